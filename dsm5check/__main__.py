@@ -1,0 +1,3 @@
+from dsm5check.cli import run
+
+run()

@@ -1,0 +1,132 @@
+"""Case files, format 1 (see docs/case-format.md and the shared contract).
+
+The pydantic models accept every key and value of the public contract, and
+forbid unknown keys so that a typo never silently means "not assessed".
+Checks that need a ruleset (item ids, specifier ids) or the calendar (dates
+that cannot be) live in :func:`semantic_problems`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+
+Status = Literal["met", "not_met", "indeterminate"]
+Nature = Literal["actual_or_threatened_death", "serious_injury", "sexual_violence", "other"]
+Exposure = Literal["direct", "witnessed", "learned_about_close_other", "repeated_aversive_details"]
+Rating = Annotated[StrictInt, Field(ge=0, le=4)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ItemDetail(_Model):
+    """The long form of an answer: a rating or yes/no, plus qualifiers."""
+
+    severity: Rating | None = Field(None, description="0-4; counts when >= the threshold.")
+    present: StrictBool | None = Field(None, description="Yes/no instead of a rating.")
+    trauma_related: StrictBool | None = Field(
+        True,
+        description="false: did not begin (B, C) or begin or worsen (D, E) after the event,"
+        " or has another cause; then it does not count. null: not known.",
+    )
+    note: str | None = None
+
+
+#: ``present`` / ``absent`` / ``unknown`` are accepted as words too.
+Word = Literal["present", "absent", "unknown"]
+ItemValue = StrictBool | Rating | Word | ItemDetail
+
+
+class Event(_Model):
+    id: str | None = None
+    date: dt.date | None = None
+    description: str | None = Field(None, description="Free text (extension).")
+    nature: list[Nature] | None = Field(None, description="Missing: unknown.")
+    exposure: list[Exposure] | None = Field(None, description="Missing: unknown.")
+    violent_or_accidental: StrictBool | None = None
+    via_media: StrictBool = False
+    work_related: StrictBool = False
+    index: StrictBool = False
+    note: str | None = None
+
+
+class Subject(_Model):
+    age_years: Annotated[int, Field(ge=0, le=130)] | None = None
+    note: str | None = None
+
+
+class Dissociation(_Model):
+    depersonalization: ItemValue | None = None
+    derealization: ItemValue | None = None
+    attributable_to_substance_or_medical: StrictBool | None = None
+    note: str | None = None
+
+
+Months = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Timeline(_Model):
+    symptom_onset: dt.date | None = None
+    full_criteria_met: dt.date | None = None
+    assessed: dt.date | None = None
+    months_since_symptom_onset: Months | None = None
+    months_event_to_symptom_onset: Months | None = None
+    months_event_to_full_criteria: Months | None = None
+
+
+class ImpairmentRatings(_Model):
+    distress: Rating | None = None
+    social: Rating | None = None
+    occupational: Rating | None = None
+    note: str | None = None
+
+
+class Expected(_Model):
+    diagnosis: Status | None = None
+    criteria: dict[str, Status] = Field(default_factory=dict)
+    specifiers: list[str] | None = Field(
+        None, description="Exactly the specifiers that apply (omit to not check them)."
+    )
+
+
+class Case(_Model):
+    id: str = Field(min_length=1, description="Required; unique within one run.")
+    ruleset: str = "dsm5-ptsd"
+    title: str | None = Field(None, description="Short description (extension).")
+    subject: Subject | None = None
+    unlisted_symptoms: Literal["unknown", "absent"] = "unknown"
+    events: list[Event] = Field(default_factory=list)
+    symptoms: dict[str, ItemValue | None] = Field(default_factory=dict)
+    dissociation: Dissociation | None = None
+    timeline: Timeline | None = None
+    impairment: StrictBool | ImpairmentRatings | None = None
+    attributable_to_substance_or_medical: StrictBool | None = None
+    notes: list[str] | str | None = Field(None, description="Free notes (extension).")
+    expected: Expected | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, value: Any) -> Any:
+        # YAML reads `id: 14` as a number; an id is text, so accept and keep it as text.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+
+#: Sections of a case that hold answer items, and how to reach them.
+def section_values(case: Case, section: str) -> dict[str, Any] | None:
+    """The answers a case gives in one section, keyed by item id."""
+    if section == "symptoms":
+        return case.symptoms
+    if section == "dissociation":
+        d = case.dissociation
+        if d is None:
+            return {}
+        return {"depersonalization": d.depersonalization, "derealization": d.derealization}
+    if section == "case":
+        return None  # items read from a top-level key named like the item
+    raise KeyError(section)

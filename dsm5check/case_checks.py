@@ -1,0 +1,102 @@
+"""Checks of a case that need its ruleset or the calendar.
+
+Each returns ``(loc, message)`` pairs; the caller maps ``loc`` to a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from dsm5check.case import Case, ItemDetail
+from dsm5check.ruleset import Ruleset
+
+Loc = tuple[str | int, ...]
+
+
+def semantic_problems(case: Case, rules: Ruleset, today: dt.date) -> list[tuple[Loc, str]]:
+    return [*_items(case, rules), *_expected(case, rules), *_dates(case, today)]
+
+
+def _items(case: Case, rules: Ruleset) -> Iterator[tuple[Loc, str]]:
+    known = rules.sections.get("symptoms", {})
+    for key, value in case.symptoms.items():
+        item = known.get(key)
+        if item is None:
+            hint = f"; expected one of {', '.join(known)}" if known else ""
+            yield ("symptoms", key), f"unknown item {key!r} for ruleset {rules.id}{hint}"
+            continue
+        severity = value.severity if isinstance(value, ItemDetail) else value
+        scale = rules.scale_of(item)
+        if isinstance(severity, int) and not isinstance(severity, bool) and not (
+            scale.min <= severity <= scale.max
+        ):
+            loc: Loc = ("symptoms", key) if not isinstance(value, ItemDetail) else (
+                "symptoms", key, "severity")
+            yield loc, f"got {severity}: expected a rating from {scale.min} to {scale.max}"
+
+
+def _expected(case: Case, rules: Ruleset) -> Iterator[tuple[Loc, str]]:
+    exp = case.expected
+    if exp is None:
+        return
+    criteria = rules.criterion_map
+    for cid in exp.criteria:
+        if cid not in criteria:
+            yield ("expected", "criteria", cid), (
+                f"unknown criterion {cid!r}; expected one of {', '.join(criteria)}"
+            )
+    specifiers = [s.id for s in rules.specifiers]
+    for i, sid in enumerate(exp.specifiers or ()):
+        if sid not in specifiers:
+            yield ("expected", "specifiers", i), (
+                f"unknown specifier {sid!r}; expected one of {', '.join(specifiers)}"
+            )
+
+
+def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
+    tl = case.timeline
+    dated: list[tuple[Loc, str, dt.date]] = [
+        (("events", i, "date"), f"event {e.id or i + 1}", e.date)
+        for i, e in enumerate(case.events)
+        if e.date is not None
+    ]
+    if tl is not None:
+        for name in ("symptom_onset", "full_criteria_met", "assessed"):
+            value = getattr(tl, name)
+            if value is not None:
+                dated.append((("timeline", name), name, value))
+    for loc, what, day in dated:
+        if day > today:
+            yield loc, f"{what} {day} is in the future (today is {today})"
+    flagged = [i for i, e in enumerate(case.events) if e.index]
+    for i in flagged[1:]:
+        yield ("events", i, "index"), "only one event may be the index event (index: true)"
+    if tl is None:
+        return
+    onset, full, assessed = tl.symptom_onset, tl.full_criteria_met, tl.assessed
+    event_dates = [(i, e.date) for i, e in enumerate(case.events) if e.date is not None]
+    if flagged and case.events[flagged[0]].date is not None:
+        anchors = [(flagged[0], case.events[flagged[0]].date)]
+    else:
+        anchors = event_dates
+    if onset is not None and anchors and all(onset < d for _, d in anchors if d is not None):
+        first = min(d for _, d in anchors if d is not None)
+        yield ("timeline", "symptom_onset"), (
+            f"symptoms began {onset}, before the event ({first}): expected on or after it"
+        )
+    if onset and full and full < onset:
+        yield ("timeline", "full_criteria_met"), (
+            f"full criteria met {full}, before the symptoms began ({onset})"
+        )
+    if assessed:
+        for name, day in (("symptom_onset", onset), ("full_criteria_met", full)):
+            if day and assessed < day:
+                yield ("timeline", "assessed"), (
+                    f"assessed {assessed}, before {name} ({day}): expected on or after it"
+                )
+        for i, d in event_dates:
+            if assessed < d:
+                yield ("events", i, "date"), (
+                    f"event date {d} is after the assessment ({assessed})"
+                )

@@ -1,0 +1,34 @@
+"""`dsm5check check PATH...`: evaluate case files and report, with exit codes.
+
+Exit codes (the public contract): 0 every case evaluated and every expectation
+matched; 1 some expectation did not match; 2 some input could not be read
+(reported as file:line:col; the good cases are still evaluated). 2 wins over 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "check case files against a criteria set and explain the result"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH",
+        help="case files (.yaml, .yml, .json), folders (searched recursively) or - for stdin",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json", "jsonl"), default="text",
+        help="text (default) for people; json: one list; jsonl: one object per line",
+    )
+    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
+    parser.add_argument(
+        "--detail", action="store_true",
+        help="with several cases, show every case's tree, not only those needing attention",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from dsm5check.batch import check_paths
+
+    return check_paths(args.paths, fmt=args.format, rules_file=args.rules, detail=args.detail)

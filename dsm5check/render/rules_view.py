@@ -1,0 +1,145 @@
+"""Rendering rulesets for people: `rules list` and `rules show`."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from dsm5check.registry import shipped, shipped_ids
+from dsm5check.rules_model import (
+    AllNode,
+    AnyNode,
+    AtLeastNode,
+    CriterionNode,
+    FactNode,
+    ForAnyNode,
+    ItemNode,
+    MonthsNode,
+    NodeModel,
+    NotNode,
+)
+from dsm5check.ruleset import Ruleset
+
+_OPS = {
+    "==": "is",
+    "in": "is one of",
+    "includes_any": "includes any of",
+    ">": ">",
+    ">=": ">=",
+    "<": "<",
+    "<=": "<=",
+}
+
+
+def list_table() -> Table:
+    table = Table(title="Shipped rulesets", title_justify="left")
+    for col in ("id", "version", "title", "criteria", "specifiers"):
+        table.add_column(col)
+    for rid in shipped_ids():
+        r = shipped(rid).rules
+        table.add_row(r.id, r.version, escape(r.title), str(len(r.criteria)), str(len(r.specifiers)))
+    return table
+
+
+def _value(v: object) -> str:
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(map(str, v)) + "]"
+    if isinstance(v, bool):
+        return str(v).lower()
+    return str(v)
+
+
+def describe(node: NodeModel) -> str:
+    """One line for a rule node, as a reader of the YAML would say it."""
+    head = f"{node.id} " if node.id else ""
+    label = f" ({node.label})" if node.label else ""
+    if isinstance(node, AllNode):
+        return f"{head}all of{label}"
+    if isinstance(node, AnyNode):
+        return f"{head}any of{label}"
+    if isinstance(node, AtLeastNode):
+        return f"{head}at least {node.at_least} of {len(node.of)}{label}"
+    if isinstance(node, NotNode):
+        return f"{head}not{label}"
+    if isinstance(node, ItemNode):
+        return f"{head}item {node.item} present{label}"
+    if isinstance(node, CriterionNode):
+        return f"{head}criterion {node.criterion} met{label}"
+    if isinstance(node, FactNode):
+        op, value = node.comparison()
+        return f"{head}{node.fact} {_OPS[op]} {_value(value)}{label}"
+    if isinstance(node, MonthsNode):
+        op, value = node.comparison()
+        m = node.months
+        alt = f" (or {m.or_fact})" if m.or_fact else ""
+        return f"{head}months from {m.from_} to {m.to}{alt} {_OPS[op]} {_value(value)}{label}"
+    if isinstance(node, ForAnyNode):
+        return f"{head}some {node.as_} in {node.for_any}{label}"
+    raise TypeError(node)  # pragma: no cover
+
+
+def _children(node: NodeModel) -> tuple[NodeModel, ...]:
+    if isinstance(node, AllNode):
+        return node.all
+    if isinstance(node, AnyNode):
+        return node.any
+    if isinstance(node, AtLeastNode):
+        return node.of
+    if isinstance(node, NotNode):
+        return (node.not_,)
+    if isinstance(node, ForAnyNode):
+        return (node.where,)
+    return ()
+
+
+def rule_tree(node: NodeModel, tree: Tree) -> None:
+    kids = _children(node)
+    if kids and all(isinstance(k, ItemNode) for k in kids):
+        tree.add(Text("items " + ", ".join(k.item for k in kids if isinstance(k, ItemNode))))
+        return
+    for kid in kids:
+        rule_tree(kid, tree.add(Text(describe(kid))))
+
+
+def ruleset_view(r: Ruleset) -> RenderableType:
+    parts: list[RenderableType] = [
+        Text(f"{r.title}", style="bold"),
+        Text(f"{r.id} {r.version}. Source: {r.source.citation}", style="dim"),
+        Text(f"An item counts as present at a rating of {r.symptom_threshold} or more."),
+    ]
+    if r.disclaimer:
+        parts.append(Text(r.disclaimer, style="italic"))
+    overview = Table(title="Criteria", title_justify="left")
+    overview.add_column("id")
+    overview.add_column("title")
+    overview.add_column("rule")
+    for c in r.criteria:
+        overview.add_row(c.id, escape(c.title), escape(describe(c.rule)))
+    overview.add_row("", escape(r.diagnosis.title), escape(describe(r.diagnosis.rule)))
+    parts.append(overview)
+    for c in r.criteria:
+        tree = Tree(Text(f"{c.id}  {c.title}", style="bold"))
+        tree.add(Text(c.text))
+        rule_tree(c.rule, tree.add(Text("rule: " + describe(c.rule), style="cyan")))
+        for item in _items_of(r, c.rule):
+            tree.add(Text(f"{item}: {r.item_map[item].text}", style="dim"))
+        for note in c.interpretation:
+            tree.add(Text("our reading: " + note, style="magenta"))
+        parts.append(tree)
+    if r.specifiers:
+        specs = Table(title="Specifiers", title_justify="left")
+        for col in ("id", "source", "meaning"):
+            specs.add_column(col)
+        for s in r.specifiers:
+            specs.add_row(s.id, s.source, escape(s.text))
+        parts.append(specs)
+    return Group(*parts)
+
+
+def _items_of(r: Ruleset, node: NodeModel) -> list[str]:
+    from dsm5check.ruleset import walk
+
+    return [n.item for n in walk(node) if isinstance(n, ItemNode)]

@@ -1,0 +1,144 @@
+"""The clinician's view: a rich tree per case and a summary table per run.
+
+Renderers take a Console, so tests can capture exact text
+(``Console(file=StringIO(), width=80, color_system=None)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from dsm5check.reasons import needed_for_diagnosis, needed_inputs
+from dsm5check.results import MET, NOT_MET, CaseResult, NodeResult, Status
+
+STYLE = {MET: "green", NOT_MET: "red", "indeterminate": "yellow"}
+WORD = {MET: "met", NOT_MET: "not met", "indeterminate": "indeterminate"}
+MARK = {MET: "+", NOT_MET: "-", "indeterminate": "?"}
+
+
+def status_text(status: Status, *, upper: bool = False) -> Text:
+    word = WORD[status].upper() if upper else WORD[status]
+    return Text(word, style=f"bold {STYLE[status]}")
+
+
+def _line(mark_status: Status, title: str, reason: str) -> Text:
+    text = Text()
+    text.append(f"[{MARK[mark_status]}] ", style=STYLE[mark_status])
+    text.append(title, style="bold")
+    text.append(f": {reason}" if reason else "")
+    return text
+
+
+def _shown_children(node: NodeResult) -> list[NodeResult]:
+    """Children worth a line: unlabelled all/any groups are flattened."""
+    out: list[NodeResult] = []
+    for kid in node.children:
+        if kid.kind in {"all", "any"} and kid.id is None and kid.label is None:
+            out.extend(_shown_children(kid))
+        else:
+            out.append(kid)
+    return out
+
+
+def _add_children(tree: Tree, node: NodeResult, depth: int) -> None:
+    for kid in _shown_children(node):
+        if kid.kind == "criterion":
+            tree.add(_line(kid.status, kid.name, WORD[kid.status]))
+            continue
+        branch = tree.add(_line(kid.status, kid.title, kid.reason))
+        # a node with an id (a route such as A1) is one line unless undecided
+        if depth > 1 and kid.kind not in {"item", "fact", "months"} and (
+            kid.id is None or kid.status == "indeterminate"
+        ):
+            _add_children(branch, kid.children[0] if kid.kind == "element" else kid, depth - 1)
+
+
+def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
+    head = Text()
+    head.append(result.case_id, style="bold")
+    head.append(f"  {result.diagnosis_title}: ")
+    head.append_text(status_text(result.diagnosis, upper=True))
+    head.append(f"  ({result.ruleset_id} {result.ruleset_version})", style="dim")
+    tree = Tree(head, guide_style="dim")
+    for c in result.criteria:
+        branch = tree.add(_line(c.status, f"{c.id} {c.title}", c.reason))
+        node = c.node
+        if node.kind not in {"item", "fact", "months"}:
+            _add_children(branch, node, depth)
+    if result.specifiers:
+        specs = tree.add(Text("Specifiers", style="bold"))
+        for s in result.specifiers:
+            specs.add(_line(s.status, f"{s.title} [{s.source}]", s.reason))
+    if result.index_element:
+        tree.add(Text(f"Index event: {result.index_element}", style="dim"))
+    needed = needed_for_diagnosis(result)
+    if needed:
+        need = tree.add(Text("Still needed to decide the diagnosis", style="bold yellow"))
+        for crit, inputs in needed.items():
+            need.add(Text(f"{crit}: {', '.join(inputs)}"))
+    if result.expected_checked:
+        if result.mismatches:
+            exp = tree.add(Text("Expected: DID NOT MATCH", style="bold red"))
+            for m in result.mismatches:
+                exp.add(Text(str(m), style="red"))
+        else:
+            tree.add(Text("Expected: matched", style="green"))
+    return tree
+
+
+def summary_table(results: Sequence[CaseResult]) -> Table:
+    table = Table(title=f"{len(results)} cases", title_justify="left", show_lines=False)
+    table.add_column("case", no_wrap=True)
+    table.add_column("diagnosis", no_wrap=True)
+    table.add_column("specifiers")
+    table.add_column("expected", no_wrap=True)
+    for r in results:
+        if not r.expected_checked:
+            exp = Text("-", style="dim")
+        elif r.mismatches:
+            exp = Text("MISMATCH", style="bold red")
+        else:
+            exp = Text("ok", style="green")
+        table.add_row(
+            escape(r.case_id),
+            status_text(r.diagnosis),
+            ", ".join(r.applied_specifiers) or "-",
+            exp,
+        )
+    return table
+
+
+def needs_attention(result: CaseResult) -> bool:
+    return bool(result.mismatches) or result.diagnosis == "indeterminate"
+
+
+def render_run(
+    console: Console, results: Sequence[CaseResult], *, detail: bool, errors: int
+) -> None:
+    if len(results) == 1 and not errors:
+        console.print(case_tree(results[0]))
+        return
+    if results:
+        console.print(summary_table(results))
+    shown = [r for r in results if detail or needs_attention(r)]
+    for r in shown:
+        console.print()
+        console.print(Group(case_tree(r)))
+    matched = sum(1 for r in results if r.expected_checked and not r.mismatches)
+    mismatched = sum(1 for r in results if r.mismatches)
+    parts = [f"{len(results)} cases evaluated"]
+    if matched or mismatched:
+        parts.append(f"{matched} matched expectations, {mismatched} did not")
+    if errors:
+        parts.append(f"{errors} input problems (see above)")
+    console.print()
+    console.print(Text("; ".join(parts) + ".", style="bold"))
+
+
+__all__ = ["case_tree", "needed_inputs", "render_run", "summary_table"]

@@ -1,0 +1,123 @@
+"""Frozen result records returned by the engine; renderers only read them.
+
+Reasons are derived on demand from the stored counts and values, so a batch
+run that only needs statuses does not pay for sentences it never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["met", "not_met", "indeterminate"]
+MET: Status = "met"
+NOT_MET: Status = "not_met"
+UNKNOWN: Status = "indeterminate"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeResult:
+    """The outcome of one rule node, with what it was decided on."""
+
+    kind: str
+    status: Status
+    name: str  # what the node is about: an item id, a fact path, a label
+    children: tuple[NodeResult, ...] = ()
+    id: str | None = None
+    label: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        from dsm5check.reasons import reason_for
+
+        return reason_for(self)
+
+    @property
+    def title(self) -> str:
+        if self.id and self.label:
+            return f"{self.id} {self.label}"
+        return self.id or self.label or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    id: str
+    title: str
+    status: Status
+    node: NodeResult
+
+    @property
+    def reason(self) -> str:
+        return self.node.reason
+
+
+@dataclass(frozen=True, slots=True)
+class SpecifierResult:
+    id: str
+    title: str
+    source: str
+    status: Status
+    node: NodeResult  # the specifier's own rule
+    diagnosis: Status  # specifiers apply only when the diagnosis is met
+
+    @property
+    def reason(self) -> str:
+        if self.diagnosis != MET and self.status != MET:
+            if self.diagnosis == NOT_MET:
+                return "does not apply: the diagnosis is not met"
+            if self.node.status == NOT_MET:
+                return self.node.reason
+            return f"depends on the diagnosis, which is undecided; own rule: {self.node.reason}"
+        return self.node.reason
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    what: str  # "diagnosis", "criteria.F", "specifiers"
+    expected: Any
+    actual: Any
+
+    def __str__(self) -> str:
+        return f"{self.what}: expected {_show(self.expected)}, got {_show(self.actual)}"
+
+    def as_record(self) -> dict[str, Any]:
+        return {"what": self.what, "expected": self.expected, "actual": self.actual}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]" if value else "none"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    case_id: str
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_sha256: str
+    diagnosis: Status
+    diagnosis_node: NodeResult
+    criteria: tuple[CriterionResult, ...]
+    specifiers: tuple[SpecifierResult, ...]
+    index_element: str | None
+    expected_checked: bool
+    mismatches: tuple[Mismatch, ...]
+    file: str = ""
+    line: int = 1
+    diagnosis_title: str = "diagnosis"
+
+    @property
+    def applied_specifiers(self) -> list[str]:
+        return [s.id for s in self.specifiers if s.status == MET]
+
+    @property
+    def matched(self) -> bool | None:
+        return None if not self.expected_checked else not self.mismatches
+
+    def criterion(self, cid: str) -> CriterionResult:
+        for c in self.criteria:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)

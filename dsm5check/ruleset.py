@@ -1,0 +1,289 @@
+"""A criteria set ("ruleset"): items, criteria, diagnosis rule and specifiers.
+
+Loaded from YAML into frozen pydantic models that forbid unknown keys, then
+checked for consistency (every reference resolves, no cycles). All clinical
+wording lives in the YAML; nothing here knows a criterion id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from dsm5check.errors import InputError, Problem
+from dsm5check.rules_model import (
+    AllNode,
+    AnyNode,
+    AtLeastNode,
+    CriterionNode,
+    ForAnyNode,
+    ItemNode,
+    NodeModel,
+    NotNode,
+    Rule,
+)
+
+DIAGNOSIS = "diagnosis"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Source(_Frozen):
+    citation: str = Field(description="The work the criteria paraphrase, e.g. DSM-5 (APA, 2013).")
+    note: str | None = None
+    url: str | None = None
+
+
+class Scale(_Frozen):
+    """An answer scale: integer ratings from `min` to `max` with anchor labels."""
+
+    min: int = 0
+    max: int = 4
+    labels: dict[int, str] = Field(default_factory=dict, description="Short anchor per rating.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.min >= self.max:
+            raise ValueError(f"scale min {self.min} must be below max {self.max}")
+        stray = [k for k in self.labels if not self.min <= k <= self.max]
+        if stray:
+            raise ValueError(f"labels {stray} lie outside {self.min}..{self.max}")
+        return self
+
+
+class Item(_Frozen):
+    """One answer item: a symptom, a dissociation item, a rating."""
+
+    id: str
+    section: str = Field(
+        "symptoms", description="Where a case gives the answer: symptoms or dissociation."
+    )
+    group: str | None = Field(None, description="Cluster the item belongs to, for display.")
+    text: str = Field(description="Our paraphrase of what the item means.")
+    prompt: str | None = Field(None, description="A short interview question in our own words.")
+    help: str | None = Field(None, description="What to listen for when rating.")
+    onset: Literal["began_after", "began_or_worsened_after"] | None = Field(
+        None, description="What relation to the event the item needs to count."
+    )
+    teaching: tuple[str, ...] = Field((), description="Teaching notes and common pitfalls.")
+    scale: str = Field("severity", description="Name of an answer scale of this ruleset.")
+
+
+class Criterion(_Frozen):
+    id: str
+    title: str
+    text: str = Field(description="Our paraphrase of the criterion.")
+    rule: Rule
+    teaching: tuple[str, ...] = ()
+    interpretation: tuple[str, ...] = Field(
+        (), description="Readings we chose where the source is silent; shown in explanations."
+    )
+
+
+class Diagnosis(_Frozen):
+    title: str
+    text: str | None = None
+    rule: Rule
+    code: str | None = None
+
+
+class Specifier(_Frozen):
+    id: str
+    title: str
+    source: str = Field(description="Which criteria set defines it, e.g. DSM-5 or DSM-IV-TR.")
+    text: str
+    rule: Rule
+    teaching: tuple[str, ...] = ()
+    interpretation: tuple[str, ...] = ()
+
+
+class IndexElement(_Frozen):
+    """How to pick the index element of a collection (the index event)."""
+
+    collection: str = "events"
+    name: str = Field("index_event", description="Fact path prefix the element is known by.")
+    flag: str | None = Field("index", description="Element key that marks it explicitly.")
+    first_meeting: str | None = Field(
+        None, description="Criterion whose `for_any` picks the first qualifying element."
+    )
+
+
+class Ruleset(_Frozen):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    title: str
+    version: str
+    source: Source
+    disclaimer: str | None = None
+    symptom_threshold: int = Field(
+        2, description="Rating at or above which an item counts as present (CAPS-5 convention)."
+    )
+    scales: dict[str, Scale] = Field(default_factory=lambda: {"severity": Scale()})
+    items: tuple[Item, ...]
+    criteria: tuple[Criterion, ...]
+    diagnosis: Diagnosis
+    specifiers: tuple[Specifier, ...] = ()
+    index_element: IndexElement | None = None
+    interpretation: tuple[str, ...] = Field(
+        (), description="Readings we chose for the whole set, shown in docs and explanations."
+    )
+
+    @cached_property
+    def item_map(self) -> dict[str, Item]:
+        return {i.id: i for i in self.items}
+
+    @cached_property
+    def criterion_map(self) -> dict[str, Criterion]:
+        return {c.id: c for c in self.criteria}
+
+    @cached_property
+    def sections(self) -> dict[str, dict[str, Item]]:
+        out: dict[str, dict[str, Item]] = {}
+        for item in self.items:
+            out.setdefault(item.section, {})[item.id] = item
+        return out
+
+    def scale_of(self, item: Item) -> Scale:
+        return self.scales[item.scale]
+
+
+def walk(node: NodeModel) -> Iterator[NodeModel]:
+    """Every node of a rule tree, depth first."""
+    yield node
+    if isinstance(node, AllNode):
+        children: tuple[NodeModel, ...] = node.all
+    elif isinstance(node, AnyNode):
+        children = node.any
+    elif isinstance(node, AtLeastNode):
+        children = node.of
+    elif isinstance(node, NotNode):
+        children = (node.not_,)
+    elif isinstance(node, ForAnyNode):
+        children = (node.where,)
+    else:
+        children = ()
+    for child in children:
+        yield from walk(child)
+
+
+def _rules(rs: Ruleset) -> Iterator[tuple[tuple[object, ...], NodeModel]]:
+    for i, c in enumerate(rs.criteria):
+        yield ("criteria", i, "rule"), c.rule
+    yield ("diagnosis", "rule"), rs.diagnosis.rule
+    for i, s in enumerate(rs.specifiers):
+        yield ("specifiers", i, "rule"), s.rule
+
+
+def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
+    """References that do not resolve, duplicate ids, cycles: (loc, message)."""
+    errors: list[tuple[tuple[object, ...], str]] = []
+    for kind, seq in (("items", rs.items), ("criteria", rs.criteria), ("specifiers", rs.specifiers)):
+        seen: set[str] = set()
+        for i, entry in enumerate(seq):
+            if entry.id in seen:
+                errors.append(((kind, i, "id"), f"duplicate id {entry.id!r} in {kind}"))
+            seen.add(entry.id)
+    for i, item in enumerate(rs.items):
+        if item.scale not in rs.scales:
+            errors.append(
+                (("items", i, "scale"), f"unknown scale {item.scale!r}; known: {sorted(rs.scales)}")
+            )
+    if DIAGNOSIS in rs.criterion_map:
+        errors.append((("criteria",), f"{DIAGNOSIS!r} is reserved for the diagnosis rule"))
+    for loc, rule in _rules(rs):
+        for node in walk(rule):
+            if isinstance(node, ItemNode) and node.item not in rs.item_map:
+                errors.append((loc, f"unknown item {node.item!r}; expected one of the items ids"))
+            if isinstance(node, CriterionNode) and (
+                node.criterion not in rs.criterion_map and node.criterion != DIAGNOSIS
+            ):
+                errors.append((loc, f"unknown criterion {node.criterion!r}"))
+    if rs.index_element and rs.index_element.first_meeting:
+        crit = rs.criterion_map.get(rs.index_element.first_meeting)
+        if crit is None or not isinstance(crit.rule, ForAnyNode):
+            errors.append(
+                (
+                    ("index_element", "first_meeting"),
+                    "expected a criterion whose rule is a for_any over the collection",
+                )
+            )
+    errors.extend(_cycles(rs))
+    return errors
+
+
+def _cycles(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
+    deps: dict[str, set[str]] = {}
+    for c in rs.criteria:
+        deps[c.id] = {n.criterion for n in walk(c.rule) if isinstance(n, CriterionNode)}
+    deps[DIAGNOSIS] = {n.criterion for n in walk(rs.diagnosis.rule) if isinstance(n, CriterionNode)}
+    state: dict[str, int] = {}
+    found: list[tuple[tuple[object, ...], str]] = []
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            found.append((("criteria",), "criteria refer to each other in a cycle: "
+                          + " -> ".join([*trail, name])))
+            return
+        state[name] = 1
+        for dep in sorted(deps.get(name, ())):
+            visit(dep, [*trail, name])
+        state[name] = 2
+
+    for name in deps:
+        visit(name, [])
+    return found[:1]
+
+
+def sha256_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+class LoadedRuleset:
+    """A validated ruleset together with where it came from and its digest."""
+
+    __slots__ = ("path", "rules", "sha256")
+
+    def __init__(self, rules: Ruleset, path: str, sha256: str) -> None:
+        self.rules = rules
+        self.path = path
+        self.sha256 = sha256
+
+
+def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
+    """Parse and check a ruleset file; raise InputError listing every problem."""
+    from dsm5check.yamlio import expected_mapping, load_documents
+
+    docs = load_documents(file, raw)
+    doc = docs[0]
+    if len(docs) > 1:
+        raise InputError([Problem(file, docs[1].line, 1, "expected one ruleset per file")])
+    bad = expected_mapping(doc)
+    if bad:
+        raise InputError([bad])
+    try:
+        rules = Ruleset.model_validate(doc.data)
+    except ValidationError as exc:
+        from dsm5check.validation import problems_from
+
+        raise InputError(problems_from(doc, exc)) from None
+    errors = consistency_errors(rules)
+    if errors:
+        raise InputError([doc.problem(loc, msg) for loc, msg in errors])
+    return LoadedRuleset(rules, file, sha256_of(raw))
+
+
+def load_ruleset_file(path: str | Path) -> LoadedRuleset:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), 1, 1, f"cannot read ruleset: {exc.strerror}")]) from None
+    return parse_ruleset(str(path), raw)

@@ -1,0 +1,271 @@
+"""Reading YAML and JSON documents with their source positions.
+
+PyYAML's ``safe_load`` keeps the last of two duplicate keys and forgets where
+every value came from. Here each document is composed once into a node tree
+with the C parser, constructed with a duplicate-key check, and kept beside the
+data so that a validation error's key path (pydantic's ``loc``) can be mapped
+back to a line and column. Alias expansion is bounded ("billion laughs").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from dsm5check.errors import InputError, Problem, format_path
+
+try:  # the C loader is many times faster; fall back to pure Python
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+#: How many nodes one document may expand to through aliases.
+MAX_EXPANDED_NODES = 100_000
+#: Largest input file we read, in bytes.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One parsed document: its data, and its node tree for error positions."""
+
+    file: str
+    data: Any
+    node: yaml.Node | None  # None for JSON documents until a position is needed
+    index: int  # position in a multi-document stream or JSON list
+    line: int  # 1-based line where the document starts
+    source: str = ""  # the file's text, kept for JSON documents
+
+    def locate(self, loc: Sequence[object]) -> tuple[int, int]:
+        """Line and column (1-based) of the value at key path ``loc``."""
+        node = self.node
+        if node is None and self.source:
+            node = _json_node(self.source, self.index)
+        if node is None:
+            return self.line, 1
+        best = node
+        for part in loc:
+            nxt = _child(best, part)
+            if nxt is None:
+                continue  # a union tag or a model-level segment: skip it
+            best = nxt
+        return best.start_mark.line + 1, best.start_mark.column + 1
+
+    def problem(self, loc: Sequence[object], message: str) -> Problem:
+        line, col = self.locate(loc)
+        return Problem(self.file, line, col, message, format_path(loc))
+
+
+def _child(node: yaml.Node, part: object) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                return value_node  # type: ignore[no-any-return]
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        if 0 <= part < len(node.value):
+            return node.value[part]  # type: ignore[no-any-return]
+    return None
+
+
+def _json_node(source: str, index: int) -> yaml.Node | None:
+    """Compose JSON text as YAML (a superset, nearly) just to find positions."""
+    try:
+        node = yaml.compose(source, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return None
+    if isinstance(node, yaml.SequenceNode):
+        return node.value[index] if index < len(node.value) else node  # type: ignore[no-any-return]
+    return node
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that records duplicate keys instead of silently keeping one."""
+
+    def __init__(self, stream: str, file: str) -> None:
+        super().__init__(stream)
+        self.file = file
+        self.duplicates: list[Problem] = []
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    loader.flatten_mapping(node)
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.get(key)
+        except TypeError:
+            continue  # unhashable key: construct_mapping below reports it
+        if first is not None and key_node.start_mark.name != "<merge>":
+            loader.duplicates.append(
+                Problem(
+                    loader.file,
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                    f"duplicate key {key!r} (first given on line {first.start_mark.line + 1});"
+                    " each key may appear once",
+                )
+            )
+        seen[key] = key_node
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,  # type: ignore[arg-type]
+)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            size += _expanded_size(k, memo, limit) + _expanded_size(v, memo, limit)
+            if size > limit:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            size += _expanded_size(v, memo, limit)
+            if size > limit:
+                break
+    memo[key] = size
+    return size
+
+
+def read_text(file: str, raw: bytes) -> str:
+    """Decode a file's bytes as UTF-8, or say exactly where it is not text."""
+    if not raw.strip():
+        raise InputError([Problem(file, 1, 1, "file is empty: expected a case (a mapping)")])
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(
+            [Problem(file, 1, 1, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")]
+        )
+    nul = raw.find(b"\x00")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        nul = exc.start if nul < 0 else min(nul, exc.start)
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        col = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
+        raise InputError(
+            [Problem(file, line, col, "not a text file: expected UTF-8 YAML or JSON")]
+        )
+    return text
+
+
+def _mark_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+    return Problem(file, line, col, f"YAML syntax error: {what}")
+
+
+def iter_yaml(file: str, text: str) -> Iterator[Document]:
+    """Yield each document of a YAML stream; raise InputError for the whole file."""
+    loader = _Loader(text, file)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:  # pragma: no cover - check_node said there was one
+                break
+            if "*" in text and _expanded_size(node, {}, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
+                raise InputError(
+                    [
+                        Problem(
+                            file,
+                            node.start_mark.line + 1,
+                            1,
+                            "aliases expand to more than "
+                            f"{MAX_EXPANDED_NODES:,} values; refusing to expand",
+                        )
+                    ]
+                )
+            data = loader.construct_document(node)
+            if loader.duplicates:
+                raise InputError(loader.duplicates)
+            yield Document(file, data, node, index, node.start_mark.line + 1)
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        raise InputError([*loader.duplicates, _mark_problem(file, exc)]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateJsonKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateJsonKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def iter_json(file: str, text: str) -> Iterator[Document]:
+    """Yield the documents of a JSON file: one object, or each item of a list."""
+    try:
+        data = json.loads(text, object_pairs_hook=_json_pairs)
+    except _DuplicateJsonKey as exc:
+        raise InputError(
+            [_json_duplicate(file, text, exc.key)]
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [Problem(file, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}")]
+        ) from None
+    items = data if isinstance(data, list) else [data]
+    for index, item in enumerate(items):
+        yield Document(file, item, None, index, 1, text)
+
+
+def _json_duplicate(file: str, text: str, key: str) -> Problem:
+    try:
+        for _doc in iter_yaml(file, text):
+            pass
+    except InputError as err:
+        for p in err.problems:
+            if "duplicate key" in p.message:
+                return p
+    return Problem(file, 1, 1, f"duplicate key {key!r}; each key may appear once")
+
+
+def load_documents(file: str, raw: bytes) -> list[Document]:
+    """Parse a whole file into documents (JSON by extension or content, else YAML)."""
+    text = read_text(file, raw)
+    stripped = text.lstrip()
+    if file.endswith(".json") or (stripped[:1] in "[{" and not file.endswith((".yaml", ".yml"))):
+        docs = list(iter_json(file, text))
+    else:
+        docs = list(iter_yaml(file, text))
+    if not docs:
+        raise InputError([Problem(file, 1, 1, "file holds no document: expected a case")])
+    return docs
+
+
+def dump_problems(problems: Sequence[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)
+
+
+def expected_mapping(doc: Document) -> Problem | None:
+    """A problem when a document is not a mapping (a case or ruleset must be)."""
+    if isinstance(doc.data, dict):
+        return None
+    kind = "nothing" if doc.data is None else type(doc.data).__name__
+    return doc.problem((), f"expected a mapping of keys (a case), got {kind}")
