@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dsm5check.errors import InputError, Problem
+from dsm5check.interview.spec import InterviewSpec
 from dsm5check.rules_model import (
     AllNode,
     AnyNode,
@@ -132,6 +133,9 @@ class Ruleset(_Frozen):
     index_element: IndexElement | None = None
     interpretation: tuple[str, ...] = Field(
         (), description="Readings we chose for the whole set, shown in docs and explanations."
+    )
+    interview: InterviewSpec | None = Field(
+        None, description="Optional: interview questions beyond the items (see docs/interview.md)."
     )
 
     @cached_property

@@ -1,0 +1,100 @@
+"""The optional ``interview:`` block of a ruleset: questions beyond the items.
+
+A ruleset without the block can still be interviewed: every item group becomes
+one cluster of rated items. The block adds the questions that are not items
+(events, timeline, yes/no facts), their order, and the follow-up wording. All
+wording lives in the YAML; keys are paths in a case file, never criterion ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Kind = Literal["text", "date", "yes_no", "choice", "multi", "number", "yes_no_or_ratings"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FieldQuestion(_Frozen):
+    """One question whose answer goes to ``key`` (a dotted path in the case)."""
+
+    key: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    kind: Kind
+    prompt: str | None = Field(None, description="The question; default: the item's prompt.")
+    item: str | None = Field(None, description="Item whose prompt and help are used.")
+    help: str | None = None
+    choices: dict[str, str] = Field(
+        default_factory=dict, description="choice and multi: value -> short label, in order."
+    )
+    ratings: dict[str, str] = Field(
+        default_factory=dict, description="yes_no_or_ratings: rating key -> short label."
+    )
+    default: str | bool | float | None = Field(
+        None, description="Answer taken on Enter; for dates `today`."
+    )
+    default_from: str | None = Field(None, description="Answer key whose value is the default.")
+    when: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Ask only when every named answer matches: a list (includes any), a value,"
+        " or null (answered as not known).",
+    )
+    when_any_present: tuple[str, ...] = Field(
+        (), description="Ask only when one of these items (or item groups) is present."
+    )
+    unknown: Literal["null", "omit"] = Field(
+        "null", description="How 'not known' is written to the case: null or left out."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> FieldQuestion:
+        if self.prompt is None and self.item is None:
+            raise ValueError("expected `prompt` or `item` (whose prompt is used)")
+        if self.kind in ("choice", "multi") and not self.choices:
+            raise ValueError(f"a {self.kind} question needs `choices`")
+        if self.kind == "yes_no_or_ratings" and not self.ratings:
+            raise ValueError("a yes_no_or_ratings question needs `ratings`")
+        return self
+
+
+class EventsSpec(_Frozen):
+    """A repeated group of questions, one element of ``collection`` each."""
+
+    collection: str = "events"
+    noun: str = "event"
+    any_prompt: str = Field(description="Whether there is any element to record (yes/no).")
+    more_prompt: str = Field(description="Whether to record another element.")
+    index_prompt: str | None = Field(None, description="Which element is the index element.")
+    index_flag: str | None = Field(None, description="Element key set to true on the index.")
+    label_field: str | None = Field(None, description="Element key naming it in lists.")
+    fields: tuple[FieldQuestion, ...] = Field(min_length=1)
+
+
+class Step(_Frozen):
+    """A cluster of the interview: rated items of a group, events, or questions."""
+
+    title: str | None = None
+    items: str | None = Field(None, description="Item group asked in this cluster.")
+    events: EventsSpec | None = None
+    questions: tuple[FieldQuestion, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Step:
+        if self.events is not None and (self.items or self.questions):
+            raise ValueError("an events step holds only `events`")
+        if self.events is None and not self.items and not self.questions:
+            raise ValueError("expected `items`, `events` or `questions`")
+        return self
+
+
+class InterviewSpec(_Frozen):
+    unknown_label: str = "not assessed / don't know"
+    onset_questions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Follow-up per item `onset` value, asked when the item is rated present;"
+        " `no` marks it as not related to the event.",
+    )
+    steps: tuple[Step, ...] = ()
