@@ -61,35 +61,131 @@ def exit_code(results: Sequence[CaseResult] | int, problems: Sequence[Problem]) 
     return EXIT_MISMATCH if mismatched else EXIT_OK
 
 
+#: Below this many files a pool costs more than it saves.
+PARALLEL_MIN_FILES = 256
+CHUNK_FILES = 64
+
+_WORKER_RESOLVER: RulesetResolver | None = None
+
+
+def _init_worker(rules_file: str | None) -> None:
+    global _WORKER_RESOLVER
+    _WORKER_RESOLVER = RulesetResolver(load_ruleset_file(rules_file) if rules_file else None)
+
+
+def _work_chunk(
+    names: list[str],
+) -> list[tuple[list[tuple[str, str, int, str, bool]], list[Problem]]]:
+    """In a worker: read, check and evaluate files; return JSON lines and problems."""
+    from dsm5check.render.records import case_record
+
+    assert _WORKER_RESOLVER is not None
+    out = []
+    for name in names:
+        try:
+            shown, raw = read_source(name)
+        except InputError as err:
+            out.append(([], list(err.problems)))
+            continue
+        cases, problems = load_case_file(shown, raw, _WORKER_RESOLVER)
+        lines = []
+        for loaded in cases:
+            r = evaluate(loaded.ruleset, loaded.case, file=shown, line=loaded.doc.line)
+            text = json.dumps(case_record(r), ensure_ascii=False, default=str)
+            lines.append((r.case_id, shown, loaded.doc.line, text, bool(r.mismatches)))
+        out.append((lines, problems))
+    return out
+
+
+def _parallel_jsonl(
+    files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
+) -> Iterator[tuple[str, bool]]:
+    """JSON lines of every case, in input order, evaluated by a pool of processes."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    seen: dict[str, str] = {}
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(rules_file,)) as pool:
+        for chunk in pool.map(_work_chunk, chunks):
+            for lines, found in chunk:
+                _report(problems, found)
+                for cid, name, line, text, mismatched in lines:
+                    if cid in seen:
+                        _report(problems, [Problem(name, line, 1, (
+                            f"case id {cid!r} already used in {seen[cid]}; ids must be unique"
+                        ), "id")])
+                        continue
+                    seen[cid] = f"{name}:{line}"
+                    yield text, mismatched
+
+
+def _jobs(requested: int | None, files: int) -> int:
+    if requested is not None:
+        return max(1, requested)
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    import os
+
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def check_paths(
     paths: Sequence[str], *, fmt: str, rules_file: str | None, detail: bool,
-    out: TextIO | None = None,
+    out: TextIO | None = None, jobs: int | None = None,
 ) -> int:
     out = out or sys.stdout
     override = load_ruleset_file(rules_file) if rules_file else None
     resolver = RulesetResolver(override)
     problems: list[Problem] = []
+    if fmt in ("json", "jsonl") and "-" not in paths:
+        files: list[str] = []
+        for entry in expand_paths(paths):
+            if isinstance(entry, Problem):
+                _report(problems, [entry])
+            else:
+                files.append(entry)
+        n_jobs = _jobs(jobs, len(files))
+        if n_jobs > 1:
+            return _write_records(
+                _parallel_jsonl(files, rules_file, n_jobs, problems), fmt, out, problems
+            )
+        paths = files
     results = iter_results(paths, resolver, problems)
-    if fmt == "jsonl":
+    if fmt in ("json", "jsonl"):
         from dsm5check.render.records import case_record
 
-        mismatched = 0
-        write = out.write
-        for r in results:
-            mismatched += bool(r.mismatches)
-            write(json.dumps(case_record(r), ensure_ascii=False, default=str))
+        records = (
+            (json.dumps(case_record(r), ensure_ascii=False, default=str), bool(r.mismatches))
+            for r in results
+        )
+        return _write_records(records, fmt, out, problems)
+    from dsm5check.render.console import make_console
+    from dsm5check.render.text import render_run
+
+    collected = list(results)
+    render_run(make_console(out), collected, detail=detail, errors=len(problems))
+    return exit_code(collected, problems)
+
+
+def _write_records(
+    records: Iterator[tuple[str, bool]], fmt: str, out: TextIO, problems: list[Problem]
+) -> int:
+    """Stream JSON lines, or one JSON list (written item by item, same bytes as a dump)."""
+    mismatched = 0
+    write = out.write
+    if fmt == "jsonl":
+        for text, bad in records:
+            mismatched += bad
+            write(text)
             write("\n")
         return exit_code(mismatched, problems)
-    collected = list(results)
-    if fmt == "json":
-        from dsm5check.render.records import case_record
-
-        json.dump([case_record(r) for r in collected], out, ensure_ascii=False, indent=2,
-                  default=str)
-        out.write("\n")
-    else:
-        from dsm5check.render.console import make_console
-        from dsm5check.render.text import render_run
-
-        render_run(make_console(out), collected, detail=detail, errors=len(problems))
-    return exit_code(collected, problems)
+    write("[")
+    for i, (text, bad) in enumerate(records):
+        mismatched += bad
+        write(",\n" if i else "\n")
+        write(text)
+    write("\n]\n")
+    return exit_code(mismatched, problems)

@@ -6,8 +6,9 @@ the 31st of January" is the last day of February, as a clinician counts.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 #: Days in an average Gregorian month, used only for fractional months.
 DAYS_PER_MONTH = 365.2425 / 12
@@ -20,7 +21,9 @@ def add_months(day: dt.date, months: float) -> dt.date:
     total = day.year * 12 + (day.month - 1) + whole
     year, month = divmod(total, 12)
     month += 1
-    last = calendar.monthrange(year, month)[1]
+    last = _DAYS[month]
+    if month == 2 and (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        last = 29
     out = dt.date(year, month, min(day.day, last))
     if frac:
         out += dt.timedelta(days=round(frac * DAYS_PER_MONTH))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dsm5check.dates import months_between
 from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult
 
 _OP_WORDS = {
@@ -83,7 +84,7 @@ def _months_reason(node: NodeResult) -> str:
     d = node.detail
     want = f"{_OP_WORDS[d['op']]} {_plural(d['limit'], 'month')}"
     if "start" in d:
-        m, days = d["months"]
+        m, days = months_between(d["start"], d["end"])
         if m and days:
             span = f"{_plural(m, 'month')} {_plural(days, 'day')}"
         else:

@@ -35,16 +35,19 @@ class Document:
 
     file: str
     data: Any
-    node: yaml.Node | None  # None for JSON documents until a position is needed
     index: int  # position in a multi-document stream or JSON list
     line: int  # 1-based line where the document starts
-    source: str = ""  # the file's text, kept for JSON documents
+    source: str  # the file's text: positions are found again only when needed
+    is_json: bool = False
 
     def locate(self, loc: Sequence[object]) -> tuple[int, int]:
-        """Line and column (1-based) of the value at key path ``loc``."""
-        node = self.node
-        if node is None and self.source:
-            node = _json_node(self.source, self.index)
+        """Line and column (1-based) of the value at key path ``loc``.
+
+        The node tree is composed again here rather than kept for every
+        document: errors are rare, and holding thousands of node trees alive
+        costs a batch run more than re-parsing the few files that need it.
+        """
+        node = _node_of(self.source, self.index, self.is_json)
         if node is None:
             return self.line, 1
         best = node
@@ -72,15 +75,20 @@ def _child(node: yaml.Node, part: object) -> yaml.Node | None:
     return None
 
 
-def _json_node(source: str, index: int) -> yaml.Node | None:
-    """Compose JSON text as YAML (a superset, nearly) just to find positions."""
+def _node_of(source: str, index: int, is_json: bool) -> yaml.Node | None:
+    """The node tree of one document (JSON is composed as YAML, nearly a superset)."""
     try:
-        node = yaml.compose(source, Loader=_BaseLoader)
+        if is_json:
+            node = yaml.compose(source, Loader=_BaseLoader)
+            if isinstance(node, yaml.SequenceNode):
+                return node.value[index] if index < len(node.value) else node  # type: ignore[no-any-return]
+            return node
+        for i, doc in enumerate(yaml.compose_all(source, Loader=_BaseLoader)):
+            if i == index:
+                return doc
     except yaml.YAMLError:
         return None
-    if isinstance(node, yaml.SequenceNode):
-        return node.value[index] if index < len(node.value) else node  # type: ignore[no-any-return]
-    return node
+    return None
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -92,16 +100,28 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.duplicates: list[Problem] = []
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    loader.flatten_mapping(node)
+    # Fast path: the raw key texts of this mapping (merged keys excluded) are
+    # all different, so no key can be given twice.
+    own = [k for k, _ in node.value if k.tag != _MERGE_TAG]
+    texts = [(k.tag, k.value) if isinstance(k, yaml.ScalarNode) else id(k) for k in own]
+    if len(set(texts)) != len(texts):
+        _report_duplicates(loader, own)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+def _report_duplicates(loader: _Loader, keys: list[yaml.Node]) -> None:
     seen: dict[Any, yaml.Node] = {}
-    for key_node, _value in node.value:
+    for key_node in keys:
         key = loader.construct_object(key_node, deep=True)
         try:
             first = seen.get(key)
         except TypeError:
-            continue  # unhashable key: construct_mapping below reports it
-        if first is not None and key_node.start_mark.name != "<merge>":
+            continue  # unhashable key: construct_mapping reports it
+        if first is not None:
             loader.duplicates.append(
                 Problem(
                     loader.file,
@@ -111,8 +131,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
                     " each key may appear once",
                 )
             )
-        seen[key] = key_node
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+        else:
+            seen[key] = key_node
 
 
 _Loader.add_constructor(
@@ -193,7 +213,7 @@ def iter_yaml(file: str, text: str) -> Iterator[Document]:
             data = loader.construct_document(node)
             if loader.duplicates:
                 raise InputError(loader.duplicates)
-            yield Document(file, data, node, index, node.start_mark.line + 1)
+            yield Document(file, data, index, node.start_mark.line + 1, text)
             index += 1
     except yaml.MarkedYAMLError as exc:
         raise InputError([*loader.duplicates, _mark_problem(file, exc)]) from None
@@ -232,7 +252,7 @@ def iter_json(file: str, text: str) -> Iterator[Document]:
         ) from None
     items = data if isinstance(data, list) else [data]
     for index, item in enumerate(items):
-        yield Document(file, item, None, index, 1, text)
+        yield Document(file, item, index, 1, text, is_json=True)
 
 
 def _json_duplicate(file: str, text: str, key: str) -> Problem:

@@ -23,6 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
     parser.add_argument(
+        "--jobs", type=int, metavar="N", default=None,
+        help="worker processes for json/jsonl runs (default: one per core from 256 files)",
+    )
+    parser.add_argument(
         "--detail", action="store_true",
         help="with several cases, show every case's tree, not only those needing attention",
     )
@@ -31,4 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dsm5check.batch import check_paths
 
-    return check_paths(args.paths, fmt=args.format, rules_file=args.rules, detail=args.detail)
+    return check_paths(
+        args.paths, fmt=args.format, rules_file=args.rules, detail=args.detail, jobs=args.jobs
+    )

@@ -1,0 +1,205 @@
+"""Benchmark `dsm5check check DIR --format jsonl` against merely parsing the files.
+
+Prints ratios measured in one run (this machine is noisy: only ratios against a
+baseline taken in the same run mean anything):
+
+* check / parse: ``dsm5check check DIR --format jsonl`` on N generated case files
+  versus loading the same files with PyYAML's C loader in one Python process.
+  Target: at most 1.5.
+* --version and --help versus ``python3 -c pass``: start-up cost, no heavy imports.
+
+Usage: python benchmarks/bench_check.py [--cases 10000] [--repeat 3] [--dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NATURES = ["actual_or_threatened_death", "serious_injury", "sexual_violence", "other"]
+ROUTES = ["direct", "witnessed", "learned_about_close_other", "repeated_aversive_details"]
+ITEMS = [f"B{i}" for i in range(1, 6)] + ["C1", "C2"] + [f"D{i}" for i in range(1, 8)] + [
+    f"E{i}" for i in range(1, 7)
+]
+
+
+def make_case(i: int, rng: random.Random) -> str:
+    event = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(0, 1500))
+    onset = event + dt.timedelta(days=rng.randrange(0, 400))
+    assessed = onset + dt.timedelta(days=rng.randrange(1, 500))
+    full = onset + dt.timedelta(days=rng.randrange(0, max(1, (assessed - onset).days)))
+    lines = [
+        f"id: gen-{i:06d}",
+        "ruleset: dsm5-ptsd",
+        f"subject: {{age_years: {rng.randrange(18, 80)}}}",
+        "events:",
+        f"  - id: ev-{i}",
+        f"    date: {event.isoformat()}",
+        f"    nature: [{rng.choice(NATURES)}]",
+        f"    exposure: [{rng.choice(ROUTES)}]",
+        f"    violent_or_accidental: {rng.choice(['true', 'false'])}",
+        f"    via_media: {rng.choice(['true', 'false'])}",
+        "symptoms:",
+    ]
+    for item in ITEMS:
+        r = rng.random()
+        if r < 0.1:
+            continue  # not assessed
+        if r < 0.15:
+            lines.append(f"  {item}: {{severity: {rng.randrange(0, 5)}, trauma_related: false}}")
+        else:
+            lines.append(f"  {item}: {rng.randrange(0, 5)}")
+    lines += [
+        "dissociation:",
+        f"  depersonalization: {rng.randrange(0, 5)}",
+        f"  derealization: {rng.randrange(0, 5)}",
+        "  attributable_to_substance_or_medical: false",
+        "timeline:",
+        f"  symptom_onset: {onset.isoformat()}",
+        f"  full_criteria_met: {full.isoformat()}",
+        f"  assessed: {assessed.isoformat()}",
+        f"impairment: {{distress: {rng.randrange(0, 5)}, social: {rng.randrange(0, 5)}}}",
+        f"attributable_to_substance_or_medical: {rng.choice(['false', 'false', 'true'])}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def generate(folder: Path, n: int, seed: int = 20261128) -> None:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        sub = folder / f"batch{i // 1000:02d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"case-{i:06d}.yaml").write_text(make_case(i, rng), encoding="utf-8")
+
+
+PARSE_ONLY = """
+import os, sys, yaml
+n = 0
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs.sort()
+    for name in sorted(files):
+        with open(os.path.join(root, name), 'rb') as fh:
+            yaml.load(fh.read(), Loader=yaml.CSafeLoader)
+        n += 1
+print(n)
+"""
+
+
+def timed(cmd: list[str], *, stdout: int | None = subprocess.DEVNULL) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def median_of(cmd: list[str], repeat: int) -> float:
+    return statistics.median(timed(cmd) for _ in range(repeat))
+
+
+def stages(folder: Path, limit: int) -> None:
+    """In-process cost of each stage per file: evaluation must cost less than reading."""
+    import json
+
+    import yaml
+
+    from dsm5check.case import Case
+    from dsm5check.engine import evaluate
+    from dsm5check.loading import RulesetResolver
+    from dsm5check.registry import shipped
+    from dsm5check.render.records import case_record
+    from dsm5check.yamlio import load_documents
+
+    files = sorted(folder.rglob("*.yaml"))[:limit]
+    raws = [(str(f), f.read_bytes()) for f in files]
+    resolver = RulesetResolver()
+    rules = shipped("dsm5-ptsd")
+
+    def best(fn: object) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            fn()  # type: ignore[operator]
+            times.append(time.perf_counter() - start)
+        return min(times) / len(raws) * 1e6
+
+    docs = [load_documents(n, r)[0] for n, r in raws]
+    cases = [Case.model_validate(d.data) for d in docs]
+    results = [evaluate(rules, c) for c in cases]
+    figures = {
+        "PyYAML C safe_load": best(lambda: [yaml.load(r, Loader=yaml.CSafeLoader) for _, r in raws]),
+        "read (positions, duplicate keys)": best(lambda: [load_documents(n, r) for n, r in raws]),
+        "validate (pydantic)": best(lambda: [Case.model_validate(d.data) for d in docs]),
+        "evaluate (engine)": best(lambda: [evaluate(rules, c) for c in cases]),
+        "record + JSON": best(
+            lambda: [json.dumps(case_record(r), default=str) for r in results]
+        ),
+    }
+    del resolver
+    print(f"per-file stage costs, in one process, best of 3 over {len(raws)} files:")
+    for label, us in figures.items():
+        print(f"  {label:34s} {us:7.1f} us")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--cases", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dir", type=Path, default=None, help="keep generated files here")
+    args = ap.parse_args()
+    py = sys.executable
+    tmp = Path(tempfile.mkdtemp(prefix="dsm5check-bench-"))
+    folder = args.dir or tmp / "cases"
+    try:
+        if not folder.exists() or not any(folder.rglob("*.yaml")):
+            generate(folder, args.cases)
+        n = sum(1 for _ in folder.rglob("*.yaml"))
+        print(f"{n} case files in {folder}")
+        check = [py, "-m", "dsm5check", "check", str(folder), "--format", "jsonl"]
+        check1 = [*check, "--jobs", "1"]
+        parse = [py, "-c", PARSE_ONLY, str(folder)]
+        # interleave the runs so that machine noise hits all alike
+        t_parse, t_check, t_check1 = [], [], []
+        for _ in range(args.repeat):
+            t_parse.append(timed(parse))
+            t_check.append(timed(check))
+            t_check1.append(timed(check1))
+        mp, mc = statistics.median(t_parse), statistics.median(t_check)
+        mc1 = statistics.median(t_check1)
+        print(f"parse only (PyYAML C loader): {mp:8.3f} s  ({mp / n * 1e6:6.0f} us/file)")
+        print(f"check --format jsonl:         {mc:8.3f} s  ({mc / n * 1e6:6.0f} us/file)")
+        print(f"check --format jsonl --jobs 1:{mc1:8.3f} s  ({mc1 / n * 1e6:6.0f} us/file)")
+        print(f"ratio check / parse:          {mc / mp:8.2f}   (target <= 1.5)")
+        print(f"ratio check --jobs 1 / parse: {mc1 / mp:8.2f}   (one process)")
+        stages(folder, min(n, 2000))
+
+        base = median_of([py, "-c", "pass"], 15)
+        version = median_of([py, "-m", "dsm5check", "--version"], 15)
+        helptime = median_of([py, "-m", "dsm5check", "--help"], 15)
+        print(f"python -c pass:               {base * 1000:8.1f} ms")
+        print(f"dsm5check --version:          {version * 1000:8.1f} ms  ratio {version / base:5.2f}")
+        print(f"dsm5check --help:             {helptime * 1000:8.1f} ms  ratio {helptime / base:5.2f}")
+        heavy = subprocess.run(
+            [py, "-X", "importtime", "-m", "dsm5check", "--help"],
+            capture_output=True, text=True, check=False,
+        ).stderr
+        loaded = [m for m in ("pydantic", "rich", "yaml", "questionary", "duckdb")
+                  if f" {m}\n" in heavy or f" {m}." in heavy]
+        print(f"heavy modules imported by --help: {', '.join(loaded) or 'none'}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""Atomic changes to a case, read off the leaves of an evaluated rule tree.
+
+A :class:`Change` sets one value at one path of a case ("symptoms.D5",
+"events[0].nature", "timeline.assessed"). Candidates come from the result tree
+of the engine, whose leaves already carry resolved paths (``events[0].date``
+for ``index_event.date``), the comparison each leaf needs and the value it saw.
+Applying a set of changes copies only the containers along each path and
+validates the result as a case again, so an impossible value is never used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from dsm5check.case import Case
+from dsm5check.results import MET, NOT_MET, NodeResult, Status
+from dsm5check.ruleset import Ruleset
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_MORE = {">": "more than", ">=": "at least", "<": "less than", "<=": "at most"}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Set ``path`` to ``value``. Equal when path and value are equal."""
+
+    path: str
+    key: str  # repr of the value: identity, hashable
+    value: Any = field(compare=False, hash=False)
+    text: str = field(compare=False, hash=False)
+    subject: str = field(compare=False, hash=False)  # short name for summaries, e.g. D5
+    state: str = field(compare=False, hash=False)  # e.g. present / absent
+
+    def as_record(self) -> dict[str, Any]:
+        return {"path": self.path, "value": self.value, "text": self.text}
+
+
+def shown(v: Any) -> str:
+    """A value as a reader would write it: yes/no, dates in ISO, 2 not 2.0."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(shown(x) for x in v) if v else "nothing"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def change(path: str, value: Any, text: str, subject: str, state: str) -> Change:
+    return Change(path, repr(value), value, text, subject, state)
+
+
+def parse_path(path: str) -> list[str | int]:
+    return [int(i) if i else name for name, i in _TOKEN.findall(path)]
+
+
+def get_path(data: Any, path: str) -> Any:
+    for part in parse_path(path):
+        if isinstance(part, int):
+            data = data[part] if isinstance(data, list) and part < len(data) else None
+        else:
+            data = data.get(part) if isinstance(data, dict) else None
+        if data is None:
+            return None
+    return data
+
+
+def _set(container: Any, parts: list[str | int], value: Any) -> Any:
+    """A copy of ``container`` with ``value`` at ``parts`` (copy on write)."""
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if isinstance(head, int):
+        out_list = list(container) if isinstance(container, list) else []
+        if head >= len(out_list):
+            out_list.append({})  # a new element of the collection
+            head = len(out_list) - 1
+        out_list[head] = _set(out_list[head], rest, value)
+        return out_list
+    out = dict(container) if isinstance(container, dict) else {}
+    out[head] = _set(out.get(head), rest, value)
+    return out
+
+
+def base_data(case: Case) -> dict[str, Any]:
+    data = case.model_dump()
+    data["expected"] = None  # what-if asks about the verdict, not about expectations
+    return data
+
+
+def apply_changes(data: dict[str, Any], changes: Iterable[Change]) -> Case | None:
+    """The case with every change made, or None when that is not a valid case."""
+    out: Any = data
+    for c in sorted(changes, key=lambda c: c.path):
+        out = _set(out, parse_path(c.path), c.value)
+    try:
+        return Case.model_validate(out)
+    except ValidationError:
+        return None
+
+
+def leaf_changes(
+    node: NodeResult,
+    target: Status,
+    where: str,
+    rules: Ruleset | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[Change]:
+    """Changes that bring one leaf (item, fact, months) to ``target``.
+
+    Without ``rules`` and ``data`` (only a result at hand) the changes are good
+    for describing what is needed, not for applying: item paths are bare ids.
+    """
+    if node.kind == "item":
+        return _item(node, target, where, rules, data)
+    if node.kind == "fact":
+        return _fact(node, target, where)
+    if node.kind == "months":
+        return _months(node, target, where)
+    return []
+
+
+def _item(
+    node: NodeResult, target: Status, where: str, rules: Ruleset | None,
+    data: dict[str, Any] | None,
+) -> list[Change]:
+    d, name = node.detail, node.name
+    item = rules.item_map.get(name) if rules else None
+    case_level = "ratings" in d or (item is not None and item.section == "case")
+    path = name if item is None or case_level else f"{item.section}.{name}"
+    thr = rules.symptom_threshold if rules else d.get("threshold", 2)
+    want = "present" if target == MET else "absent"
+    if "trauma_related" in d and d.get("value") is not None:
+        # present; only its link to the event is unknown or denied
+        if target == NOT_MET and d["trauma_related"] is False:
+            return []
+        raw = get_path(data, path) if data is not None else None
+        if not isinstance(raw, dict):
+            value = d["value"]
+            raw = {"present": value} if isinstance(value, bool) else {"severity": value}
+        related = target == MET
+        text = f"{name}: {'related' if related else 'not related'} to the event"
+        return [change(path, {**raw, "trauma_related": related}, text, name, want)]
+    if case_level:
+        text = f"{where}: set {name} to {'yes' if target == MET else 'no'}"
+        return [change(path, target == MET, text, name, want)]
+    if target == MET:
+        return [change(path, thr, f"rate {name} at {thr} or more", name, want)]
+    low = rules.scale_of(item).min if rules and item else 0
+    return [change(path, low, f"rate {name} below {thr}", name, want)]
+
+
+def _numbers(op: str, limit: float, to_met: bool) -> float:
+    """A round number that makes ``x op limit`` true (or false)."""
+    if op in (">", "<="):
+        return limit + 1 if (op == ">") == to_met else limit
+    return limit if (op == ">=") == to_met else limit - 1
+
+
+def _fact(node: NodeResult, target: Status, where: str) -> list[Change]:
+    d, path = node.detail, node.name
+    op, expected, current = d["op"], d["expected"], d.get("value")
+    to_met = target == MET
+    if op == "includes_any":
+        have = list(current) if isinstance(current, (list, tuple)) else []
+        if to_met:
+            return [
+                change(path, [*have, e], f"{where}: add {shown(e)} to {path}", path, f"+{e}")
+                for e in expected if e not in have
+            ]
+        kept = [v for v in have if v not in expected]
+        gone = ", ".join(shown(v) for v in have if v in expected) or shown(list(expected))
+        return [change(path, kept, f"{where}: remove {gone} from {path}", path, "-")]
+    if op in ("==", "in"):
+        value = expected if op == "==" else expected[0]
+        if not to_met:
+            if not isinstance(value, bool):
+                return []
+            value = not value
+        return [change(path, value, f"{where}: set {path} to {shown(value)}", path, shown(value))]
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        value = _numbers(op, expected, to_met)
+        return [change(path, value, f"{where}: set {path} to {shown(value)}", path, shown(value))]
+    return []  # pragma: no cover - the comparison kinds are exhausted above
+
+
+def _months(node: NodeResult, target: Status, where: str) -> list[Change]:
+    d = node.detail
+    op, limit, to_met = d["op"], d["limit"], target == MET
+    label = node.label or f"months from {d['from']} to {d['to']}"
+    cmp = _MORE[op] if to_met else _MORE[_NEG[op]]
+    want = f"{cmp} {shown(limit)} month" + ("" if limit == 1 else "s")
+    if "start" in d:
+        bound: dt.date = d["bound"]
+        one = dt.timedelta(days=1)
+        day = {
+            (">", True): bound + one, (">", False): bound,
+            (">=", True): bound, (">=", False): bound - one,
+            ("<", True): bound - one, ("<", False): bound,
+            ("<=", True): bound, ("<=", False): bound + one,
+        }[(op, to_met)]
+        side = "on or after" if (op in (">", ">=")) == to_met else "on or before"
+        text = f"{where}: {label} {want} — e.g. {d['to']} {side} {shown(day)}"
+        return [change(d["to"], day, text, d["to"], f"{side} {shown(day)}")]
+    if d.get("or_fact"):
+        value = max(0.0, _numbers(op, limit, to_met))
+        if value == int(value):
+            value = int(value)
+        text = f"{where}: {label} {want} — e.g. {d['or_fact']} = {shown(value)}"
+        return [change(d["or_fact"], value, text, d["or_fact"], f"= {shown(value)}")]
+    return []
+
+
+_NEG = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
