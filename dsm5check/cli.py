@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "rules": "rules",
     "schema": "schema",
+    "learn": "learn",
+    "quiz": "quiz",
+    "what-if": "what_if",
 }
 
 

@@ -36,9 +36,13 @@ class Change:
     text: str = field(compare=False, hash=False)
     subject: str = field(compare=False, hash=False)  # short name for summaries, e.g. D5
     state: str = field(compare=False, hash=False)  # e.g. present / absent
+    criterion: str = field(default="", compare=False, hash=False)  # the criterion it serves
 
     def as_record(self) -> dict[str, Any]:
-        return {"path": self.path, "value": self.value, "text": self.text}
+        return {
+            "path": self.path, "value": self.value, "text": self.text,
+            "criterion": self.criterion,
+        }
 
 
 def shown(v: Any) -> str:

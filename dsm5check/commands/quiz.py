@@ -1,0 +1,15 @@
+"""`dsm5check quiz` (being built)."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "quiz (teaching tools)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    return 0

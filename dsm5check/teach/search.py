@@ -1,0 +1,144 @@
+"""Candidate change sets for one node of a result tree, built bottom-up.
+
+``Options.of(node, target, budget)`` lists sets of atomic changes (each of at
+most ``budget`` changes) that should bring ``node`` to ``target`` (met or not
+met), read from the node kinds of :mod:`dsm5check.rules_model` only:
+
+- a leaf (item, fact, months) gives its atomic changes;
+- "every child" (all met, any not met, for_any not met) is a cross product of
+  the children's sets; "one child" (any met, all not met) is their union;
+- at_least n: every choice of the children still needed, as a cross product;
+- not flips the target; a criterion reference follows into that criterion.
+
+Sets that are larger than the budget, change one path twice, or contain another
+set are dropped as early as possible. The sets are candidates: the engine is
+the judge (see :mod:`dsm5check.teach.whatif`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from itertools import combinations
+from typing import Any
+
+from dsm5check.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
+from dsm5check.ruleset import Ruleset
+from dsm5check.teach.changes import Change, leaf_changes
+
+#: Option sets kept per node; beyond this the smallest are kept.
+LIMIT = 400
+ChangeSet = frozenset[Change]
+_LEAVES = frozenset({"item", "fact", "months"})
+
+
+def flip(target: Status) -> Status:
+    return NOT_MET if target == MET else MET
+
+
+def minimal(sets: Iterable[ChangeSet], limit: int = LIMIT) -> list[ChangeSet]:
+    """Distinct sets, smallest first, without any set that contains another."""
+    out: list[ChangeSet] = []
+    for s in sorted(set(sets), key=lambda s: (len(s), sorted(c.text for c in s))):
+        if not any(kept <= s for kept in out):
+            out.append(s)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _conflict(s: ChangeSet) -> bool:
+    return len({c.path for c in s}) != len(s)
+
+
+def product(groups: list[list[ChangeSet]], budget: int) -> list[ChangeSet]:
+    out: list[ChangeSet] = [frozenset()]
+    for group in groups:
+        nxt = [
+            u for a in out for b in group
+            if len(u := a | b) <= budget and not _conflict(u)
+        ]
+        out = minimal(nxt)
+        if not out:
+            return []
+    return out
+
+
+class Options:
+    """Change sets per node; ``only_unknown`` limits leaves to unanswered ones."""
+
+    def __init__(
+        self,
+        rules: Ruleset | None = None,
+        data: dict[str, Any] | None = None,
+        *,
+        only_unknown: bool = False,
+        blank: dict[str, NodeResult] | None = None,
+    ) -> None:
+        self.rules = rules
+        self.data = data
+        self.only_unknown = only_unknown
+        self.blank = blank or {}  # for_any path -> result of a new, empty element
+        self.memo: dict[tuple[int, str, int], list[ChangeSet]] = {}
+
+    def of(self, node: NodeResult, target: Status, budget: int, where: str,
+           crit: str = "") -> list[ChangeSet]:
+        """Change sets bringing ``node`` to ``target``; ``where`` names it in texts."""
+        if node.status == target:
+            return [frozenset()]
+        if budget <= 0:
+            return []
+        key = (id(node), target, budget)
+        found = self.memo.get(key)
+        if found is None:
+            found = self._of(node, target, budget, node.title if node.id else where, crit)
+            self.memo[key] = found
+        return found
+
+    def _of(self, node: NodeResult, target: Status, budget: int, where: str, crit: str
+            ) -> list[ChangeSet]:
+        kind, kids = node.kind, node.children
+        if kind in _LEAVES:
+            if self.only_unknown and node.status != UNKNOWN:
+                return []
+            return [
+                frozenset({replace(c, criterion=crit)})
+                for c in leaf_changes(node, target, where, self.rules, self.data)
+            ]
+        if kind == "criterion":
+            return self.of(node.detail["reason"], target, budget, node.name, node.name)
+        if kind in ("element", "not"):
+            want = target if kind == "element" else flip(target)
+            return self.of(kids[0], want, budget, where, crit)
+        if kind == "at_least":
+            return self._count(node, target, budget, where, crit)
+        every = (kind == "all") == (target == MET)
+        if kind == "for_any":
+            every = target == NOT_MET
+        todo = [k for k in kids if k.status != target]
+        if every:
+            spare = budget - (len(todo) - 1)
+            return product([self.of(k, target, spare, where, crit) for k in todo], budget)
+        sets = [s for k in todo for s in self.of(k, target, budget, where, crit)]
+        new = self.blank.get(node.name) if kind == "for_any" else None
+        if new is not None and not self.only_unknown:
+            sets.extend(self.of(new, target, budget, where, crit))
+        return minimal(sets)
+
+    def _count(self, node: NodeResult, target: Status, budget: int, where: str, crit: str
+               ) -> list[ChangeSet]:
+        d = node.detail
+        if target == MET:
+            need = d["needed"] - d["met"]
+        else:
+            need = d["met"] + d["unknown"] - d["needed"] + 1
+        todo = [k for k in node.children if k.status != target]
+        if need > budget or need > len(todo):
+            return []
+        spare = budget - (need - 1)
+        sets: list[ChangeSet] = []
+        for chosen in combinations(todo, need):
+            sets.extend(
+                product([self.of(k, target, spare, where, crit) for k in chosen], budget)
+            )
+        return minimal(sets)

@@ -1,0 +1,238 @@
+"""What would change the verdict? Pure computation over any ruleset.
+
+``what_if(ruleset, case)``:
+
+- diagnosis met or not met: the smallest sets of changes (at most
+  ``max_changes`` each) after which the diagnosis is the opposite. Candidates
+  come from the rule tree (:mod:`dsm5check.teach.search`); each is applied
+  and re-evaluated with the engine, and a set is kept only when it flips the
+  verdict and none of its proper subsets does (minimal).
+- indeterminate: per undecided criterion, which unanswered inputs decide it
+  and how (``deciders``) — "met with any one of D3, D5, D6 present".
+
+``still_needed(result)`` gives the deciders from a result alone (no case at
+hand, nothing re-evaluated), for the output of ``check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import combinations
+from math import comb
+from typing import Any
+
+from dsm5check.case import Case
+from dsm5check.engine import evaluate
+from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
+from dsm5check.ruleset import LoadedRuleset, walk
+from dsm5check.rules_model import ForAnyNode
+from dsm5check.teach.changes import Change, apply_changes, base_data, parse_path
+from dsm5check.teach.search import ChangeSet, Options, flip, minimal
+
+#: Largest set considered when describing what decides an undecided criterion.
+DECIDE_BUDGET = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Decider:
+    """How an undecided criterion would be decided by the inputs it lacks."""
+
+    criterion: str
+    title: str
+    reason: str
+    to_met: tuple[tuple[Change, ...], ...]
+    to_not_met: tuple[tuple[Change, ...], ...]
+
+    @property
+    def met_summary(self) -> str:
+        return summarize(self.to_met)
+
+    @property
+    def not_met_summary(self) -> str:
+        return summarize(self.to_not_met)
+
+    def sentence(self) -> str:
+        parts = []
+        if self.to_met:
+            parts.append(f"met with {self.met_summary}")
+        if self.to_not_met:
+            parts.append(f"not met with {self.not_met_summary}")
+        return "; ".join(parts) or "not decided by its own unanswered inputs alone"
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIf:
+    result: CaseResult
+    target: Status | None  # the verdict sought; None when undecided
+    max_changes: int
+    sets: tuple[tuple[Change, ...], ...]  # minimal, verified, smallest first
+    deciders: tuple[Decider, ...]
+    checked: int  # change sets evaluated with the engine
+
+
+def _ordered(sets: Iterable[ChangeSet]) -> tuple[tuple[Change, ...], ...]:
+    return tuple(
+        tuple(sorted(s, key=lambda c: c.text))
+        for s in sorted(sets, key=lambda s: (len(s), sorted(c.text for c in s)))
+    )
+
+
+def _blank_elements(loaded: LoadedRuleset, case: Case, data: dict[str, Any]
+                    ) -> dict[str, NodeResult]:
+    """For each collection a for_any runs over: the result for one new, empty element."""
+    rules = loaded.rules
+    roots = [c.rule for c in rules.criteria] + [rules.diagnosis.rule]
+    paths = {n.for_any for r in roots for n in walk(r) if isinstance(n, ForAnyNode)}
+    out: dict[str, NodeResult] = {}
+    for path in sorted(paths):
+        parts = parse_path(path)
+        holder: Any = data
+        for part in parts:
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        if not isinstance(holder, list):
+            continue
+        grown = apply_changes(data, [Change(f"{path}[{len(holder)}]", "{}", {}, "", "", "")])
+        if grown is None:
+            continue
+        for crit in evaluate(loaded, grown).criteria:
+            for node in _nodes(crit.node):
+                if node.kind == "for_any" and node.name == path and node.children:
+                    out[path] = node.children[-1]
+    return out
+
+
+def _nodes(node: NodeResult) -> Iterable[NodeResult]:
+    yield node
+    for kid in node.children:
+        yield from _nodes(kid)
+
+
+class _Judge:
+    """Applies change sets and asks the engine; remembers every answer."""
+
+    def __init__(self, loaded: LoadedRuleset, data: dict[str, Any],
+                 ok: Callable[[CaseResult], bool]) -> None:
+        self.loaded, self.data, self.ok = loaded, data, ok
+        self.seen: dict[ChangeSet, bool] = {}
+
+    def __call__(self, s: ChangeSet) -> bool:
+        found = self.seen.get(s)
+        if found is None:
+            case = apply_changes(self.data, s)
+            found = case is not None and self.ok(evaluate(self.loaded, case))
+            self.seen[s] = found
+        return found
+
+    def minimal_sets(self, candidates: Iterable[ChangeSet]) -> list[ChangeSet]:
+        pool = {s for s in candidates if s and self(s)}
+        for s in list(pool):
+            for k in range(1, len(s)):
+                pool.update(frozenset(t) for t in combinations(s, k) if self(frozenset(t)))
+        return [
+            s for s in pool
+            if not any(self(frozenset(t)) for k in range(1, len(s)) for t in combinations(s, k))
+        ]
+
+
+def what_if(loaded: LoadedRuleset, case: Case, *, max_changes: int = 3) -> WhatIf:
+    result = evaluate(loaded, case)
+    data = base_data(case)
+    if result.diagnosis == UNKNOWN:
+        return WhatIf(result, None, max_changes, (),
+                      deciders(result, loaded, case), 0)
+    target = flip(result.diagnosis)
+    options = Options(loaded.rules, data, blank=_blank_elements(loaded, case, data))
+    candidates = options.of(result.diagnosis_node, target, max_changes, "")
+    judge = _Judge(loaded, data, lambda r: r.diagnosis == target)
+    found = judge.minimal_sets(candidates)
+    return WhatIf(result, target, max_changes, _ordered(found), (), len(judge.seen))
+
+
+def deciders(result: CaseResult, loaded: LoadedRuleset | None = None,
+             case: Case | None = None) -> tuple[Decider, ...]:
+    """Per undecided criterion: the unanswered inputs that would decide it.
+
+    With a ruleset and case, each set is also checked with the engine; with a
+    result alone (as in ``check``) the sets are read from the tree.
+    """
+    out: list[Decider] = []
+    data = base_data(case) if case is not None else None
+    options = Options(loaded.rules if loaded else None, data, only_unknown=True)
+    for crit in result.criteria:
+        if crit.status != UNKNOWN:
+            continue
+        per: dict[Status, list[ChangeSet]] = {}
+        for target in (MET, NOT_MET):
+            sets = options.of(crit.node, target, DECIDE_BUDGET, crit.id, crit.id)
+            if loaded is not None and data is not None:
+                cid = crit.id
+                judge = _Judge(loaded, data,
+                               lambda r, t=target, c=cid: r.criterion(c).status == t)
+                sets = [s for s in sets if judge(s)]
+            per[target] = minimal(sets)
+        out.append(Decider(crit.id, crit.title, crit.reason,
+                           _ordered(per[MET]), _ordered(per[NOT_MET])))
+    return tuple(out)
+
+
+def still_needed(result: CaseResult) -> tuple[Decider, ...]:
+    """For an undecided diagnosis: what decides each undecided criterion."""
+    if result.diagnosis != UNKNOWN:
+        return ()
+    return deciders(result)
+
+
+def summarize(sets: tuple[tuple[Change, ...], ...]) -> str:
+    """"any one of D3, D5 present", "2 of E1, E2, E5 absent", or the sets spelled out."""
+    if not sets:
+        return "nothing within reach"
+    subjects = sorted({c.subject for s in sets for c in s}, key=_natural)
+    states = {c.state for s in sets for c in s}
+    sizes = {len(s) for s in sets}
+    distinct = all(len({c.subject for c in s}) == len(s) for s in sets)
+    if len(sizes) == 1 and len(states) == 1 and distinct:
+        k = sizes.pop()
+        state = states.pop()
+        if len(sets) == comb(len(subjects), k):
+            names = ", ".join(subjects)
+            if len(subjects) == 1:
+                return f"{names} {state}"
+            if k == len(subjects):
+                return f"all of {names} {state}"
+            return f"{'any one' if k == 1 else f'any {k}'} of {names} {state}"
+    return " or ".join(" and ".join(c.text for c in s) for s in sets)
+
+
+def _natural(text: str) -> tuple[str, int]:
+    head = text.rstrip("0123456789")
+    tail = text[len(head):]
+    return head, int(tail) if tail else -1
+
+
+Group = tuple[str, tuple[tuple[Change, ...], ...]]
+
+
+def factor(sets: tuple[tuple[Change, ...], ...]) -> list[Group] | None:
+    """Sets that are every combination of per-criterion choices, as those choices.
+
+    ``[(A, (x,), (y,)), (D, (d1,), (d3,))]`` stands for the four sets x+d1,
+    x+d3, y+d1, y+d3. None when the sets are not such a product.
+    """
+    if len(sets) < 2:
+        return None
+    parts: dict[str, set[tuple[Change, ...]]] = {}
+    shapes: set[tuple[str, ...]] = set()
+    for s in sets:
+        by: dict[str, list[Change]] = {}
+        for c in s:
+            by.setdefault(c.criterion, []).append(c)
+        shapes.add(tuple(sorted(by)))
+        for crit, cs in by.items():
+            parts.setdefault(crit, set()).add(tuple(sorted(cs, key=lambda c: c.text)))
+    total = 1
+    for choices in parts.values():
+        total *= len(choices)
+    if len(shapes) != 1 or total != len(sets) or len(parts) < 2:
+        return None
+    return [(crit, _ordered(frozenset(p) for p in parts[crit])) for crit in sorted(parts)]
