@@ -3,7 +3,9 @@
 Keys of the contract: id, ruleset {id, version, sha256}, diagnosis, criteria
 {A..H: {status, reason}}, specifiers, expected {matched, mismatches}. Added:
 tool, file, title per criterion, items behind each count, needed inputs,
-specifier_detail (status, source, reason) and index_event.
+specifier_detail (status, source, reason), index_event, and what_if: for an
+undecided diagnosis, per undecided criterion the unanswered inputs that would
+decide it (summary, to_met, to_not_met; empty otherwise).
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ def _items(node: NodeResult) -> dict[str, str] | None:
     if node.kind == "item":
         return {node.name: node.status}
     return None
+
+
+def _what_if(result: CaseResult) -> dict[str, Any]:
+    """For an undecided diagnosis: how each undecided criterion would be decided."""
+    from dsm5check.teach.render_whatif import decider_record
+    from dsm5check.teach.whatif import still_needed
+
+    return {d.criterion: decider_record(d) for d in still_needed(result)}
 
 
 def case_record(result: CaseResult) -> dict[str, Any]:
@@ -53,6 +63,7 @@ def case_record(result: CaseResult) -> dict[str, Any]:
             for s in result.specifiers
         },
         "index_event": result.index_element,
+        "what_if": _what_if(result),
         "expected": (
             {
                 "matched": not result.mismatches,

@@ -79,9 +79,14 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
         tree.add(Text(f"Index event: {result.index_element}", style="dim"))
     needed = needed_for_diagnosis(result)
     if needed:
+        from dsm5check.teach.whatif import still_needed
+
         need = tree.add(Text("Still needed to decide the diagnosis", style="bold yellow"))
+        decide = {d.criterion: d for d in still_needed(result)}
         for crit, inputs in needed.items():
-            need.add(Text(f"{crit}: {', '.join(inputs)}"))
+            line = need.add(Text(f"{crit}: {', '.join(inputs)}"))
+            if crit in decide:
+                line.add(Text(decide[crit].sentence(), style="dim"))
     if result.expected_checked:
         if result.mismatches:
             exp = tree.add(Text("Expected: DID NOT MATCH", style="bold red"))
