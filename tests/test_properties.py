@@ -1,0 +1,284 @@
+"""Properties of the engine on random cases (hypothesis), with the shipped DSM-5 rules.
+
+(a) Filling in an unknown answer never changes a criterion or the diagnosis
+    that was already decided (met / not_met).
+(b) Making an item present never lowers a criterion or the diagnosis
+    (in particular never turns met into not_met).
+(c) evaluate is deterministic and pure: the same input twice gives equal
+    results, and the Case is not changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dsm5check.case import Case
+from dsm5check.engine import evaluate
+from dsm5check.registry import shipped
+from dsm5check.results import MET, NOT_MET, CaseResult, NodeResult
+
+RULES = shipped("dsm5-ptsd")
+SYMPTOMS = [i.id for i in RULES.rules.items if i.section == "symptoms"]
+DISSOCIATION = ("depersonalization", "derealization")
+NATURES = ["actual_or_threatened_death", "serious_injury", "sexual_violence", "other"]
+EXPOSURES = ["direct", "witnessed", "learned_about_close_other", "repeated_aversive_details"]
+RANK = {NOT_MET: 0, "indeterminate": 1, MET: 2}
+
+SETTINGS = settings(max_examples=200, deadline=None)
+
+# --- strategies ------------------------------------------------------------------
+
+ratings = st.integers(0, 4)
+plain_value = st.one_of(
+    st.none(), ratings, st.booleans(), st.sampled_from(["present", "absent", "unknown"])
+)
+detail = st.fixed_dictionaries({}, optional={
+    "severity": ratings, "present": st.booleans(),
+    "trauma_related": st.one_of(st.none(), st.booleans()),
+})
+item_value = st.one_of(plain_value, plain_value, detail)
+known_value = st.one_of(ratings, st.booleans(), st.sampled_from(["present", "absent"]),
+                        st.fixed_dictionaries({"severity": ratings,
+                                               "trauma_related": st.booleans()}))
+dates = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2026, 10, 31))
+months = st.one_of(st.integers(0, 24), st.floats(0, 24, allow_nan=False)).map(float)
+impairment_value = st.one_of(
+    st.none(), st.booleans(),
+    st.fixed_dictionaries({}, optional={"distress": ratings, "social": ratings,
+                                        "occupational": ratings}),
+)
+event = st.fixed_dictionaries({}, optional={
+    "date": dates,
+    "nature": st.lists(st.sampled_from(NATURES), min_size=1, max_size=2, unique=True),
+    "exposure": st.lists(st.sampled_from(EXPOSURES), min_size=1, max_size=2, unique=True),
+    "violent_or_accidental": st.booleans(),
+    "via_media": st.booleans(),
+    "work_related": st.booleans(),
+})
+timeline = st.fixed_dictionaries({}, optional={
+    "symptom_onset": dates, "full_criteria_met": dates, "assessed": dates,
+    "months_since_symptom_onset": months, "months_event_to_symptom_onset": months,
+    "months_event_to_full_criteria": months,
+})
+
+
+@st.composite
+def case_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    events = draw(st.lists(event, max_size=3))
+    if events and draw(st.booleans()):
+        events[draw(st.integers(0, len(events) - 1))]["index"] = True
+    case: dict[str, Any] = {
+        "id": "prop",
+        "unlisted_symptoms": draw(st.sampled_from(["unknown", "absent"])),
+        "events": events,
+        "symptoms": draw(st.dictionaries(st.sampled_from(SYMPTOMS), item_value, max_size=20)),
+    }
+    if draw(st.booleans()):
+        case["dissociation"] = draw(st.fixed_dictionaries({}, optional={
+            "depersonalization": item_value, "derealization": item_value,
+            "attributable_to_substance_or_medical": st.one_of(st.none(), st.booleans()),
+        }))
+    if draw(st.booleans()):
+        case["timeline"] = draw(timeline)
+    for key, strategy in (("impairment", impairment_value),
+                          ("attributable_to_substance_or_medical",
+                           st.one_of(st.none(), st.booleans()))):
+        if draw(st.booleans()):
+            case[key] = draw(strategy)
+    return case
+
+
+# --- helpers ----------------------------------------------------------------------
+
+def statuses(result: CaseResult, *, specifiers: bool = True) -> dict[str, str]:
+    out = {c.id: c.status for c in result.criteria}
+    out["diagnosis"] = result.diagnosis
+    if specifiers:
+        out.update({f"specifier {s.id}": s.status for s in result.specifiers})
+    return out
+
+
+def run(case: dict[str, Any]) -> CaseResult:
+    return evaluate(RULES, Case.model_validate(case))
+
+
+def _unknown_part(value: Any) -> str | None:
+    """What is unknown about one answer: the whole answer, its relation to the event, or nothing."""
+    if value is None or value == "unknown":
+        return "answer"
+    if isinstance(value, dict):
+        if value.get("trauma_related", True) is False:
+            return None  # does not count, whatever its rating: decided
+        if "severity" not in value and "present" not in value:
+            return "answer"
+        if value.get("trauma_related", True) is None:
+            return "relation"
+    return None
+
+
+def item_slots(case: dict[str, Any]) -> list[tuple[str, str]]:
+    """Answer items that are (partly) unknown: (section, item id)."""
+    absent = case["unlisted_symptoms"] == "absent"
+    slots = []
+    for item in SYMPTOMS:
+        if item in case["symptoms"]:
+            if _unknown_part(case["symptoms"][item]):
+                slots.append(("symptoms", item))
+        elif not absent:
+            slots.append(("symptoms", item))
+    block = case.get("dissociation")
+    for item in DISSOCIATION:
+        if block is None:
+            if not absent:
+                slots.append(("dissociation", item))
+        elif _unknown_part(block.get(item)):
+            slots.append(("dissociation", item))
+    return slots
+
+
+def fill_item(case: dict[str, Any], section: str, item: str, new: Any, related: bool
+              ) -> dict[str, Any]:
+    """Fill in what is unknown about one answer, keeping what is known."""
+    out = copy.deepcopy(case)
+    holder = out["symptoms"] if section == "symptoms" else out.setdefault("dissociation", {})
+    old = holder.get(item)
+    part = _unknown_part(old) if item in holder else "answer"
+    if part == "relation":
+        holder[item] = {**old, "trauma_related": related}
+    elif isinstance(old, dict):  # a detail without rating: add one, keep its relation
+        rating = new if isinstance(new, dict) else {"present": new in (True, "present")
+                                                    or (not isinstance(new, (bool, str))
+                                                        and new >= 2)}
+        holder[item] = {**old, **{k: v for k, v in rating.items() if k != "trauma_related"}}
+    else:
+        holder[item] = new
+    return out
+
+
+def other_slots(case: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Unknown facts outside the items: event fields, G, H."""
+    slots: list[tuple[Any, ...]] = []
+    for i, ev in enumerate(case["events"]):
+        for key in ("nature", "exposure", "violent_or_accidental"):
+            if ev.get(key) is None:
+                slots.append(("events", i, key))
+    imp = case.get("impairment")
+    if imp is None:
+        slots.append(("impairment",))
+    elif isinstance(imp, dict):
+        slots.extend(("impairment", k) for k in ("distress", "social", "occupational")
+                     if imp.get(k) is None)
+    if case.get("attributable_to_substance_or_medical") is None:
+        slots.append(("attributable_to_substance_or_medical",))
+    return slots
+
+
+def _filler(slot: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    key = slot[-1]
+    if key == "nature":
+        return st.lists(st.sampled_from(NATURES), min_size=1, max_size=2, unique=True)
+    if key == "exposure":
+        return st.lists(st.sampled_from(EXPOSURES), min_size=1, max_size=2, unique=True)
+    if slot == ("impairment",):
+        return impairment_value.filter(lambda v: v is not None)
+    if slot[0] == "impairment":
+        return ratings
+    return st.booleans()
+
+
+def put(case: dict[str, Any], slot: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(case)
+    target: Any = out
+    for part in slot[:-1]:
+        target = target[part]
+    target[slot[-1]] = value
+    return out
+
+
+def assert_kept(before: dict[str, str], after: dict[str, str], what: str) -> None:
+    for key, was in before.items():
+        if was in (MET, NOT_MET):
+            assert after[key] == was, f"{key} was {was}, became {after[key]} after {what}"
+
+
+# --- (a) filling in an unknown never changes a decided status ----------------------
+
+@SETTINGS
+@given(case_dicts(), st.data())
+def test_filling_an_unknown_item_keeps_decided_statuses(
+    case: dict[str, Any], data: st.DataObject
+) -> None:
+    slots = item_slots(case)
+    if not slots:
+        return
+    before = statuses(run(case))
+    chosen = data.draw(st.lists(st.sampled_from(slots), min_size=1, max_size=4, unique=True))
+    filled = case
+    for section, item in chosen:
+        filled = fill_item(filled, section, item, data.draw(known_value), data.draw(st.booleans()))
+    assert_kept(before, statuses(run(filled)), f"filling {chosen}")
+
+
+@SETTINGS
+@given(case_dicts(), st.data())
+def test_filling_an_unknown_fact_keeps_decided_criteria(
+    case: dict[str, Any], data: st.DataObject
+) -> None:
+    slots = other_slots(case)
+    if not slots:
+        return
+    before = statuses(run(case), specifiers=False)
+    slot = data.draw(st.sampled_from(slots))
+    filled = put(case, slot, data.draw(_filler(slot)))
+    assert_kept(before, statuses(run(filled), specifiers=False), f"filling {slot}")
+
+
+# --- (b) making an item present never lowers a status ---------------------------------
+
+@SETTINGS
+@given(case_dicts(), st.sampled_from(SYMPTOMS + list(DISSOCIATION)),
+       st.sampled_from([4, 2, True, "present", {"severity": 3, "trauma_related": True}]))
+def test_making_an_item_present_never_lowers_a_status(
+    case: dict[str, Any], item: str, present: Any
+) -> None:
+    before = statuses(run(case))
+    raised = copy.deepcopy(case)
+    if item in DISSOCIATION:
+        raised.setdefault("dissociation", {})[item] = present
+    else:
+        raised["symptoms"][item] = present
+    after = statuses(run(raised))
+    for key, was in before.items():
+        assert RANK[after[key]] >= RANK[was], f"{key}: {was} -> {after[key]} raising {item}"
+
+
+# --- (c) deterministic and pure ------------------------------------------------------
+
+def _tree(node: NodeResult) -> tuple[Any, ...]:
+    return (node.kind, node.status, node.name, node.id, tuple(_tree(k) for k in node.children))
+
+
+def _shape(result: CaseResult) -> tuple[Any, ...]:
+    return (
+        result.diagnosis, result.index_element, _tree(result.diagnosis_node),
+        tuple((c.id, c.status, c.reason, _tree(c.node)) for c in result.criteria),
+        tuple((s.id, s.status, s.reason, _tree(s.node)) for s in result.specifiers),
+        result.mismatches,
+    )
+
+
+@SETTINGS
+@given(case_dicts())
+def test_evaluate_is_deterministic_and_pure(case: dict[str, Any]) -> None:
+    model = Case.model_validate(case)
+    dumped = model.model_dump()
+    first = evaluate(RULES, model)
+    second = evaluate(RULES, model)
+    assert model.model_dump() == dumped
+    assert _shape(first) == _shape(second)
+    assert _shape(evaluate(RULES, Case.model_validate(copy.deepcopy(case)))) == _shape(first)
