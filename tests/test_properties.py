@@ -27,7 +27,7 @@ SYMPTOMS = [i.id for i in RULES.rules.items if i.section == "symptoms"]
 DISSOCIATION = ("depersonalization", "derealization")
 NATURES = ["actual_or_threatened_death", "serious_injury", "sexual_violence", "other"]
 EXPOSURES = ["direct", "witnessed", "learned_about_close_other", "repeated_aversive_details"]
-RANK = {NOT_MET: 0, "indeterminate": 1, MET: 2}
+RANK: dict[str, int] = {NOT_MET: 0, "indeterminate": 1, MET: 2}
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
@@ -69,7 +69,7 @@ timeline = st.fixed_dictionaries({}, optional={
 
 @st.composite
 def case_dicts(draw: st.DrawFn) -> dict[str, Any]:
-    events = draw(st.lists(event, max_size=3))
+    events: list[dict[str, Any]] = draw(st.lists(event, max_size=3))
     if events and draw(st.booleans()):
         events[draw(st.integers(0, len(events) - 1))]["index"] = True
     case: dict[str, Any] = {
@@ -96,7 +96,7 @@ def case_dicts(draw: st.DrawFn) -> dict[str, Any]:
 # --- helpers ----------------------------------------------------------------------
 
 def statuses(result: CaseResult, *, specifiers: bool = True) -> dict[str, str]:
-    out = {c.id: c.status for c in result.criteria}
+    out: dict[str, str] = {c.id: c.status for c in result.criteria}
     out["diagnosis"] = result.diagnosis
     if specifiers:
         out.update({f"specifier {s.id}": s.status for s in result.specifiers})
