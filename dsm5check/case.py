@@ -11,7 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictInt,
+    Tag,
+    field_validator,
+)
 
 Status = Literal["met", "not_met", "indeterminate"]
 Nature = Literal["actual_or_threatened_death", "serious_injury", "sexual_violence", "other"]
@@ -38,15 +48,49 @@ class ItemDetail(_Model):
 
 #: ``present`` / ``absent`` / ``unknown`` are accepted as words too.
 Word = Literal["present", "absent", "unknown"]
-ItemValue = StrictBool | Rating | Word | ItemDetail
+
+
+def _form(value: Any) -> str | None:
+    """Which form of answer a value is, so that only that form reports errors."""
+    if isinstance(value, bool):
+        return "yes_no"
+    if isinstance(value, int):
+        return "rating"
+    if isinstance(value, str):
+        return "word"
+    if isinstance(value, (dict, BaseModel)):
+        return "detail"
+    return None
+
+
+_ANSWER_HELP = (
+    "expected a rating 0-4, true/false, present/absent/unknown,"
+    " or a mapping such as {severity: 3, trauma_related: false}"
+)
+ItemValue = Annotated[
+    Annotated[StrictBool, Tag("yes_no")]
+    | Annotated[Rating, Tag("rating")]
+    | Annotated[Word, Tag("word")]
+    | Annotated[ItemDetail, Tag("detail")],
+    Discriminator(_form, custom_error_type="answer", custom_error_message=_ANSWER_HELP),
+]
+
+
+def _listify(value: Any) -> Any:
+    """A single word where a list is expected is read as a list of one (extension)."""
+    return [value] if isinstance(value, str) else value
 
 
 class Event(_Model):
     id: str | None = None
     date: dt.date | None = None
     description: str | None = Field(None, description="Free text (extension).")
-    nature: list[Nature] | None = Field(None, description="Missing: unknown.")
-    exposure: list[Exposure] | None = Field(None, description="Missing: unknown.")
+    nature: Annotated[list[Nature], BeforeValidator(_listify)] | None = Field(
+        None, description="Missing: unknown. A single word is read as a list of one."
+    )
+    exposure: Annotated[list[Exposure], BeforeValidator(_listify)] | None = Field(
+        None, description="Missing: unknown. A single word is read as a list of one."
+    )
     violent_or_accidental: StrictBool | None = None
     via_media: StrictBool = False
     work_related: StrictBool = False
@@ -103,7 +147,15 @@ class Case(_Model):
     symptoms: dict[str, ItemValue | None] = Field(default_factory=dict)
     dissociation: Dissociation | None = None
     timeline: Timeline | None = None
-    impairment: StrictBool | ImpairmentRatings | None = None
+    impairment: Annotated[
+        Annotated[StrictBool, Tag("yes_no")] | Annotated[ImpairmentRatings, Tag("detail")],
+        Discriminator(
+            _form,
+            custom_error_type="impairment",
+            custom_error_message="expected true/false or {distress: 0-4, social: 0-4,"
+            " occupational: 0-4}",
+        ),
+    ] | None = None
     attributable_to_substance_or_medical: StrictBool | None = None
     notes: list[str] | str | None = Field(None, description="Free notes (extension).")
     expected: Expected | None = None

@@ -7,51 +7,71 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from difflib import get_close_matches
+from typing import Any
 
-from dsm5check.case import Case, ItemDetail
+from dsm5check.case import Case
 from dsm5check.ruleset import Ruleset
 
 Loc = tuple[str | int, ...]
 
 
-def semantic_problems(case: Case, rules: Ruleset, today: dt.date) -> list[tuple[Loc, str]]:
-    return [*_items(case, rules), *_expected(case, rules), *_dates(case, today)]
+def key_problems(data: dict[str, Any], rules: Ruleset) -> list[tuple[Loc, str]]:
+    """Names a ruleset must know (item ids, criteria, specifiers), read from the raw
+    mapping so that they are reported even when other values have type errors."""
+    return [*_items(data, rules), *_expected(data, rules)]
 
 
-def _items(case: Case, rules: Ruleset) -> Iterator[tuple[Loc, str]]:
+def date_problems(case: Case, today: dt.date) -> list[tuple[Loc, str]]:
+    """Dates that cannot be: in the future, or out of order."""
+    return list(_dates(case, today))
+
+
+def _items(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
+    symptoms = data.get("symptoms")
+    if not isinstance(symptoms, dict):
+        return
     known = rules.sections.get("symptoms", {})
-    for key, value in case.symptoms.items():
-        item = known.get(key)
+    for key, value in symptoms.items():
+        item = known.get(str(key))
         if item is None:
             hint = f"; expected one of {', '.join(known)}" if known else ""
-            yield ("symptoms", key), f"unknown item {key!r} for ruleset {rules.id}{hint}"
+            close = get_close_matches(str(key).upper(), list(known), n=1)
+            guess = f" (did you mean {close[0]!r}?)" if close else ""
+            yield ("symptoms", key), f"unknown item {key!r} for ruleset {rules.id}{guess}{hint}"
             continue
-        severity = value.severity if isinstance(value, ItemDetail) else value
+        severity = value.get("severity") if isinstance(value, dict) else value
         scale = rules.scale_of(item)
-        if isinstance(severity, int) and not isinstance(severity, bool) and not (
+        if type(severity) is int and not scale.min <= severity <= 4 and not (
             scale.min <= severity <= scale.max
         ):
-            loc: Loc = ("symptoms", key) if not isinstance(value, ItemDetail) else (
-                "symptoms", key, "severity")
+            continue  # out of 0-4: the format itself reports it
+        if type(severity) is int and not scale.min <= severity <= scale.max:
+            loc: Loc = ("symptoms", key, "severity") if isinstance(value, dict) else (
+                "symptoms", key)
             yield loc, f"got {severity}: expected a rating from {scale.min} to {scale.max}"
 
 
-def _expected(case: Case, rules: Ruleset) -> Iterator[tuple[Loc, str]]:
-    exp = case.expected
-    if exp is None:
+def _expected(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
+    exp = data.get("expected")
+    if not isinstance(exp, dict):
         return
     criteria = rules.criterion_map
-    for cid in exp.criteria:
-        if cid not in criteria:
-            yield ("expected", "criteria", cid), (
-                f"unknown criterion {cid!r}; expected one of {', '.join(criteria)}"
-            )
+    if isinstance(exp.get("criteria"), dict):
+        for cid in exp["criteria"]:
+            if cid not in criteria:
+                yield ("expected", "criteria", cid), (
+                    f"unknown criterion {cid!r}; expected one of {', '.join(criteria)}"
+                )
     specifiers = [s.id for s in rules.specifiers]
-    for i, sid in enumerate(exp.specifiers or ()):
-        if sid not in specifiers:
-            yield ("expected", "specifiers", i), (
-                f"unknown specifier {sid!r}; expected one of {', '.join(specifiers)}"
-            )
+    if isinstance(exp.get("specifiers"), list):
+        for i, sid in enumerate(exp["specifiers"]):
+            if isinstance(sid, str) and sid not in specifiers:
+                close = get_close_matches(sid, specifiers, n=1)
+                guess = f" (did you mean {close[0]!r}?)" if close else ""
+                yield ("expected", "specifiers", i), (
+                    f"unknown specifier {sid!r}{guess}; expected one of {', '.join(specifiers)}"
+                )
 
 
 def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:

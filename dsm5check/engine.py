@@ -401,6 +401,8 @@ def _index_element(ctx: _Ctx) -> tuple[Any, str | None]:
     if spec.first_meeting:
         res = _criterion(spec.first_meeting, ctx)
         for kid in res.children:
+            if kid.status == UNKNOWN:
+                return None, None  # an earlier element may qualify: the index is unknown
             if kid.status == MET:
                 i = kid.detail["index"]
                 return elements[i], f"{shown}[{i}]"

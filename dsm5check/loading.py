@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dsm5check.case import Case
-from dsm5check.case_checks import semantic_problems
+from dsm5check.case_checks import date_problems, key_problems
 from dsm5check.errors import InputError, Problem
 from dsm5check.registry import DEFAULT_RULESET, shipped
 from dsm5check.ruleset import LoadedRuleset
@@ -96,19 +96,24 @@ def load_case_file(
         if bad:
             problems.append(bad)
             continue
+        found = list(doc.problems)
+        case: Case | None = None
         try:
             case = Case.model_validate(doc.data)
         except ValidationError as exc:
-            problems.extend(problems_from(doc, exc))
-            continue
+            found.extend(problems_from(doc, exc, Case))
         try:
             ruleset = resolver.for_case(doc.data)
         except InputError as err:
-            problems.append(doc.problem(("ruleset",), err.problems[0].message))
-            continue
-        found = semantic_problems(case, ruleset.rules, today)
-        if found:
-            problems.extend(doc.problem(loc, msg) for loc, msg in found)
+            found.append(doc.problem(("ruleset",), err.problems[0].message))
+        else:
+            checks = key_problems(doc.data, ruleset.rules)
+            if case is not None:
+                checks += date_problems(case, today)
+            found.extend(doc.problem(loc, msg) for loc, msg in checks)
+        if found or case is None:
+            found.sort(key=lambda p: (p.line, p.col))
+            problems.extend(found)
             continue
         cases.append(LoadedCase(case, ruleset, doc))
     return cases, problems

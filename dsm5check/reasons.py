@@ -14,7 +14,7 @@ from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult
 _OP_WORDS = {
     "==": "is",
     "in": "is one of",
-    "includes_any": "includes one of",
+    "includes_any": "any of",
     ">": "more than",
     ">=": "at least",
     "<": "less than",
@@ -39,7 +39,19 @@ def _plural(n: float, word: str) -> str:
 
 
 def _names(nodes: list[NodeResult]) -> str:
-    return ", ".join(n.title for n in nodes)
+    return ", ".join(_name_parts(nodes))
+
+
+def _name_parts(nodes: list[NodeResult]) -> list[str]:
+    """Titles of nodes; an unnamed group is named by its children of the same status."""
+    out: list[str] = []
+    for n in nodes:
+        if n.id is None and n.label is None and n.kind in {"all", "any", "at_least"}:
+            same = [k for k in n.children if k.status == n.status]
+            out.extend(_name_parts(same or list(n.children)))
+        else:
+            out.append(n.title)
+    return out
 
 
 def item_reason(node: NodeResult) -> str:

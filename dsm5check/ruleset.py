@@ -277,7 +277,9 @@ def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
     except ValidationError as exc:
         from dsm5check.validation import problems_from
 
-        raise InputError(problems_from(doc, exc)) from None
+        raise InputError([*doc.problems, *problems_from(doc, exc, Ruleset)]) from None
+    if doc.problems:
+        raise InputError(doc.problems)
     errors = consistency_errors(rules)
     if errors:
         raise InputError([doc.problem(loc, msg) for loc, msg in errors])

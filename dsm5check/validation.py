@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from difflib import get_close_matches
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from dsm5check.errors import Problem, format_path
 from dsm5check.rules_model import RULE_TAGS
 from dsm5check.yamlio import Document
 
 _UNION_TAGS = RULE_TAGS | {
+    "yes_no",
+    "rating",
+    "word",
+    "detail",
     "bool",
     "int",
     "str",
@@ -43,16 +49,75 @@ def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     return tuple(out)
 
 
-def _describe(err: Any) -> str:
+def allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str] | None:
+    """The keys a mapping at ``loc`` (inside ``model``) may have, when it is a model."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return None
+
+
+def _models_in(annotation: Any) -> list[Any]:
+    """Model classes and containers reachable in a type annotation."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _models_in(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        found: list[Any] = []
+        for arg in get_args(annotation):
+            found.extend(_models_in(arg))
+        return found
+    if origin in (list, tuple, dict):
+        return [annotation]
+    return []
+
+
+def _step(current: Any, part: int | str) -> Any:
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        by_alias = {(f.alias or n): f for n, f in current.model_fields.items()}
+        field = by_alias.get(str(part))
+        if field is None:
+            return None
+        found = _models_in(field.annotation)
+        return found[0] if len(found) == 1 else None
+    origin = get_origin(current)
+    if origin in (list, tuple) or origin is dict:
+        found = _models_in(get_args(current)[-1])
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+def _unknown_key(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
+    key = str(loc[-1]) if loc else "?"
+    allowed = allowed_keys(model, loc[:-1]) if model else None
+    if not allowed:
+        return f"unknown key {key!r}; it is not part of this format"
+    close = get_close_matches(key, allowed, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown key {key!r}; {hint}expected one of: {', '.join(allowed)}"
+
+
+def _describe(err: Any, model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
     kind = err.get("type", "")
     msg: str = err.get("msg", "invalid value")
+    if msg.startswith("Input should be "):
+        msg = "expected " + msg[len("Input should be "):]
+        msg = msg.replace("a valid boolean", "true or false")
     value = err.get("input")
     if kind == "extra_forbidden":
-        return "unknown key; it is not part of this format (check the spelling)"
+        return _unknown_key(model, loc)
     if kind == "missing":
         return "required key is missing"
     if kind == "literal_error":
-        return f"got {value!r}: {msg[0].lower() + msg[1:]}"
+        hint = " (YAML reads yes/no/on/off as true/false: quote the word)" if isinstance(
+            value, bool) else ""
+        return f"got {value!r}: {msg}{hint}"
     if kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
         return f"got {value!r}: {msg[0].lower() + msg[1:]}"
     if isinstance(value, (str, int, float, bool)) and kind not in {"value_error", "assertion_error"}:
@@ -62,17 +127,19 @@ def _describe(err: Any) -> str:
     return msg
 
 
-def problems_from(doc: Document, exc: ValidationError) -> list[Problem]:
+def problems_from(
+    doc: Document, exc: ValidationError, model: type[BaseModel] | None = None
+) -> list[Problem]:
     """One problem per pydantic error, with the line of the offending value."""
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors():
         loc = _clean_loc(tuple(err["loc"]))
-        message = _describe(err)
+        message = _describe(err, model, loc)
         key = (format_path(loc), message)
         if key in seen:
             continue
         seen.add(key)
-        problems.append(doc.problem(loc, message))
+        problems.append(doc.problem(loc, message, at_key=err.get("type") == "extra_forbidden"))
     problems.sort(key=lambda p: (p.line, p.col))
     return problems

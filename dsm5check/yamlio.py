@@ -39,8 +39,9 @@ class Document:
     line: int  # 1-based line where the document starts
     source: str  # the file's text: positions are found again only when needed
     is_json: bool = False
+    problems: tuple[Problem, ...] = ()  # found while parsing (duplicate keys)
 
-    def locate(self, loc: Sequence[object]) -> tuple[int, int]:
+    def locate(self, loc: Sequence[object], *, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at key path ``loc``.
 
         The node tree is composed again here rather than kept for every
@@ -51,16 +52,29 @@ class Document:
         if node is None:
             return self.line, 1
         best = node
-        for part in loc:
+        for i, part in enumerate(loc):
+            if at_key and i == len(loc) - 1 and isinstance(best, yaml.MappingNode):
+                key = _key_node(best, part)
+                if key is not None:
+                    best = key
+                    break
             nxt = _child(best, part)
             if nxt is None:
                 continue  # a union tag or a model-level segment: skip it
             best = nxt
         return best.start_mark.line + 1, best.start_mark.column + 1
 
-    def problem(self, loc: Sequence[object], message: str) -> Problem:
-        line, col = self.locate(loc)
+    def problem(self, loc: Sequence[object], message: str, *, at_key: bool = False) -> Problem:
+        """A problem at the value (or with ``at_key``, the key) at key path ``loc``."""
+        line, col = self.locate(loc, at_key=at_key)
         return Problem(self.file, line, col, message, format_path(loc))
+
+
+def _key_node(node: yaml.MappingNode, part: object) -> yaml.Node | None:
+    for key_node, _value in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+            return key_node  # type: ignore[no-any-return]
+    return None
 
 
 def _child(node: yaml.Node, part: object) -> yaml.Node | None:
@@ -211,59 +225,68 @@ def iter_yaml(file: str, text: str) -> Iterator[Document]:
                     ]
                 )
             data = loader.construct_document(node)
-            if loader.duplicates:
-                raise InputError(loader.duplicates)
-            yield Document(file, data, index, node.start_mark.line + 1, text)
+            found, loader.duplicates = tuple(loader.duplicates), []
+            yield Document(file, data, index, node.start_mark.line + 1, text, problems=found)
             index += 1
     except yaml.MarkedYAMLError as exc:
         raise InputError([*loader.duplicates, _mark_problem(file, exc)]) from None
+    except RecursionError:
+        raise InputError([Problem(file, 1, 1, "values are nested too deeply")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
 
 
-def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateJsonKey(key)
-        out[key] = value
-    return out
+class _JsonPairs:
+    """object_pairs_hook that notes duplicate keys (the last one is kept)."""
 
+    def __init__(self) -> None:
+        self.duplicated = False
 
-class _DuplicateJsonKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            self.duplicated = True
+        return out
 
 
 def iter_json(file: str, text: str) -> Iterator[Document]:
     """Yield the documents of a JSON file: one object, or each item of a list."""
+    hook = _JsonPairs()
     try:
-        data = json.loads(text, object_pairs_hook=_json_pairs)
-    except _DuplicateJsonKey as exc:
-        raise InputError(
-            [_json_duplicate(file, text, exc.key)]
-        ) from None
+        data = json.loads(text, object_pairs_hook=hook)
     except json.JSONDecodeError as exc:
         raise InputError(
             [Problem(file, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}")]
         ) from None
+    except RecursionError:
+        raise InputError([Problem(file, 1, 1, "values are nested too deeply")]) from None
     items = data if isinstance(data, list) else [data]
+    dups = _json_duplicates(file, text, len(items)) if hook.duplicated else {}
     for index, item in enumerate(items):
-        yield Document(file, item, index, 1, text, is_json=True)
+        line, found = dups.get(index, (1, []))
+        yield Document(file, item, index, line, text, is_json=True, problems=tuple(found))
 
 
-def _json_duplicate(file: str, text: str, key: str) -> Problem:
+def _json_duplicates(file: str, text: str, count: int) -> dict[int, tuple[int, list[Problem]]]:
+    """Duplicate keys of a JSON file with their lines, by list element."""
     try:
-        for _doc in iter_yaml(file, text):
-            pass
-    except InputError as err:
-        for p in err.problems:
-            if "duplicate key" in p.message:
-                return p
-    return Problem(file, 1, 1, f"duplicate key {key!r}; each key may appear once")
+        docs = list(iter_yaml(file, text))
+    except InputError:
+        return {}
+    if not docs:
+        return {}
+    found = list(docs[0].problems)
+    node = _node_of(text, 0, False)
+    if not isinstance(node, yaml.SequenceNode):
+        return {0: (1, found)}
+    out: dict[int, tuple[int, list[Problem]]] = {}
+    for i, element in enumerate(node.value):
+        first, last = element.start_mark.line + 1, element.end_mark.line + 1
+        mine = [p for p in found if first <= p.line <= last]
+        out[i] = (first, mine)
+    return out
 
 
 def load_documents(file: str, raw: bytes) -> list[Document]:

@@ -1,0 +1,134 @@
+"""From interview answers to case data (case format 1), and back to problems.
+
+Answers are kept as JSON values under their question keys (dates as ISO
+text, "not known" as null). :func:`case_data` writes only the answers of the
+questions that are currently relevant, so an answer made irrelevant by a later
+edit never leaks into the case. Rated items that were not answered (skipped
+after a decided criterion) are written as null: not assessed, never absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dsm5check.interview.questions import Plan, Question
+
+NOTES_KEY = "notes"
+
+
+def case_data(plan: Plan, questions: Sequence[Question], answers: Mapping[str, Any]
+              ) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": answers.get("id") or "case", "ruleset": plan.loaded.rules.id}
+    for q in questions:
+        if q.write in ("none", "") or q.kind == "stop":
+            continue
+        if q.key not in answers:
+            if q.write == "item":
+                _set(data, q.target, None)
+            continue
+        _write(q, answers[q.key], data, answers)
+    notes = answers.get(NOTES_KEY)
+    if notes:
+        data["notes"] = list(notes)
+    return data
+
+
+def _write(q: Question, value: Any, data: dict[str, Any], answers: Mapping[str, Any]) -> None:
+    if q.write == "elements":
+        if value is not True:
+            _set(data, q.target, [])
+        return
+    if q.write == "index":
+        if isinstance(value, int):
+            _set(data, (q.target[0], value, q.target[1]), True)
+        return
+    if q.write == "onset":
+        detail = _detail(data, q.target)
+        detail["trauma_related"] = value
+        return
+    if value is None and q.unknown == "omit":
+        return
+    if q.write == "date" and isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    if q.kind == "rate_or_yes" and value == "ratings":
+        value = {}
+    if q.kind == "text" and value is None and not q.required:
+        return
+    _set(data, q.target, value)
+    if q.write == "item" and q.note_key and answers.get(q.note_key):
+        _detail(data, q.target)["note"] = answers[q.note_key]
+    if q.note_key and q.write != "item" and answers.get(q.note_key):
+        # an element's note (e.g. an event's) sits beside its fields
+        _set(data, (*q.target[:-1], "note"), answers[q.note_key])
+
+
+def _detail(data: dict[str, Any], target: tuple[str | int, ...]) -> dict[str, Any]:
+    """The long form of an item's answer, created from its rating if needed."""
+    current = _get(data, target)
+    if not isinstance(current, dict):
+        current = {"severity": current}
+        _set(data, target, current)
+    return current
+
+
+def _get(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        if isinstance(data, list) and isinstance(part, int):
+            data = data[part] if part < len(data) else None
+        elif isinstance(data, dict):
+            data = data.get(part)  # type: ignore[call-overload]
+        else:
+            return None
+    return data
+
+
+def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
+    node: Any = data
+    for here, nxt in zip(path, path[1:], strict=False):
+        empty: Any = [] if isinstance(nxt, int) else {}
+        if isinstance(node, list):
+            assert isinstance(here, int)
+            while len(node) <= here:
+                node.append({})
+            if not isinstance(node[here], (dict, list)):
+                node[here] = empty
+            node = node[here]
+        else:
+            if not isinstance(node.get(here), (dict, list)):
+                node[here] = empty
+            node = node[here]
+    last = path[-1]
+    if isinstance(node, list):
+        assert isinstance(last, int)
+        while len(node) <= last:
+            node.append({})
+        node[last] = value
+    else:
+        node[last] = value
+
+
+def problems(plan: Plan, data: dict[str, Any]) -> list[str]:
+    """What is wrong with the case the answers make (format and dates), as sentences."""
+    from pydantic import ValidationError
+
+    from dsm5check.case import Case
+    from dsm5check.case_checks import semantic_problems
+    from dsm5check.errors import format_path
+
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        return [f"{format_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return [
+        f"{format_path(loc)}: {msg}"
+        for loc, msg in semantic_problems(case, plan.loaded.rules, plan.today)
+    ]
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    import yaml
+
+    head = "# Case written by `dsm5check interview` (case format 1).\n"
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)

@@ -1,0 +1,98 @@
+"""Which question comes next, given the answers so far (pure functions).
+
+The interview has no hidden state: the questions asked, their order, the
+offer to stop, the running status all follow from the plan and the answers.
+That is what makes back navigation (drop an answer, replay), editing from the
+review screen and resuming a draft the same operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dsm5check.interview.answers import case_data
+from dsm5check.interview.deps import criterion_blocks
+from dsm5check.interview.questions import Choice, Plan, Question, block_questions
+from dsm5check.results import NOT_MET, CaseResult
+
+STOP_KEY = "flow.stop"
+STOP = "stop"
+CONTINUE = "continue"
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """The questions relevant now, and whether the clinician chose to stop."""
+
+    questions: tuple[Question, ...]
+    stopped_after: int | None  # block after which the rest was skipped
+
+    def next(self, answers: Mapping[str, Any]) -> Question | None:
+        return next((q for q in self.questions if q.key not in answers), None)
+
+    def previous(self, key: str, answers: Mapping[str, Any]) -> str | None:
+        """The answered question before ``key`` (for going back one step)."""
+        keys = [q.key for q in self.questions]
+        end = keys.index(key) if key in keys else len(keys)
+        for k in reversed(keys[:end]):
+            if k in answers:
+                return k
+        return None
+
+    def block_done(self, block: int, answers: Mapping[str, Any]) -> bool:
+        return all(q.key in answers for q in self.questions
+                   if q.block == block and q.kind != "stop")
+
+
+def evaluate_answers(plan: Plan, questions: Sequence[Question], answers: Mapping[str, Any]
+                     ) -> CaseResult | None:
+    """The engine's result for the case the answers make (None if not yet a valid case)."""
+    from pydantic import ValidationError
+
+    from dsm5check.case import Case
+    from dsm5check.engine import evaluate
+
+    try:
+        case = Case.model_validate(case_data(plan, questions, answers))
+    except ValidationError:
+        return None
+    return evaluate(plan.loaded, case)
+
+
+def stop_question(block: int) -> Question:
+    return Question(
+        STOP_KEY, "stop", "The diagnosis can no longer be met. Stop now (the remaining"
+        " questions stay not assessed) or continue anyway?",
+        "stop or continue", block, "none",
+        choices=(Choice(CONTINUE, "continue anyway", "c"),
+                 Choice(STOP, "stop here and review", "s")),
+        default=CONTINUE, has_default=True,
+    )
+
+
+def plan_flow(plan: Plan, answers: Mapping[str, Any]) -> Flow:
+    """Every question relevant for these answers, in the order they are asked."""
+    out: list[Question] = []
+    shown = criterion_blocks(plan)
+    offered = plan.no_skip
+    complete = True
+    for index, block in enumerate(plan.blocks):
+        qs = block_questions(plan, index, answers)
+        out.extend(qs)
+        complete = complete and all(q.key in answers for q in qs)
+        if offered or not complete or index == len(plan.blocks) - 1 or not any(
+            b == index for b in shown.values()
+        ):
+            continue
+        result = evaluate_answers(plan, out, answers)
+        if result is not None and any(
+            c.status == NOT_MET and shown.get(c.id, len(plan.blocks)) <= index
+            for c in result.criteria
+        ):
+            offered = True
+            out.append(stop_question(index))
+            if answers.get(STOP_KEY) == STOP:
+                return Flow(tuple(out), index)
+    return Flow(tuple(out), None)

@@ -1,0 +1,290 @@
+"""Interview questions generated from a ruleset.
+
+A :class:`Plan` is compiled once from a ruleset: a case block (id, assessment
+date), then one block per step of the ruleset's ``interview:`` block (or one
+block per item group when there is none). :func:`block_questions` turns a block
+and the answers so far into concrete :class:`Question` objects; which of them
+are asked, and in what order, is decided in ``flow.py``. Nothing here knows a
+criterion id: prompts, labels and conditions all come from the YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dsm5check.interview.spec import EventsSpec, FieldQuestion, Step
+from dsm5check.ruleset import Item, LoadedRuleset, Scale
+
+MAX_ELEMENTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: Any
+    label: str
+    key: str  # the single key that picks it
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One concrete question. ``key`` is where its answer is kept in a draft."""
+
+    key: str
+    kind: str  # text date yes_no choice multi number rating rate_or_yes stop
+    prompt: str
+    label: str  # short name for the review screen, e.g. "B1" or "event 1: date"
+    block: int
+    write: str = "set"  # how the answer goes into the case (see answers.py)
+    target: tuple[str | int, ...] = ()
+    help: str | None = None
+    choices: tuple[Choice, ...] = ()
+    default: Any = None
+    has_default: bool = False
+    default_from: str | None = None
+    note_key: str | None = None
+    unknown: str = "null"  # "omit": not known is left out of the case
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    title: str
+    step: Step | None  # None: the case block
+    items: tuple[Item, ...] = ()
+    roots: tuple[str, ...] = ()  # answer keys (prefixes) this block can produce
+
+
+@dataclass(slots=True)
+class Plan:
+    loaded: LoadedRuleset
+    blocks: tuple[Block, ...]
+    today: dt.date
+    no_skip: bool = False
+    unknown_label: str = "not assessed / don't know"
+    onset_questions: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    criterion_blocks: dict[str, int] | None = None  # cache, see deps.py
+
+
+def item_key(item: Item) -> str:
+    """Where a case holds an item's answer, as an answer key."""
+    return item.id if item.section == "case" else f"{item.section}.{item.id}"
+
+
+def case_questions(today: dt.date) -> list[Question]:
+    """The first block; needs no ruleset, so it can be shown before one is loaded."""
+    return [
+        Question("id", "text", "Case id (a name for this case, no personal data)", "case id", 0,
+                 target=("id",), default=f"case-{today:%Y%m%d}", has_default=True,
+                 required=True),
+        Question("timeline.assessed", "date", "Date of this assessment (YYYY-MM-DD)",
+                 "assessment date", 0, write="date", target=("timeline", "assessed"),
+                 default=today.isoformat(), has_default=True),
+    ]
+
+
+def compile_plan(loaded: LoadedRuleset, today: dt.date, *, no_skip: bool = False) -> Plan:
+    rules = loaded.rules
+    groups: dict[str, list[str]] = {}
+    for item in rules.items:
+        if item.group:
+            groups.setdefault(item.group, []).append(item.id)
+    spec = rules.interview
+    steps = spec.steps if spec and spec.steps else tuple(
+        Step(items=g) for g in groups if any(
+            rules.item_map[i].section != "case" for i in groups[g])
+    )
+    blocks = [Block("Case", None, (), ("id", "timeline.assessed"))]
+    for step in steps:
+        items = tuple(
+            rules.item_map[i] for i in groups.get(step.items or "", ())
+            if rules.item_map[i].section != "case"
+        )
+        roots = [item_key(i) for i in items] + [q.key for q in step.questions]
+        if step.events:
+            roots.append(step.events.collection)
+        blocks.append(Block(step.title or _group_title(loaded, items, step), step, items,
+                            tuple(roots)))
+    plan = Plan(loaded, tuple(blocks), today, no_skip,
+                groups={g: tuple(v) for g, v in groups.items()})
+    if spec:
+        plan.unknown_label = spec.unknown_label
+        plan.onset_questions = dict(spec.onset_questions)
+    return plan
+
+
+def _group_title(loaded: LoadedRuleset, items: tuple[Item, ...], step: Step) -> str:
+    """A cluster's title: the criterion that counts its items, else the group name."""
+    from dsm5check.ruleset import walk
+    from dsm5check.rules_model import ItemNode
+
+    ids = {i.id for i in items}
+    for crit in loaded.rules.criteria:
+        used = {n.item for n in walk(crit.rule) if isinstance(n, ItemNode)}
+        if ids and ids <= used:
+            return f"{crit.id} {crit.title}"
+    return step.items or "Questions"
+
+
+def block_questions(plan: Plan, index: int, answers: Mapping[str, Any]) -> list[Question]:
+    """The questions of one block, given the answers so far."""
+    block = plan.blocks[index]
+    if block.step is None:
+        return case_questions(plan.today)
+    out: list[Question] = []
+    for item in block.items:
+        out.extend(_item_questions(plan, item, index, answers))
+    if block.step.events is not None:
+        out.extend(_event_questions(plan, block.step.events, index, answers))
+    for fq in block.step.questions:
+        if _asked(plan, fq, "", answers):
+            out.extend(_field_questions(plan, fq, index, fq.key, fq.key, answers))
+    return out
+
+
+def scale_choices(scale: Scale) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(v, scale.labels.get(v, str(v)), str(v)) for v in range(scale.min, scale.max + 1)
+    )
+
+
+def _item_questions(plan: Plan, item: Item, block: int, answers: Mapping[str, Any]
+                    ) -> list[Question]:
+    rules = plan.loaded.rules
+    key = item_key(item)
+    scale = rules.scale_of(item)
+    out = [Question(key, "rating", item.prompt or item.text, item.id, block, "item",
+                    tuple(key.split(".")), item.help, scale_choices(scale), scale.min, True,
+                    note_key=f"{key}.note")]
+    value = answers.get(key)
+    onset_text = plan.onset_questions.get(item.onset or "")
+    if onset_text and present(value, rules.symptom_threshold):
+        out.append(Question(f"{key}.onset", "yes_no", onset_text, f"{item.id} after the event",
+                            block, "onset", tuple(key.split(".")), None, YES_NO, True, True))
+    return out
+
+
+YES_NO = (Choice(True, "yes", "y"), Choice(False, "no", "n"))
+
+
+def present(value: Any, threshold: int) -> bool:
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, int) and value >= threshold
+
+
+def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[str, Any]
+                     ) -> list[Question]:
+    coll, noun = spec.collection, spec.noun
+    out = [Question(f"{coll}.any", "yes_no", spec.any_prompt, f"any {noun}", block, "elements",
+                    (coll,), None, YES_NO, True, True)]
+    if answers.get(f"{coll}.any") is not True:
+        return out
+    count = 0
+    for i in range(MAX_ELEMENTS):
+        count += 1
+        prefix = f"{coll}.{i}"
+        for fq in spec.fields:
+            if _asked(plan, fq, prefix + ".", answers):
+                out.extend(_field_questions(
+                    plan, fq, block, f"{prefix}.{fq.key}", f"{noun} {i + 1}: {fq.key}", answers,
+                    target=(coll, i, *fq.key.split(".")), note_key=f"{prefix}.note",
+                ))
+        if i + 1 < MAX_ELEMENTS:
+            out.append(Question(f"{prefix}.more", "yes_no", spec.more_prompt,
+                                f"another {noun} after {noun} {i + 1}", block, "none",
+                                (), None, YES_NO, False, True))
+        if answers.get(f"{prefix}.more") is not True:
+            break
+    if count > 1 and spec.index_prompt and spec.index_flag:
+        choices = tuple(
+            Choice(i, _element_label(spec, i, answers), str(i + 1)) for i in range(count)
+        )
+        out.append(Question(f"{coll}.index", "choice", spec.index_prompt, f"index {noun}",
+                            block, "index", (coll, spec.index_flag), None, choices, 0, True))
+    return out
+
+
+def _element_label(spec: EventsSpec, i: int, answers: Mapping[str, Any]) -> str:
+    prefix = f"{spec.collection}.{i}."
+    parts = [f"{spec.noun} {i + 1}"]
+    for name in (spec.label_field, "date"):
+        value = answers.get(prefix + name) if name else None
+        if value:
+            parts.append(str(value))
+    return ", ".join(parts)
+
+
+def _field_questions(plan: Plan, fq: FieldQuestion, block: int, key: str, label: str,
+                     answers: Mapping[str, Any], *, target: tuple[str | int, ...] | None = None,
+                     note_key: str | None = None) -> list[Question]:
+    rules = plan.loaded.rules
+    item = rules.item_map.get(fq.item) if fq.item else None
+    prompt = fq.prompt or (item.prompt or item.text if item else key)
+    help_text = fq.help or (item.help if item else None)
+    target = target or tuple(key.split("."))
+    default: Any = fq.default
+    if default == "today" and fq.kind == "date":
+        default = plan.today.isoformat()
+    common: dict[str, Any] = {
+        "help": help_text, "default": default, "has_default": default is not None,
+        "default_from": fq.default_from, "unknown": fq.unknown,
+    }
+    if fq.kind == "yes_no":
+        return [Question(key, "yes_no", prompt, label, block, "set", target, choices=YES_NO,
+                         **common)]
+    if fq.kind in ("choice", "multi"):
+        choices = tuple(
+            Choice(v, lab, str(n)) for n, (v, lab) in enumerate(fq.choices.items(), start=1)
+        )
+        return [Question(key, fq.kind, prompt, label, block, "set", target, choices=choices,
+                         note_key=note_key, **common)]
+    if fq.kind == "yes_no_or_ratings":
+        scale = rules.scale_of(item) if item else Scale()
+        out = [Question(key, "rate_or_yes", prompt, label, block, "set", target,
+                        choices=(*YES_NO, Choice("ratings", "rate " + ", ".join(fq.ratings.values()),
+                                                 "r")), **common)]
+        if answers.get(key) == "ratings":
+            for name, what in fq.ratings.items():
+                out.append(Question(f"{key}.{name}", "rating", f"Rate {what}", f"{label}: {name}",
+                                    block, "set", (*target, name), None, scale_choices(scale),
+                                    scale.min, True))
+        return out
+    kind = fq.kind
+    write = "date" if kind == "date" else "set"
+    return [Question(key, kind, prompt, label, block, write, target, **common)]
+
+
+def _asked(plan: Plan, fq: FieldQuestion, prefix: str, answers: Mapping[str, Any]) -> bool:
+    """Whether a field question's conditions hold for the answers so far."""
+    for name, want in fq.when.items():
+        key = prefix + name
+        if key not in answers:
+            return False
+        got = answers[key]
+        if want is None:
+            if got is not None:
+                return False
+            continue
+        wanted = want if isinstance(want, list) else [want]
+        have = got if isinstance(got, list) else [got]
+        if not any(_same(h, w) for h in have for w in wanted):
+            return False
+    if fq.when_any_present:
+        rules = plan.loaded.rules
+        ids: list[str] = []
+        for name in fq.when_any_present:
+            ids.extend(plan.groups.get(name, (name,)))
+        items = [rules.item_map[i] for i in ids if i in rules.item_map]
+        if not any(present(answers.get(item_key(i)), rules.symptom_threshold) for i in items):
+            return False
+    return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return bool(a == b)

@@ -1,0 +1,181 @@
+"""The arrow-key prompter, built on questionary (and prompt_toolkit under it).
+
+Menus answer with one key: the key shown before a choice picks it at once
+(0-4 for ratings, y/n for yes/no), arrows and Enter work too, Enter alone takes
+the default. Every prompt is wrapped: ``?`` answers "not known", ``<`` goes
+back, ``n`` asks for a note where notes belong, Ctrl-D raises EOFError (select
+lists ignore it otherwise) and questionary's ``unsafe_ask`` lets Ctrl-C reach
+the session as KeyboardInterrupt. ``input``/``output`` are passed through to
+prompt_toolkit so tests can drive it with a pipe input.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+import questionary
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
+from prompt_toolkit.output import Output
+from questionary.prompts.common import InquirerControl
+
+from dsm5check.interview.prompts import (
+    _ANSI,
+    BACK_KEY,
+    NOTE_KEY,
+    SELECT_KINDS,
+    UNKNOWN_KEY,
+    Reply,
+    _is,
+    _shown,
+    hint,
+    note_allowed,
+    parse_typed,
+)
+from dsm5check.interview.questions import Question
+
+_BACK, _NOTE, _UNKNOWN = "\x00back", "\x00note", "\x00unknown"
+
+
+class TerminalPrompter:
+    def __init__(self, input: Input | None = None, output: Output | None = None,
+                 out: TextIO | None = None, color: bool = True) -> None:
+        self.kwargs: dict[str, Any] = {}
+        if input is not None:
+            self.kwargs["input"] = input
+        if output is not None:
+            self.kwargs["output"] = output
+        self.out = out or sys.stdout
+        self.color = color
+
+    def say(self, text: str, style: str = "") -> None:
+        if self.color and style in _ANSI:
+            text = f"{_ANSI[style]}{text}\033[0m"
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def text(self, prompt: str) -> str:
+        question = questionary.text(prompt, qmark=">", **self.kwargs)
+        _wrap(question, KeyBindings())
+        return str(question.unsafe_ask()).strip()
+
+    def ask(self, q: Question, default: Any, has_default: bool, unknown_label: str) -> Reply:
+        if q.help:
+            self.say(f"  {q.help}", "dim")
+        note = note_allowed(q)
+        message = f"[{q.label}] {q.prompt}"
+        if q.kind in SELECT_KINDS:
+            result = self._select(q, message, default, has_default, unknown_label, note)
+        elif q.kind == "multi":
+            result = self._multi(q, message, default, has_default, unknown_label, note)
+        else:
+            result = self._typed(q, message, default, has_default, unknown_label)
+        if result == _BACK:
+            return Reply("back")
+        if result == _NOTE:
+            return Reply("note")
+        return Reply("answer", None if result == _UNKNOWN else result)
+
+    def _select(self, q: Question, message: str, default: Any, has_default: bool,
+                unknown_label: str, note: bool) -> Any:
+        choices = [questionary.Choice(c.label, value=i, shortcut_key=c.key)
+                   for i, c in enumerate(q.choices)]
+        choices.append(questionary.Choice(unknown_label, value=-1, shortcut_key=UNKNOWN_KEY))
+        start = next((choices[i] for i, c in enumerate(q.choices)
+                      if has_default and _is(c.value, default, q.kind)), None)
+        if has_default and default is None:
+            start = choices[-1]
+        question = questionary.select(
+            message, choices, default=start, use_shortcuts=True, use_jk_keys=False,
+            instruction=f"({hint(q, unknown_label, note)})", **self.kwargs)
+        control = _control(question)
+        kb = KeyBindings()
+        for i, choice in enumerate(choices):
+            def pick(event: KeyPressEvent, i: int = i) -> None:
+                control.pointed_at = i
+                control.is_answered = True
+                event.app.exit(result=choices[i].value)
+            kb.add(str(choice.shortcut_key), eager=True)(pick)
+        _extra(kb, note)
+        _wrap(question, kb)
+        index = question.unsafe_ask()
+        if isinstance(index, str):
+            return index
+        return _UNKNOWN if index == -1 else q.choices[index].value
+
+    def _multi(self, q: Question, message: str, default: Any, has_default: bool,
+               unknown_label: str, note: bool) -> Any:
+        ticked = default if has_default and isinstance(default, list) else []
+        choices = [questionary.Choice(f"{c.key} {c.label}", value=i, checked=c.value in ticked)
+                   for i, c in enumerate(q.choices)]
+        question = questionary.checkbox(
+            message, choices, use_jk_keys=False,
+            instruction=f"(number keys tick, Enter ends; {hint(q, unknown_label, note)})",
+            validate=lambda picked: bool(picked) or f"tick at least one, or {UNKNOWN_KEY}",
+            **self.kwargs)
+        control = _control(question)
+        kb = KeyBindings()
+        for i, c in enumerate(q.choices):
+            def toggle(event: KeyPressEvent, i: int = i) -> None:
+                control.pointed_at = i
+                if i in control.selected_options:
+                    control.selected_options.remove(i)
+                else:
+                    control.selected_options.append(i)
+            kb.add(c.key, eager=True)(toggle)
+        kb.add(UNKNOWN_KEY, eager=True)(lambda e: e.app.exit(result=_UNKNOWN))
+        _extra(kb, note)
+        _wrap(question, kb)
+        picked = question.unsafe_ask()
+        if isinstance(picked, str):
+            return picked
+        return [q.choices[i].value for i in sorted(picked)]
+
+    def _typed(self, q: Question, message: str, default: Any, has_default: bool,
+               unknown_label: str) -> Any:
+        shown_default = f"Enter: {_shown(q, default)}; " if has_default else ""
+        question = questionary.text(
+            message, instruction=f"({shown_default}{hint(q, unknown_label, False)})",
+            validate=lambda raw: _valid(q, raw, default, has_default), **self.kwargs)
+        app = question.application
+        empty = Condition(lambda: app.current_buffer.text == "")
+        kb = KeyBindings()
+        kb.add(UNKNOWN_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_UNKNOWN))
+        kb.add(BACK_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_BACK))
+        _wrap(question, kb)
+        raw = question.unsafe_ask()
+        if raw in (_UNKNOWN, _BACK):
+            return raw
+        ok, value = parse_typed(q, str(raw), default, has_default)
+        return value if ok else _UNKNOWN
+
+
+def _valid(q: Question, raw: str, default: Any, has_default: bool) -> bool | str:
+    ok, value = parse_typed(q, raw, default, has_default)
+    return True if ok else str(value)
+
+
+def _extra(kb: KeyBindings, note: bool) -> None:
+    kb.add(BACK_KEY, eager=True)(lambda e: e.app.exit(result=_BACK))
+    if note:
+        kb.add(NOTE_KEY, eager=True)(lambda e: e.app.exit(result=_NOTE))
+
+
+def _control(question: questionary.Question) -> InquirerControl:
+    for control in question.application.layout.find_all_controls():
+        if isinstance(control, InquirerControl):
+            return control
+    raise RuntimeError("questionary layout without a choice list")  # pragma: no cover
+
+
+def _wrap(question: questionary.Question, kb: KeyBindings) -> None:
+    """Add our keys (they win over questionary's) and make Ctrl-D an EOFError."""
+
+    @kb.add("c-d", eager=True)
+    def _eof(event: KeyPressEvent) -> None:
+        event.app.exit(exception=EOFError, style="class:aborting")
+
+    app = question.application
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), kb])

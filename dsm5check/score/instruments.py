@@ -1,0 +1,116 @@
+"""Rating instruments whose item data `dsm5check score` reads: PCL-5 and CAPS-5.
+
+An instrument says how its numbered items map onto the items of a ruleset,
+by position inside a ruleset section (the n-th item of the section
+``symptoms``), never by a criterion id: the ids and the clusters come from the
+ruleset YAML. It also says which items add up to the total severity, and
+whether a cut-point on that total is in use.
+
+Sources (scoring conventions only; no interview or questionnaire text is
+shipped):
+
+- PCL-5: Weathers, F. W., Litz, B. T., Keane, T. M., Palmieri, P. A., Marx,
+  B. P., & Schnurr, P. P. (2013). The PTSD Checklist for DSM-5 (PCL-5).
+  National Center for PTSD (www.ptsd.va.gov). 20 items rated 0-4, in the order
+  of the DSM-5 symptoms; total 0-80; an item rated 2 or more is endorsed; a
+  total of 31-33 or more suggests probable PTSD (cut-point configurable).
+- CAPS-5: Weathers et al. (2013/2018), National Center for PTSD. Items 1-20
+  are the 20 symptoms (severity 0-4, present at 2 or more); items 23-25 rate
+  distress and social / occupational impairment (criterion G); items 29 and 30
+  rate depersonalization and derealization. The numbering of items 23-25 is
+  taken from the clinical reference and should be checked against the
+  licensed form; name the columns explicitly with ``--map`` when in doubt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dsm5check.ruleset import Ruleset
+
+#: the ruleset section whose items an instrument's total severity adds up
+SUMMED_SECTION = "symptoms"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Instrument item ``number`` is item ``index`` of ruleset section ``section``."""
+
+    number: int
+    section: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    id: str
+    title: str
+    source: str
+    #: column-name prefixes of numbered items, e.g. pcl -> pcl1, pcl_01, PCL5_1
+    prefixes: tuple[str, ...]
+    slots: tuple[Slot, ...]
+    #: how many items a positional file (no names) holds, in instrument order
+    positional: int
+    default_cutpoint: int | None
+    caveat: str
+
+    def item_id(self, rules: Ruleset, slot: Slot) -> str | None:
+        """The ruleset item a slot stands for, or None when the ruleset has no such item."""
+        in_section = [i.id for i in rules.items if i.section == slot.section]
+        return in_section[slot.index] if slot.index < len(in_section) else None
+
+    def numbered(self, rules: Ruleset) -> dict[int, str]:
+        """Instrument item number -> ruleset item id."""
+        out: dict[int, str] = {}
+        for slot in self.slots:
+            item = self.item_id(rules, slot)
+            if item is not None:
+                out[slot.number] = item
+        return out
+
+
+def _symptoms(count: int) -> tuple[Slot, ...]:
+    return tuple(Slot(n, SUMMED_SECTION, n - 1) for n in range(1, count + 1))
+
+
+PCL5 = Instrument(
+    id="pcl5",
+    title="PCL-5 (PTSD Checklist for DSM-5)",
+    source=(
+        "Weathers, Litz, Keane, Palmieri, Marx & Schnurr (2013), The PTSD Checklist"
+        " for DSM-5 (PCL-5), National Center for PTSD"
+    ),
+    prefixes=("pcl5", "pcl", "item"),
+    slots=_symptoms(20),
+    positional=20,
+    default_cutpoint=33,
+    caveat=(
+        "The PCL-5 is a self-report of the 20 symptoms over the past month: it cannot"
+        " establish exposure (A), duration (F), impairment (G) or exclusion (H), so its"
+        " DSM-5 result is provisional."
+    ),
+)
+
+CAPS5 = Instrument(
+    id="caps5",
+    title="CAPS-5 (Clinician-Administered PTSD Scale for DSM-5)",
+    source="Weathers et al. (2013, 2018), CAPS-5, National Center for PTSD",
+    prefixes=("caps5", "caps", "item"),
+    slots=(
+        *_symptoms(20),
+        Slot(23, "case", 0),
+        Slot(24, "case", 0),
+        Slot(25, "case", 0),
+        Slot(29, "dissociation", 0),
+        Slot(30, "dissociation", 1),
+    ),
+    positional=20,
+    default_cutpoint=None,
+    caveat=(
+        "CAPS-5 item scores alone do not record the index event (A), the duration (F)"
+        " or the substance / medical exclusion (H): give them as columns, or the result"
+        " is provisional."
+    ),
+)
+
+INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (PCL5, CAPS5)}

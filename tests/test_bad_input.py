@@ -1,0 +1,129 @@
+"""Every bad input gets file:line:col: message naming the key path; never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsm5check.cli import main
+from tests.conftest import ROOT
+
+BAD = ROOT / "tests" / "bad"
+
+# file -> every line that must appear on standard error (exactly)
+EXPECTED: dict[str, list[str]] = {
+    "syntax.yaml": [
+        "syntax.yaml:4:6: YAML syntax error: mapping values are not allowed in this context",
+    ],
+    "unknown-key.yaml": [
+        "unknown-key.yaml:2:1: unknown key 'symptom'; did you mean 'symptoms'? expected one of:"
+        " id, ruleset, title, subject, unlisted_symptoms, events, symptoms, dissociation,"
+        " timeline, impairment, attributable_to_substance_or_medical, notes, expected"
+        " (at symptom)",
+        "unknown-key.yaml:7:5: unknown key 'viamedia'; did you mean 'via_media'?",
+    ],
+    "wrong-values.yaml": [
+        "wrong-values.yaml:4:13: got 'fire': expected 'actual_or_threatened_death',"
+        " 'serious_injury', 'sexual_violence' or 'other' (at events[0].nature[0])",
+        "wrong-values.yaml:5:24: got 'telepathy': expected 'direct', 'witnessed',"
+        " 'learned_about_close_other' or 'repeated_aversive_details' (at events[0].exposure[1])",
+        "wrong-values.yaml:7:7: got 7: expected less than or equal to 4 (at symptoms.B1)",
+        "wrong-values.yaml:8:7: got 'often': expected 'present', 'absent' or 'unknown'"
+        " (at symptoms.B2)",
+        "wrong-values.yaml:9:18: got -1: expected greater than or equal to 0"
+        " (at symptoms.D1.severity)",
+        "wrong-values.yaml:9:38: got 'maybe': expected true or false"
+        " (at symptoms.D1.trauma_related)",
+        "wrong-values.yaml:10:7: unknown item 'Z9' for ruleset dsm5-ptsd; expected one of B1,",
+        "wrong-values.yaml:11:24: got 5: expected less than or equal to 4"
+        " (at impairment.distress)",
+        "wrong-values.yaml:12:39: got 'nope': expected true or false"
+        " (at attributable_to_substance_or_medical)",
+        "wrong-values.yaml:14:31: got -2: expected greater than or equal to 0"
+        " (at timeline.months_since_symptom_onset)",
+    ],
+    "dates.yaml": [
+        "dates.yaml:8:18: symptoms began 2024-04-01, before the event (2024-05-01):"
+        " expected on or after it (at timeline.symptom_onset)",
+        "dates.yaml:9:22: full criteria met 2024-03-01, before the symptoms began (2024-04-01)"
+        " (at timeline.full_criteria_met)",
+        "dates.yaml:10:13: assessed 2031-01-01 is in the future",
+    ],
+    "expected.yaml": [
+        "expected.yaml:3:14: got True: expected 'met', 'not_met' or 'indeterminate' (YAML reads"
+        " yes/no/on/off as true/false: quote the word) (at expected.diagnosis)",
+        "expected.yaml:4:25: unknown criterion 'Z'; expected one of A, B, C, D, E, F, G, H"
+        " (at expected.criteria.Z)",
+        "expected.yaml:5:25: unknown specifier 'severe'; expected one of"
+        " with_dissociative_symptoms, with_delayed_expression, acute, chronic,"
+        " with_delayed_onset (at expected.specifiers[1])",
+    ],
+    "garbage.yaml": ["garbage.yaml:1:1: not a text file: expected UTF-8 YAML or JSON"],
+    "empty.yaml": ["empty.yaml:1:1: file is empty: expected a case (a mapping)"],
+    "laughs.yaml": [
+        "laughs.yaml:1:1: aliases expand to more than 100,000 values; refusing to expand",
+    ],
+    "list.json": [
+        "list.json:1:71: got 9: expected less than or equal to 4 (at symptoms.B1)",
+        "list.json:2:15: duplicate key 'id' (first given on line 2); each key may appear once",
+    ],
+    "trailing.json": [
+        "trailing.json:1:20: JSON syntax error: Expecting property name enclosed in double quotes",
+    ],
+    "notmapping.yaml": [
+        "notmapping.yaml:1:1: expected a mapping of keys (a case), got list",
+    ],
+    "dupid.yaml": [
+        "dupid.yaml:3:5: case id 'x1' already used in",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_file_reports_every_problem(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", str(BAD / name), "--format", "json"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    for want in EXPECTED[name]:
+        full = f"{BAD / name}".removesuffix(name) + want
+        assert any(line.startswith(full) for line in lines), f"missing {want!r} in:\n{err}"
+
+
+def test_every_bad_fixture_is_covered() -> None:
+    assert {p.name for p in BAD.iterdir()} == set(EXPECTED)
+
+
+def test_good_cases_still_evaluated_beside_bad_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code = main(["check", str(BAD), str(ROOT / "examples" / "vet-014.yaml"), "--format", "jsonl"])
+    captured = capsys.readouterr()
+    ids = [json.loads(line)["id"] for line in captured.out.splitlines()]
+    assert code == 2
+    # j1 (first of list.json), x1 (first of dupid.yaml) and the example are fine
+    assert sorted(ids) == ["j1", "vet-014", "x1"]
+
+
+def test_deeply_nested_and_missing_paths(tmp_path: object, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "deep.json").write_text('{"id": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (folder / "deep.yaml").write_text("id: deep\nx: " + "[" * 5000 + "]" * 5000 + "\n")
+    code = main(["check", str(folder), str(folder / "missing.yaml")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{folder / 'deep.json'}:1:1: values are nested too deeply" in err
+    assert f"{folder / 'deep.yaml'}:2:" in err
+    assert f"{folder / 'missing.yaml'}:1:1: no such file or folder" in err
+    assert "Traceback" not in err
+
+
+def test_empty_folder(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(tmp_path)])
+    assert code == 2
+    assert "folder holds no *.yaml, *.yml or *.json files" in capsys.readouterr().err
