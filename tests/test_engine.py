@@ -329,10 +329,6 @@ def test_index_element(events: list[dict[str, Any]], index: str | None, late: St
     assert r.specifiers[0].status == late
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: with no flagged event and an earlier event whose A status is unknown,"
-    " the index event ('the first event that meets A') is unknown, but the engine"
-    " skips the unknown event and decides index-dependent specifiers"))
 def test_index_element_is_unknown_while_an_earlier_event_is_undecided() -> None:
     events = [{"date": "2023-01-01", **BLANK}, {"date": "2024-06-01", **HURT}]
     r = evaluate(_delay_ruleset(), Case.model_validate({"id": "c", **_index_case(events)}))
