@@ -137,7 +137,9 @@ def stages(folder: Path, limit: int) -> None:
     cases = [Case.model_validate(d.data) for d in docs]
     results = [evaluate(rules, c) for c in cases]
     figures = {
-        "PyYAML C safe_load": best(lambda: [yaml.load(r, Loader=yaml.CSafeLoader) for _, r in raws]),
+        "PyYAML C safe_load": best(
+            lambda: [yaml.load(r, Loader=yaml.CSafeLoader) for _, r in raws]
+        ),
         "read (positions, duplicate keys)": best(lambda: [load_documents(n, r) for n, r in raws]),
         "validate (pydantic)": best(lambda: [Case.model_validate(d.data) for d in docs]),
         "evaluate (engine)": best(lambda: [evaluate(rules, c) for c in cases]),
@@ -187,8 +189,8 @@ def main() -> int:
         version = median_of([py, "-m", "dsm5check", "--version"], 15)
         helptime = median_of([py, "-m", "dsm5check", "--help"], 15)
         print(f"python -c pass:               {base * 1000:8.1f} ms")
-        print(f"dsm5check --version:          {version * 1000:8.1f} ms  ratio {version / base:5.2f}")
-        print(f"dsm5check --help:             {helptime * 1000:8.1f} ms  ratio {helptime / base:5.2f}")
+        for label, t in (("--version", version), ("--help", helptime)):
+            print(f"dsm5check {label:20s}{t * 1000:8.1f} ms  ratio {t / base:5.2f}")
         heavy = subprocess.run(
             [py, "-X", "importtime", "-m", "dsm5check", "--help"],
             capture_output=True, text=True, check=False,

@@ -80,7 +80,7 @@ def _work_chunk(
     from dsm5check.render.records import case_record
 
     assert _WORKER_RESOLVER is not None
-    out = []
+    out: list[tuple[list[tuple[str, str, int, str, bool]], list[Problem]]] = []
     for name in names:
         try:
             shown, raw = read_source(name)
@@ -88,7 +88,7 @@ def _work_chunk(
             out.append(([], list(err.problems)))
             continue
         cases, problems = load_case_file(shown, raw, _WORKER_RESOLVER)
-        lines = []
+        lines: list[tuple[str, str, int, str, bool]] = []
         for loaded in cases:
             r = evaluate(loaded.ruleset, loaded.case, file=shown, line=loaded.doc.line)
             text = json.dumps(case_record(r), ensure_ascii=False, default=str)

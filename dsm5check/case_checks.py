@@ -95,13 +95,13 @@ def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
     if tl is None:
         return
     onset, full, assessed = tl.symptom_onset, tl.full_criteria_met, tl.assessed
-    event_dates = [(i, e.date) for i, e in enumerate(case.events) if e.date is not None]
-    if flagged and case.events[flagged[0]].date is not None:
-        anchors = [(flagged[0], case.events[flagged[0]].date)]
-    else:
-        anchors = event_dates
-    if onset is not None and anchors and all(onset < d for _, d in anchors if d is not None):
-        first = min(d for _, d in anchors if d is not None)
+    event_dates: list[tuple[int, dt.date]] = [
+        (i, e.date) for i, e in enumerate(case.events) if e.date is not None
+    ]
+    flagged_date = case.events[flagged[0]].date if flagged else None
+    anchors = [(flagged[0], flagged_date)] if flagged_date is not None else event_dates
+    if onset is not None and anchors and all(onset < d for _, d in anchors):
+        first = min(d for _, d in anchors)
         yield ("timeline", "symptom_onset"), (
             f"symptoms began {onset}, before the event ({first}): expected on or after it"
         )
@@ -115,8 +115,8 @@ def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
                 yield ("timeline", "assessed"), (
                     f"assessed {assessed}, before {name} ({day}): expected on or after it"
                 )
-        for i, d in event_dates:
-            if assessed < d:
+        for i, event_day in event_dates:
+            if assessed < event_day:
                 yield ("events", i, "date"), (
-                    f"event date {d} is after the assessment ({assessed})"
+                    f"event date {event_day} is after the assessment ({assessed})"
                 )

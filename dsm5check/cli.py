@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "rules": "rules",
     "schema": "schema",
+    "interview": "interview",
     "learn": "learn",
     "quiz": "quiz",
     "what-if": "what_if",
@@ -46,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dsm5check {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
-        module: _Command = importlib.import_module(f"dsm5check.commands.{module_name}")  # type: ignore[assignment]
+        module: _Command = importlib.import_module(f"dsm5check.commands.{module_name}")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)

@@ -3,8 +3,9 @@
 Pure: it reads a validated ruleset and case and returns a frozen result tree.
 It never prints and knows no criterion ids. Each rule tree is compiled once per
 ruleset into closures (one factory per node kind, in the dispatch table
-``_COMPILE``), so a batch of cases pays for the tree walk only once. Logic is Kleene's strong three-valued logic: an
-unanswered item or a missing fact is *unknown*, never quietly false.
+``_COMPILE``), so a batch of cases pays for the tree walk only once. Logic is
+Kleene's strong three-valued logic: an unanswered item or a missing fact is
+*unknown*, never quietly false.
 """
 
 from __future__ import annotations
@@ -87,10 +88,8 @@ class _Ctx:
         for part in rest:
             if obj is None or obj is _MISSING:
                 return _MISSING, shown
-            if type(obj) is dict:  # faster than an ABC check, on the hot path
-                obj = obj.get(part, _MISSING)
-            else:
-                obj = getattr(obj, part, _MISSING)
+            # type() is faster than an ABC check, on the hot path
+            obj = obj.get(part, _MISSING) if type(obj) is dict else getattr(obj, part, _MISSING)
         return (_MISSING if obj is None else obj), shown
 
 
@@ -372,7 +371,9 @@ class _Plan:
 
     def __init__(self, rules: Ruleset) -> None:
         self.rules = rules
-        self.criteria: dict[str, Evaluator] = {c.id: _compile(c.rule, rules) for c in rules.criteria}
+        self.criteria: dict[str, Evaluator] = {
+            c.id: _compile(c.rule, rules) for c in rules.criteria
+        }
         self.criteria[DIAGNOSIS] = _compile(rules.diagnosis.rule, rules)
         self.specifiers = [(s, _compile(s.rule, rules)) for s in rules.specifiers]
 

@@ -101,7 +101,8 @@ def _months_reason(node: NodeResult) -> str:
             span = f"{_plural(m, 'month')} {_plural(days, 'day')}"
         else:
             span = _plural(m, "month") if m or not days else _plural(days, "day")
-        return f"{d['from']} {_value(d['start'])} to {d['to']} {_value(d['end'])}: {span} (needs {want})"
+        start, end = _value(d["start"]), _value(d["end"])
+        return f"{d['from']} {start} to {d['to']} {end}: {span} (needs {want})"
     if "months" in d:
         return f"{d['or_fact']} = {_value(d['months'])} (needs {want})"
     missing = " and ".join(d.get("missing", ())) or d["to"]
@@ -113,7 +114,9 @@ def _fact_reason(node: NodeResult) -> str:
     d = node.detail
     if node.status == UNKNOWN:
         return f"{node.name} not given"
-    want = _value(d["expected"]) if d["op"] == "==" else f"{_OP_WORDS[d['op']]} {_value(d['expected'])}"
+    want = _value(d["expected"])
+    if d["op"] != "==":
+        want = f"{_OP_WORDS[d['op']]} {want}"
     return f"{node.name} = {_value(d['value'])} (needs {want})"
 
 
@@ -195,9 +198,7 @@ def needed_inputs(node: NodeResult) -> list[str]:
 def _collect(node: NodeResult, out: list[str]) -> None:
     if node.status != UNKNOWN:
         return
-    if node.kind == "item":
-        out.append(node.name)
-    elif node.kind == "fact":
+    if node.kind == "item" or node.kind == "fact":
         out.append(node.name)
     elif node.kind == "months":
         missing = list(node.detail.get("missing", ()))

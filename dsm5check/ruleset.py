@@ -187,12 +187,17 @@ def _rules(rs: Ruleset) -> Iterator[tuple[tuple[object, ...], NodeModel]]:
 def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     """References that do not resolve, duplicate ids, cycles: (loc, message)."""
     errors: list[tuple[tuple[object, ...], str]] = []
-    for kind, seq in (("items", rs.items), ("criteria", rs.criteria), ("specifiers", rs.specifiers)):
+    groups: tuple[tuple[str, list[str]], ...] = (
+        ("items", [x.id for x in rs.items]),
+        ("criteria", [x.id for x in rs.criteria]),
+        ("specifiers", [x.id for x in rs.specifiers]),
+    )
+    for kind, ids in groups:
         seen: set[str] = set()
-        for i, entry in enumerate(seq):
-            if entry.id in seen:
-                errors.append(((kind, i, "id"), f"duplicate id {entry.id!r} in {kind}"))
-            seen.add(entry.id)
+        for i, entry_id in enumerate(ids):
+            if entry_id in seen:
+                errors.append(((kind, i, "id"), f"duplicate id {entry_id!r} in {kind}"))
+            seen.add(entry_id)
     for i, item in enumerate(rs.items):
         if item.scale not in rs.scales:
             errors.append(
@@ -291,5 +296,6 @@ def load_ruleset_file(path: str | Path) -> LoadedRuleset:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise InputError([Problem(str(path), 1, 1, f"cannot read ruleset: {exc.strerror}")]) from None
+        problem = Problem(str(path), 1, 1, f"cannot read ruleset: {exc.strerror}")
+        raise InputError([problem]) from None
     return parse_ruleset(str(path), raw)

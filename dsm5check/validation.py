@@ -120,7 +120,8 @@ def _describe(err: Any, model: type[BaseModel] | None, loc: tuple[int | str, ...
         return f"got {value!r}: {msg}{hint}"
     if kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
         return f"got {value!r}: {msg[0].lower() + msg[1:]}"
-    if isinstance(value, (str, int, float, bool)) and kind not in {"value_error", "assertion_error"}:
+    plain = kind not in {"value_error", "assertion_error"}
+    if isinstance(value, (str, int, float, bool)) and plain:
         return f"got {value!r}: {msg[0].lower() + msg[1:]}"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]

@@ -73,7 +73,7 @@ class Document:
 def _key_node(node: yaml.MappingNode, part: object) -> yaml.Node | None:
     for key_node, _value in node.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-            return key_node  # type: ignore[no-any-return]
+            return key_node
     return None
 
 
@@ -83,9 +83,10 @@ def _child(node: yaml.Node, part: object) -> yaml.Node | None:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
                 return value_node  # type: ignore[no-any-return]
         return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            return node.value[part]  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and (
+        0 <= part < len(node.value)
+    ):
+        return node.value[part]  # type: ignore[no-any-return]
     return None
 
 
@@ -95,7 +96,8 @@ def _node_of(source: str, index: int, is_json: bool) -> yaml.Node | None:
         if is_json:
             node = yaml.compose(source, Loader=_BaseLoader)
             if isinstance(node, yaml.SequenceNode):
-                return node.value[index] if index < len(node.value) else node  # type: ignore[no-any-return]
+                element: yaml.Node = node.value[index] if index < len(node.value) else node
+                return element
             return node
         for i, doc in enumerate(yaml.compose_all(source, Loader=_BaseLoader)):
             if i == index:
@@ -151,7 +153,7 @@ def _report_duplicates(loader: _Loader, keys: list[yaml.Node]) -> None:
 
 _Loader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 

@@ -139,7 +139,7 @@ def test_rules_validate_reports_lines(tmp_path: object, capsys: pytest.CaptureFi
     from pathlib import Path
 
     text = (ROOT / "rules" / "dsm5-ptsd.yaml").read_text()
-    broken = text.replace("      of: [{item: C1}, {item: C2}]", "      of: [{item: C1}, {item: C9}]")
+    broken = text.replace("of: [{item: C1}, {item: C2}]", "of: [{item: C1}, {item: C9}]")
     broken = broken.replace("symptom_threshold: 2", "symptom_threshold: 2\nthreshhold: 3")
     path = Path(str(tmp_path)) / "broken.yaml"
     path.write_text(broken)

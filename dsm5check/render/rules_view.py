@@ -40,7 +40,9 @@ def list_table() -> Table:
         table.add_column(col)
     for rid in shipped_ids():
         r = shipped(rid).rules
-        table.add_row(r.id, r.version, escape(r.title), str(len(r.criteria)), str(len(r.specifiers)))
+        table.add_row(
+            r.id, r.version, escape(r.title), str(len(r.criteria)), str(len(r.specifiers))
+        )
     return table
 
 
