@@ -110,10 +110,10 @@ def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
             f"full criteria met {full}, before the symptoms began ({onset})"
         )
     if assessed:
-        for name, day in (("symptom_onset", onset), ("full_criteria_met", full)):
-            if day and assessed < day:
+        for name, earlier in (("symptom_onset", onset), ("full_criteria_met", full)):
+            if earlier and assessed < earlier:
                 yield ("timeline", "assessed"), (
-                    f"assessed {assessed}, before {name} ({day}): expected on or after it"
+                    f"assessed {assessed}, before {name} ({earlier}): expected on or after it"
                 )
         for i, event_day in event_dates:
             if assessed < event_day:
