@@ -134,7 +134,7 @@ def _jobs(requested: int | None, files: int) -> int:
 
 def check_paths(
     paths: Sequence[str], *, fmt: str, rules_file: str | None, detail: bool,
-    out: TextIO | None = None, jobs: int | None = None,
+    out: TextIO | None = None, jobs: int | None = None, explain: bool = False,
 ) -> int:
     out = out or sys.stdout
     override = load_ruleset_file(rules_file) if rules_file else None
@@ -166,7 +166,12 @@ def check_paths(
     from dsm5check.render.text import render_run
 
     collected = list(results)
-    render_run(make_console(out), collected, detail=detail, errors=len(problems))
+    explained = []
+    if explain:
+        used = dict.fromkeys(r.ruleset_id for r in collected)
+        explained = [resolver.for_case({"ruleset": rid}).rules for rid in used]
+    render_run(make_console(out), collected, detail=detail, errors=len(problems),
+               explain=explained)
     return exit_code(collected, problems)
 
 

@@ -27,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="worker processes for json/jsonl runs (default: one per core from 256 files)",
     )
     parser.add_argument(
+        "--explain", action="store_true",
+        help="also list the readings dsm5check chose where the criteria are silent or unclear",
+    )
+    parser.add_argument(
         "--detail", action="store_true",
         help="with several cases, show every case's tree, not only those needing attention",
     )
@@ -36,5 +40,6 @@ def run(args: argparse.Namespace) -> int:
     from dsm5check.batch import check_paths
 
     return check_paths(
-        args.paths, fmt=args.format, rules_file=args.rules, detail=args.detail, jobs=args.jobs
+        args.paths, fmt=args.format, rules_file=args.rules, detail=args.detail, jobs=args.jobs,
+        explain=args.explain,
     )

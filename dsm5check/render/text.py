@@ -16,6 +16,7 @@ from rich.tree import Tree
 
 from dsm5check.reasons import needed_for_diagnosis, needed_inputs
 from dsm5check.results import MET, NOT_MET, CaseResult, NodeResult, Status
+from dsm5check.ruleset import Ruleset
 
 STYLE = {MET: "green", NOT_MET: "red", "indeterminate": "yellow"}
 WORD = {MET: "met", NOT_MET: "not met", "indeterminate": "indeterminate"}
@@ -123,7 +124,29 @@ def needs_attention(result: CaseResult) -> bool:
     return bool(result.mismatches) or result.diagnosis == "indeterminate"
 
 
+def readings(rules: Ruleset) -> Tree:
+    """The readings dsm5check chose where the source is silent or unclear."""
+    tree = Tree(Text(f"How dsm5check reads {rules.id} {rules.version}", style="bold"),
+                guide_style="dim")
+    for note in rules.interpretation:
+        tree.add(Text(" ".join(note.split())))
+    for holder in (*rules.criteria, *rules.specifiers):
+        for note in holder.interpretation:
+            tree.add(Text(f"{holder.id}: " + " ".join(note.split())))
+    return tree
+
+
 def render_run(
+    console: Console, results: Sequence[CaseResult], *, detail: bool, errors: int,
+    explain: Sequence[Ruleset] = (),
+) -> None:
+    _render_results(console, results, detail=detail, errors=errors)
+    for rules in explain:
+        console.print()
+        console.print(readings(rules))
+
+
+def _render_results(
     console: Console, results: Sequence[CaseResult], *, detail: bool, errors: int
 ) -> None:
     if len(results) == 1 and not errors:
