@@ -217,8 +217,9 @@ def _detail_status(value: ItemDetail, threshold: int) -> tuple[Status, dict[str,
 
 
 def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
-    item_id, nid, label = node.item, node.id, node.label
-    section = rules.item_map[item_id].section
+    item = rules.item_map[node.item]
+    item_id, nid, label = node.item, node.id, node.label or item.short
+    section = item.section
     threshold = rules.symptom_threshold
     may_be_unlisted = section != "case"
 

@@ -35,6 +35,8 @@ class NodeResult:
 
     @property
     def title(self) -> str:
+        if self.kind == "item" and self.label and not self.id:
+            return f"{self.name} {self.label}"
         if self.id and self.label:
             return f"{self.id} {self.label}"
         return self.id or self.label or self.name

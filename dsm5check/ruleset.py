@@ -68,6 +68,7 @@ class Item(_Frozen):
     )
     group: str | None = Field(None, description="Cluster the item belongs to, for display.")
     text: str = Field(description="Our paraphrase of what the item means.")
+    short: str | None = Field(None, description="A few words naming the item in results.")
     prompt: str | None = Field(None, description="A short interview question in our own words.")
     help: str | None = Field(None, description="What to listen for when rating.")
     onset: Literal["began_after", "began_or_worsened_after"] | None = Field(
