@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dsm5check.interview.questions import Plan, Question
+from dsm5check.interview.questions import Plan, Question, item_key
 
 NOTES_KEY = "notes"
 
@@ -29,10 +29,19 @@ def case_data(plan: Plan, questions: Sequence[Question], answers: Mapping[str, A
                 _set(data, q.target, None)
             continue
         _write(q, answers[q.key], data, answers)
+    for item_key_ in unanswered_items(plan, answers):
+        path = tuple(item_key_.split("."))
+        if _get(data, path) is None:
+            _set(data, path, None)  # skipped: not assessed, written as such
     notes = answers.get(NOTES_KEY)
     if notes:
         data["notes"] = list(notes)
     return data
+
+
+def unanswered_items(plan: Plan, answers: Mapping[str, Any]) -> list[str]:
+    """Keys of the rated items of the plan that have no answer (yet)."""
+    return [item_key(i) for b in plan.blocks for i in b.items if item_key(i) not in answers]
 
 
 def _write(q: Question, value: Any, data: dict[str, Any], answers: Mapping[str, Any]) -> None:
@@ -114,17 +123,15 @@ def problems(plan: Plan, data: dict[str, Any]) -> list[str]:
     from pydantic import ValidationError
 
     from dsm5check.case import Case
-    from dsm5check.case_checks import semantic_problems
+    from dsm5check.case_checks import date_problems, key_problems
     from dsm5check.errors import format_path
 
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
         return [f"{format_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
-    return [
-        f"{format_path(loc)}: {msg}"
-        for loc, msg in semantic_problems(case, plan.loaded.rules, plan.today)
-    ]
+    found = key_problems(data, plan.loaded.rules) + date_problems(case, plan.today)
+    return [f"{format_path(loc)}: {msg}" for loc, msg in found]
 
 
 def to_yaml(data: dict[str, Any]) -> str:

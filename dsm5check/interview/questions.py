@@ -141,7 +141,7 @@ def block_questions(plan: Plan, index: int, answers: Mapping[str, Any]) -> list[
         out.extend(_event_questions(plan, block.step.events, index, answers))
     for fq in block.step.questions:
         if _asked(plan, fq, "", answers):
-            out.extend(_field_questions(plan, fq, index, fq.key, fq.key, answers))
+            out.extend(_field_questions(plan, fq, index, fq.key, fq.label or fq.key, answers))
     return out
 
 
@@ -190,7 +190,7 @@ def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[
         for fq in spec.fields:
             if _asked(plan, fq, prefix + ".", answers):
                 out.extend(_field_questions(
-                    plan, fq, block, f"{prefix}.{fq.key}", f"{noun} {i + 1}: {fq.key}", answers,
+                    plan, fq, block, f"{prefix}.{fq.key}", f"{noun} {i + 1}: {fq.label or fq.key}", answers,
                     target=(coll, i, *fq.key.split(".")), note_key=f"{prefix}.note",
                 ))
         if i + 1 < MAX_ELEMENTS:

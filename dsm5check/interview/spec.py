@@ -24,6 +24,7 @@ class FieldQuestion(_Frozen):
 
     key: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
     kind: Kind
+    label: str | None = Field(None, description="Short name on the review screen.")
     prompt: str | None = Field(None, description="The question; default: the item's prompt.")
     item: str | None = Field(None, description="Item whose prompt and help are used.")
     help: str | None = None

@@ -42,8 +42,8 @@ def running_status(plan: Plan, questions: Sequence[Question], answers: Mapping[s
     if result is None:
         return None
     visible = [c for c in result.criteria if shown.get(c.id, 10**6) <= block]
-    if not visible:
-        return None
+    if not any(shown[c.id] == block for c in visible):
+        return None  # this cluster decides no criterion
     new = tuple(
         f"{c.id} {c.title}: NOT MET ({c.reason})." for c in visible
         if c.status == NOT_MET and shown[c.id] == block

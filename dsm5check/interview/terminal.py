@@ -80,24 +80,25 @@ class TerminalPrompter:
 
     def _select(self, q: Question, message: str, default: Any, has_default: bool,
                 unknown_label: str, note: bool) -> Any:
-        choices = [questionary.Choice(c.label, value=i, shortcut_key=c.key)
+        keys = [c.key for c in q.choices] + [UNKNOWN_KEY]
+        choices = [questionary.Choice(f"{c.key}) {c.label}", value=i)
                    for i, c in enumerate(q.choices)]
-        choices.append(questionary.Choice(unknown_label, value=-1, shortcut_key=UNKNOWN_KEY))
+        choices.append(questionary.Choice(f"{UNKNOWN_KEY}) {unknown_label}", value=-1))
         start = next((choices[i] for i, c in enumerate(q.choices)
                       if has_default and _is(c.value, default, q.kind)), None)
         if has_default and default is None:
             start = choices[-1]
         question = questionary.select(
-            message, choices, default=start, use_shortcuts=True, use_jk_keys=False,
+            message, choices, default=start, use_jk_keys=False,
             instruction=f"({hint(q, unknown_label, note)})", **self.kwargs)
         control = _control(question)
         kb = KeyBindings()
-        for i, choice in enumerate(choices):
+        for i, key in enumerate(keys):
             def pick(event: KeyPressEvent, i: int = i) -> None:
                 control.pointed_at = i
                 control.is_answered = True
                 event.app.exit(result=choices[i].value)
-            kb.add(str(choice.shortcut_key), eager=True)(pick)
+            kb.add(key, eager=True)(pick)
         _extra(kb, note)
         _wrap(question, kb)
         index = question.unsafe_ask()

@@ -1,0 +1,100 @@
+"""Command glue for `dsm5check interview`: drafts, prompter, interrupts, saving.
+
+Ctrl-C or Ctrl-D at any prompt ends with status 130 and names the draft; every
+answer given so far is already in it. The saved case is read back exactly as
+`dsm5check check` reads it, and the result shown is that result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+from pathlib import Path
+
+from dsm5check.interview.draft import Draft, default_draft_path, load_draft
+from dsm5check.interview.prompts import PlainPrompter, Prompter
+from dsm5check.interview.questions import Plan
+from dsm5check.interview.session import Session
+
+DEFAULT_RULESET = "dsm5-ptsd"  # = registry.DEFAULT_RULESET, kept here to start fast
+NOT_A_TERMINAL = (
+    "dsm5check interview: standard input is not a terminal, and the interview needs one.\n"
+    "To evaluate answers already written down, put them in a case file and run:\n"
+    "  dsm5check check CASE.yaml"
+)
+
+
+def load_plan(draft: Draft, today: dt.date) -> Plan:
+    from dsm5check.interview.questions import compile_plan
+
+    if draft.rules_is_file:
+        from dsm5check.ruleset import load_ruleset_file
+
+        loaded = load_ruleset_file(draft.rules)
+    else:
+        from dsm5check.registry import shipped
+
+        loaded = shipped(draft.rules)
+    return compile_plan(loaded, today, no_skip=draft.no_skip)
+
+
+def make_prompter(plain: bool) -> Prompter:
+    if plain:
+        return PlainPrompter()
+    from dsm5check.interview.terminal import TerminalPrompter
+
+    return TerminalPrompter(color=not os.environ.get("NO_COLOR"))
+
+
+def new_draft(args: argparse.Namespace) -> Draft:
+    from dsm5check.errors import InputError, Problem
+
+    path = args.draft or default_draft_path(args.out)
+    if os.path.exists(path):
+        raise InputError([Problem(path, 1, 1, "a draft of that name exists; continue it with"
+                                  f" `dsm5check interview --resume {path}`")])
+    if args.rules:
+        rules = str(Path(args.rules).resolve())
+        if not os.path.isfile(rules):
+            raise InputError([Problem(args.rules, 1, 1, "no such ruleset file")])
+        return Draft(path, rules, True, args.out, args.no_skip)
+    return Draft(path, DEFAULT_RULESET, False, args.out, args.no_skip)
+
+
+def run_interview(args: argparse.Namespace, prompter: Prompter | None = None,
+                  today: dt.date | None = None) -> int:
+    if prompter is None and not sys.stdin.isatty():
+        print(NOT_A_TERMINAL, file=sys.stderr)
+        return 2
+    today = today or dt.date.today()
+    if args.resume:
+        draft = load_draft(args.resume)
+        draft.no_skip = draft.no_skip or args.no_skip
+        draft.out = args.out or draft.out
+    else:
+        draft = new_draft(args)
+    prompter = prompter or make_prompter(args.plain)
+    session = Session(prompter, draft, lambda: load_plan(draft, today), today)
+    try:
+        if args.resume:
+            prompter.say(f"Resuming {draft.path}: {len(draft.answers)} answers kept.")
+        plan = session.run()
+        from dsm5check.interview.save import save_case
+
+        return save_case(session, plan, plain=args.plain)
+    except (KeyboardInterrupt, EOFError):
+        prompter.say("")
+        if os.path.exists(draft.path):
+            prompter.say(f"Interrupted. Every answer so far is in the draft: {draft.path}")
+            prompter.say(f"Continue with: dsm5check interview --resume {draft.path}")
+        else:
+            prompter.say("Interrupted before the first answer; nothing was saved.")
+        return 130
+
+
+def default_out(case_id: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", case_id).strip(".-") or "case"
+    return f"{safe}.yaml"

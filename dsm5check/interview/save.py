@@ -1,0 +1,57 @@
+"""Saving the case and showing the result exactly as `dsm5check check` does."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dsm5check.interview.questions import Plan
+from dsm5check.interview.session import Session
+
+
+def save_case(session: Session, plan: Plan, *, plain: bool) -> int:
+    from dsm5check.engine import evaluate
+    from dsm5check.interview.answers import case_data, to_yaml
+    from dsm5check.interview.command import default_out
+    from dsm5check.interview.draft import atomic_write
+    from dsm5check.interview.flow import plan_flow
+    from dsm5check.loading import RulesetResolver, load_case_file
+    from dsm5check.render.text import case_tree
+
+    draft, prompter = session.draft, session.prompter
+    data = case_data(plan, plan_flow(plan, session.answers).questions, session.answers)
+    out = draft.out or default_out(str(data["id"]))
+    while Path(out).exists():
+        reply = prompter.text(f"{out} exists. Type y to replace it, or another file name")
+        if reply.lower() in ("y", "yes"):
+            break
+        if reply:
+            out = reply
+    text = to_yaml(data)
+    atomic_write(out, text)
+    override = plan.loaded if draft.rules_is_file else None
+    cases, problems = load_case_file(out, text.encode("utf-8"), RulesetResolver(override))
+    if problems or not cases:
+        for p in problems:
+            prompter.say(str(p), "bad")
+        prompter.say(f"The case in {out} does not read back; the draft {draft.path} is kept.")
+        return 2
+    loaded = cases[0]
+    result = evaluate(loaded.ruleset, loaded.case, file=out, line=loaded.doc.line)
+    prompter.say("")
+    _console(prompter.out, plain).print(case_tree(result))
+    prompter.say("")
+    rules = f" --rules {draft.rules}" if draft.rules_is_file else ""
+    prompter.say(f"Saved {out}. The same result again: dsm5check check {out}{rules}", "ok")
+    if os.path.exists(draft.path):
+        os.unlink(draft.path)
+    return 0
+
+
+def _console(out: object, plain: bool) -> object:
+    from dsm5check.render.console import make_console
+
+    console = make_console(out)  # type: ignore[arg-type]
+    if plain:
+        console.no_color = True
+    return console

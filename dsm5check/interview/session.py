@@ -1,0 +1,146 @@
+"""The interview loop: ask, keep every answer in the draft, show status, review, save.
+
+The loop holds no state beyond the draft's answers and the question being
+revisited: the next question always comes from ``plan_flow(plan, answers)``.
+Going back (``<``) or changing an answer from the review screen revisits that
+question with its answer as the default; the flow then continues at the first
+unanswered question. The first question (the case id) needs no ruleset, so it
+is on screen before the ruleset is even loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from dsm5check.interview.draft import Draft
+from dsm5check.interview.prompts import Prompter
+from dsm5check.interview.questions import Plan, Question, case_questions
+
+_MISSING = object()
+_CHECKED_KINDS = frozenset({"date", "number", "text"})
+
+
+class Session:
+    def __init__(self, prompter: Prompter, draft: Draft, load_plan: Callable[[], Plan],
+                 today: dt.date | None = None) -> None:
+        self.prompter = prompter
+        self.draft = draft
+        self.answers = draft.answers
+        self._load_plan = load_plan
+        self.plan: Plan | None = None
+        self.today = today or dt.date.today()
+        self.revisit: str | None = None
+        self.heading: int | None = None
+
+    # -- asking --------------------------------------------------------------------
+    def _default(self, q: Question) -> tuple[Any, bool]:
+        if q.key in self.answers:
+            return self.answers[q.key], True
+        if q.default_from and self.answers.get(q.default_from) is not None:
+            return self.answers[q.default_from], True
+        return q.default, q.has_default
+
+    def ask_one(self, q: Question) -> bool:
+        """Ask until answered (True) or the clinician goes back (False)."""
+        label = self.plan.unknown_label if self.plan else "not assessed / don't know"
+        while True:
+            default, has_default = self._default(q)
+            reply = self.prompter.ask(q, default, has_default, label)
+            if reply.action == "back":
+                return False
+            if reply.action == "note" and q.note_key:
+                old = self.answers.get(q.note_key)
+                keep = f" (Enter keeps: {old})" if old else ""
+                text = self.prompter.text(f"Note for {q.label}{keep}")
+                if text:
+                    self._store(q.note_key, text)
+                continue
+            problem = self._problem(q, reply.value)
+            if problem:
+                self.prompter.say(f"  Not taken: {problem}", "bad")
+                continue
+            self._store(q.key, reply.value)
+            return True
+
+    def _store(self, key: str, value: Any) -> None:
+        self.answers[key] = value
+        self.draft.save()
+
+    def _problem(self, q: Question, value: Any) -> str | None:
+        """A date or text that would make the case invalid (e.g. onset before the event)."""
+        if self.plan is None or q.kind not in _CHECKED_KINDS:
+            return None
+        from dsm5check.interview.answers import case_data, problems
+        from dsm5check.interview.flow import plan_flow
+
+        plan = self.plan
+        trial = dict(self.answers)
+        trial[q.key] = value
+        before = dict(self.answers)
+        before.pop(q.key, None)
+        old = set(problems(plan, case_data(plan, plan_flow(plan, before).questions, before)))
+        new = problems(plan, case_data(plan, plan_flow(plan, trial).questions, trial))
+        fresh = [p for p in new if p not in old]
+        return "; ".join(fresh) if fresh else None
+
+    # -- the loop ------------------------------------------------------------------
+    def run(self) -> Plan:
+        """Ask until the review screen is accepted; return the plan (answers in the draft)."""
+        if "id" not in self.answers:
+            first = case_questions(self.today)[0]
+            self._heading(0, "Case")
+            while not self.ask_one(first):
+                self.prompter.say("This is the first question.")
+        plan = self.plan = self._load_plan()
+        from dsm5check.interview.flow import plan_flow
+        from dsm5check.interview.review import review
+
+        while True:
+            flow = plan_flow(plan, self.answers)
+            q = None
+            if self.revisit is not None:
+                q = next((x for x in flow.questions if x.key == self.revisit), None)
+                self.revisit = None
+            q = q or flow.next(self.answers)
+            if q is None:
+                key = review(self, flow)
+                if key is None:
+                    return plan
+                self.revisit = key
+                continue
+            self._heading(q.block, plan.blocks[q.block].title)
+            if not self.ask_one(q):
+                prev = flow.previous(q.key, self.answers)
+                if prev is None:
+                    self.prompter.say("This is the first question.")
+                self.revisit = prev or q.key
+                continue
+            self._after(q)
+
+    def _heading(self, block: int, title: str) -> None:
+        if block != self.heading:
+            self.heading = block
+            self.prompter.say("")
+            self.prompter.say(f"== {title} ==", "heading")
+
+    def _after(self, q: Question) -> None:
+        """After the last answer of a cluster: the running status, plainly."""
+        if q.kind == "stop" or self.plan is None:
+            return
+        from dsm5check.interview.flow import plan_flow
+        from dsm5check.interview.status import running_status
+
+        flow = plan_flow(self.plan, self.answers)
+        nxt = flow.next(self.answers)
+        if not flow.block_done(q.block, self.answers) or (
+            nxt is not None and nxt.block == q.block and nxt.kind != "stop"
+        ):
+            return
+        status = running_status(self.plan, flow.questions, self.answers, q.block)
+        if status is None:
+            return
+        self.prompter.say(f"Status: {status.line}", "ok")
+        for sentence in status.newly_not_met:
+            self.prompter.say(sentence, "bad")
