@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from difflib import get_close_matches
 from typing import Any
 
-from dsm5check.case import Case
+from dsm5check.case import Case, Timeline
+from dsm5check.dates import DAYS_PER_MONTH, months_between
 from dsm5check.ruleset import Ruleset
 
 Loc = tuple[str | int, ...]
@@ -105,6 +106,8 @@ def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
         yield ("timeline", "symptom_onset"), (
             f"symptoms began {onset}, before the event ({first}): expected on or after it"
         )
+    yield from _months_agree(tl, flagged_date if flagged else (
+        event_dates[0][1] if len(event_dates) == 1 else None))
     if onset and full and full < onset:
         yield ("timeline", "full_criteria_met"), (
             f"full criteria met {full}, before the symptoms began ({onset})"
@@ -120,3 +123,28 @@ def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
                 yield ("events", i, "date"), (
                     f"event date {event_day} is after the assessment ({assessed})"
                 )
+
+
+#: How far (in months) a months figure may stray from the dates it duplicates.
+MONTHS_TOLERANCE = 1.0
+
+
+def _months_agree(tl: Timeline, event: dt.date | None) -> Iterator[tuple[Loc, str]]:
+    """A months figure that contradicts the dates would be silently ignored: say so."""
+    pairs = (
+        ("months_since_symptom_onset", tl.symptom_onset, tl.assessed, "symptom_onset to assessed"),
+        ("months_event_to_symptom_onset", event, tl.symptom_onset, "the event to symptom_onset"),
+        ("months_event_to_full_criteria", event, tl.full_criteria_met,
+         "the event to full_criteria_met"),
+    )
+    for name, start, end, span in pairs:
+        given = getattr(tl, name)
+        if given is None or start is None or end is None or end < start:
+            continue
+        months, days = months_between(start, end)
+        actual = months + days / DAYS_PER_MONTH
+        if abs(actual - given) > MONTHS_TOLERANCE:
+            yield ("timeline", name), (
+                f"{name} is {given:g} but the dates give {actual:.1f} months from {span};"
+                " the dates would win: make them agree or leave one out"
+            )

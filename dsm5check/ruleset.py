@@ -160,21 +160,32 @@ class Ruleset(_Frozen):
 
 def walk(node: NodeModel) -> Iterator[NodeModel]:
     """Every node of a rule tree, depth first."""
-    yield node
+    for _loc, found in walk_located(node, ()):
+        yield found
+
+
+def walk_located(
+    node: NodeModel, loc: tuple[object, ...]
+) -> Iterator[tuple[tuple[object, ...], NodeModel]]:
+    """Every node of a rule tree with its key path in the file, depth first."""
+    yield loc, node
     if isinstance(node, AllNode):
-        children: tuple[NodeModel, ...] = node.all
+        children: tuple[tuple[str, tuple[NodeModel, ...]], ...] = (("all", node.all),)
     elif isinstance(node, AnyNode):
-        children = node.any
+        children = (("any", node.any),)
     elif isinstance(node, AtLeastNode):
-        children = node.of
+        children = (("of", node.of),)
     elif isinstance(node, NotNode):
-        children = (node.not_,)
+        yield from walk_located(node.not_, (*loc, "not"))
+        return
     elif isinstance(node, ForAnyNode):
-        children = (node.where,)
+        yield from walk_located(node.where, (*loc, "where"))
+        return
     else:
         children = ()
-    for child in children:
-        yield from walk(child)
+    for key, kids in children:
+        for i, child in enumerate(kids):
+            yield from walk_located(child, (*loc, key, i))
 
 
 def _rules(rs: Ruleset) -> Iterator[tuple[tuple[object, ...], NodeModel]]:
@@ -206,14 +217,20 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
             )
     if DIAGNOSIS in rs.criterion_map:
         errors.append((("criteria",), f"{DIAGNOSIS!r} is reserved for the diagnosis rule"))
-    for loc, rule in _rules(rs):
-        for node in walk(rule):
+    for top, rule in _rules(rs):
+        for loc, node in walk_located(rule, top):
             if isinstance(node, ItemNode) and node.item not in rs.item_map:
-                errors.append((loc, f"unknown item {node.item!r}; expected one of the items ids"))
+                some = ", ".join(list(rs.item_map)[:8]) + (", ..." if len(rs.item_map) > 8 else "")
+                errors.append(((*loc, "item"), (
+                    f"unknown item {node.item!r}; expected an id listed under items ({some})"
+                )))
             if isinstance(node, CriterionNode) and (
                 node.criterion not in rs.criterion_map and node.criterion != DIAGNOSIS
             ):
-                errors.append((loc, f"unknown criterion {node.criterion!r}"))
+                errors.append(((*loc, "criterion"), (
+                    f"unknown criterion {node.criterion!r}; expected one of"
+                    f" {', '.join([*rs.criterion_map, DIAGNOSIS])}"
+                )))
     if rs.index_element and rs.index_element.first_meeting:
         crit = rs.criterion_map.get(rs.index_element.first_meeting)
         if crit is None or not isinstance(crit.rule, ForAnyNode):

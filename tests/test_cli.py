@@ -148,6 +148,13 @@ def test_rules_validate_reports_lines(tmp_path: object, capsys: pytest.CaptureFi
     assert "unknown key 'threshhold'" in err
     line = next(i for i, t in enumerate(broken.splitlines(), 1) if "threshhold" in t)
     assert f"{path}:{line}:1: unknown key 'threshhold'" in err
+    # once the keys are right, the reference to an unknown item is found at its own line
+    fixed_keys = broken.replace("\nthreshhold: 3", "")
+    path.write_text(fixed_keys)
+    assert main(["rules", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    line = next(i for i, t in enumerate(fixed_keys.splitlines(), 1) if "{item: C9}" in t)
+    assert f"{path}:{line}:31: unknown item 'C9'; expected an id listed under items" in err
 
 
 def test_schema_commands(capsys: pytest.CaptureFixture[str]) -> None:

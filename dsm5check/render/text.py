@@ -130,9 +130,10 @@ def readings(rules: Ruleset) -> Tree:
                 guide_style="dim")
     for note in rules.interpretation:
         tree.add(Text(" ".join(note.split())))
-    for holder in (*rules.criteria, *rules.specifiers):
-        for note in holder.interpretation:
-            tree.add(Text(f"{holder.id}: " + " ".join(note.split())))
+    notes = [(c.id, n) for c in rules.criteria for n in c.interpretation]
+    notes += [(s.id, n) for s in rules.specifiers for n in s.interpretation]
+    for owner, note in notes:
+        tree.add(Text(f"{owner}: " + " ".join(note.split())))
     return tree
 
 
@@ -164,7 +165,7 @@ def _render_results(
     if matched or mismatched:
         parts.append(f"{matched} matched expectations, {mismatched} did not")
     if errors:
-        parts.append(f"{errors} input problems (see above)")
+        parts.append(f"{errors} input problem{'s' if errors != 1 else ''} (see above)")
     console.print()
     console.print(Text("; ".join(parts) + ".", style="bold"))
 
