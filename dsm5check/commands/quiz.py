@@ -1,15 +1,74 @@
-"""`dsm5check quiz` (being built)."""
+"""`dsm5check quiz`: judge a clinical vignette, then compare with the engine.
+
+``--progress LOG`` shows accuracy by criterion over time from a quiz log.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "quiz (teaching tools)"
+HELP = "quiz yourself on a clinical vignette (or show progress from a quiz log)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--vignette", metavar="ID", help="the vignette to use (default: random)")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed for the random choice")
+    parser.add_argument("--log", metavar="FILE", help="append the result to this JSON Lines log")
+    parser.add_argument(
+        "--plain", action="store_true",
+        help="numbered questions answered line by line (no arrow keys; works from a pipe)",
+    )
+    parser.add_argument(
+        "--progress", metavar="LOG", help="show accuracy by criterion over time from a quiz log"
+    )
+    parser.add_argument("--list", action="store_true", help="list the vignettes and stop")
 
 
 def run(args: argparse.Namespace) -> int:
+    import random
+    import sys
+
+    from dsm5check.render.console import make_console
+    from dsm5check.teach.vignettes import find, library
+
+    console = make_console()
+    if args.progress:
+        return _progress(args.progress, console)
+    vignettes = library()
+    if args.list:
+        for v in vignettes:
+            console.print(f"{v.id:34} {v.difficulty:13} {v.title}", markup=False)
+        return 0
+    vignette = find(args.vignette) if args.vignette else random.Random(args.seed).choice(vignettes)
+    if not args.plain and not sys.stdin.isatty():
+        print(
+            "dsm5check quiz: standard input is not a terminal, so arrow-key questions cannot"
+            " be asked; use --plain to answer numbered questions line by line",
+            file=sys.stderr,
+        )
+        return 2
+    from dsm5check.teach.ask import PlainPrompter, Prompter, QuestionaryPrompter
+    from dsm5check.teach.session import run_session
+
+    prompter: Prompter = PlainPrompter() if args.plain else QuestionaryPrompter()
+    run_session(vignette, prompter, console, log=args.log)
     return 0
+
+
+def _progress(log: str, console: object) -> int:
+    import sys
+
+    from rich.console import Console
+
+    from dsm5check.teach.progress import read, tallies
+    from dsm5check.teach.render_quiz import progress_view
+
+    assert isinstance(console, Console)
+    entries, problems = read(log)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if entries:
+        console.print(progress_view(entries, tallies(entries)))
+    else:
+        console.print(f"{log}: no quiz results yet")
+    return 2 if problems else 0

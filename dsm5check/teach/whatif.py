@@ -25,8 +25,8 @@ from typing import Any
 from dsm5check.case import Case
 from dsm5check.engine import evaluate
 from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
-from dsm5check.ruleset import LoadedRuleset, walk
 from dsm5check.rules_model import ForAnyNode
+from dsm5check.ruleset import LoadedRuleset, walk
 from dsm5check.teach.changes import Change, apply_changes, base_data, parse_path
 from dsm5check.teach.search import ChangeSet, Options, flip, minimal
 

@@ -1,0 +1,128 @@
+"""`learn`: the criteria rendered for study, for any ruleset.
+
+An overview table (criteria and what each needs, derived from the rule tree),
+then each criterion with its items, our paraphrase, teaching notes, common
+pitfalls and our readings, then the specifiers with their source. A teaching
+note written as "Pitfall: ..." in the YAML is listed under common pitfalls.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dsm5check.errors import InputError, Problem
+from dsm5check.rules_model import ItemNode
+from dsm5check.ruleset import Criterion, LoadedRuleset, Ruleset, Specifier, walk
+from dsm5check.teach.thresholds import threshold
+
+PITFALL = "Pitfall:"
+_ONSET = {
+    "began_after": "must begin after the event",
+    "began_or_worsened_after": "must begin or worsen after the event",
+}
+
+
+def split_notes(notes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Teaching notes, and pitfalls (notes that start with "Pitfall:")."""
+    plain = [n for n in notes if not n.startswith(PITFALL)]
+    traps = [n[len(PITFALL):].strip() for n in notes if n.startswith(PITFALL)]
+    traps = [t[:1].upper() + t[1:] for t in traps]
+    return plain, traps
+
+
+def overview(r: Ruleset) -> Table:
+    table = Table(title=f"{r.title} — overview", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("criterion")
+    table.add_column("needs")
+    for c in r.criteria:
+        table.add_row(c.id, escape(c.title), escape(threshold(c.rule)))
+    table.add_row("", escape(r.diagnosis.title), escape(threshold(r.diagnosis.rule)))
+    return table
+
+
+def _items(r: Ruleset, c: Criterion | Specifier) -> Table | None:
+    ids = list(dict.fromkeys(n.item for n in walk(c.rule) if isinstance(n, ItemNode)))
+    if not ids:
+        return None
+    table = Table(show_header=True, box=None, pad_edge=False)
+    table.add_column("item", no_wrap=True, style="bold")
+    table.add_column("what it means (our paraphrase)")
+    for i in ids:
+        item = r.item_map[i]
+        text = Text(item.text)
+        extras = [_ONSET[item.onset]] if item.onset else []
+        extras += [e for e in (item.help,) if e]
+        notes, traps = split_notes(item.teaching)
+        extras += notes
+        for e in extras:
+            text.append(f"\n  · {e}", style="dim")
+        for t in traps:
+            text.append(f"\n  ! {t}", style="red")
+        table.add_row(i, text)
+    return table
+
+
+def _notes(title: str, lines: list[str], style: str, mark: str) -> Text | None:
+    if not lines:
+        return None
+    out = Text(title + "\n", style=f"bold {style}")
+    for line in lines:
+        out.append(f"  {mark} {line}\n", style="")
+    return out
+
+
+def criterion_view(r: Ruleset, c: Criterion | Specifier) -> RenderableType:
+    parts: list[RenderableType] = [Text(c.text)]
+    if isinstance(c, Specifier):
+        parts.append(Text(f"Source: {c.source}", style="italic"))
+    parts.append(Text(f"Needs: {threshold(c.rule)}", style="cyan"))
+    routes = [n for n in walk(c.rule) if n.id and n is not c.rule]
+    if routes:
+        text = Text("Ways to meet it:", style="bold")
+        for n in routes:
+            text.append(f"\n  {n.id}: {n.label or threshold(n)}", style="")
+        parts.append(text)
+    items = _items(r, c)
+    if items is not None:
+        parts.append(items)
+    notes, traps = split_notes(c.teaching)
+    for block in (
+        _notes("Teaching notes", notes, "green", "·"),
+        _notes("Common pitfalls", traps, "red", "!"),
+        _notes("Our reading (where the source is silent)", list(c.interpretation),
+               "magenta", "·"),
+    ):
+        if block is not None:
+            parts.append(block)
+    head = f"{c.id}  {c.title}" if isinstance(c, Criterion) else f"{c.title}  [{c.source}]"
+    return Panel(Group(*parts), title=escape(head), title_align="left")
+
+
+def learn_view(loaded: LoadedRuleset, only: str | None = None) -> RenderableType:
+    r = loaded.rules
+    specs = {s.id: s for s in r.specifiers}
+    if only is not None:
+        found = r.criterion_map.get(only) or specs.get(only)
+        if found is None:
+            known = ", ".join([*r.criterion_map, *specs])
+            raise InputError([Problem(loaded.path, 1, 1,
+                                      f"no criterion or specifier {only!r}; known: {known}")])
+        return criterion_view(r, found)
+    parts: list[RenderableType] = [overview(r)]
+    head = Text(f"Source: {r.source.citation}", style="dim")
+    parts.append(head)
+    if r.disclaimer:
+        parts.append(Text(r.disclaimer, style="italic"))
+    notes = _notes("How this ruleset reads the criteria", list(r.interpretation), "magenta", "·")
+    if notes is not None:
+        parts.append(notes)
+    parts.extend(criterion_view(r, c) for c in r.criteria)
+    if r.specifiers:
+        parts.append(Text("Specifiers", style="bold"))
+        parts.extend(criterion_view(r, s) for s in r.specifiers)
+    return Group(*parts)

@@ -1,0 +1,89 @@
+"""What a rule asks for, in a few words: "at least 2 of 7 (D1-D7)".
+
+Read from the rule tree's node kinds only, so it works for any ruleset.
+"""
+
+from __future__ import annotations
+
+from dsm5check.rules_model import (
+    AllNode,
+    AnyNode,
+    AtLeastNode,
+    CriterionNode,
+    FactNode,
+    ForAnyNode,
+    ItemNode,
+    MonthsNode,
+    NodeModel,
+    NotNode,
+)
+
+_CMP = {
+    "==": "is", "in": "is one of", "includes_any": "includes one of",
+    ">": "more than", ">=": "at least", "<": "less than", "<=": "at most",
+}
+
+
+def _shown(v: object) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_shown(x) for x in v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def id_list(ids: list[str]) -> str:
+    """"B1-B5" for a run of numbered ids with one prefix, else the ids listed."""
+    heads = {i.rstrip("0123456789") for i in ids}
+    nums = [i[len(i.rstrip("0123456789")):] for i in ids]
+    if len(ids) > 2 and len(heads) == 1 and all(nums):
+        values = [int(n) for n in nums]
+        if values == list(range(values[0], values[0] + len(values))):
+            return f"{ids[0]}-{ids[-1]}"
+    return ", ".join(ids)
+
+
+def threshold(node: NodeModel) -> str:
+    """A short phrase for what the rule needs."""
+    if isinstance(node, AtLeastNode):
+        kids = node.of
+        names = [k.item if isinstance(k, ItemNode) else (k.id or "") for k in kids]
+        inside = f" ({id_list(names)})" if all(names) else ""
+        return f"at least {node.at_least} of {len(kids)}{inside}"
+    if isinstance(node, AnyNode):
+        ids = [k.id for k in node.any]
+        if all(ids):
+            return f"any of {id_list([i for i in ids if i])}"
+        return " or ".join(_part(k) for k in node.any)
+    if isinstance(node, AllNode):
+        refs = [k.criterion for k in node.all if isinstance(k, CriterionNode)]
+        if len(refs) == len(node.all) > 1:
+            return f"all of {', '.join(refs)} met"
+        return " and ".join(_part(k) for k in node.all)
+    if isinstance(node, NotNode):
+        return f"not ({threshold(node.not_)})"
+    if isinstance(node, ItemNode):
+        return node.label or f"{node.item} present"
+    if isinstance(node, CriterionNode):
+        return f"{node.criterion} met"
+    if isinstance(node, FactNode):
+        if node.label:
+            return node.label
+        op, value = node.comparison()
+        return f"{node.fact} {_CMP[op]} {_shown(value)}"
+    if isinstance(node, MonthsNode):
+        op, value = node.comparison()
+        unit = "month" if value == 1 else "months"
+        what = node.label or f"months from {node.months.from_} to {node.months.to}"
+        return f"{what}: {_CMP[op]} {_shown(value)} {unit}"
+    if isinstance(node, ForAnyNode):
+        return f"some {node.as_} with {threshold(node.where)}"
+    raise TypeError(node)  # pragma: no cover - the node kinds are exhausted
+
+
+def _part(node: NodeModel) -> str:
+    if node.id and not isinstance(node, (AtLeastNode, ItemNode)):
+        return node.id
+    return threshold(node)
