@@ -22,7 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 NATURES = ["actual_or_threatened_death", "serious_injury", "sexual_violence", "other"]
 ROUTES = ["direct", "witnessed", "learned_about_close_other", "repeated_aversive_details"]
@@ -107,6 +109,20 @@ def median_of(cmd: list[str], repeat: int) -> float:
     return statistics.median(timed(cmd) for _ in range(repeat))
 
 
+T = TypeVar("T")
+
+
+def per_file(fn: Callable[[T], object], items: Sequence[T]) -> float:
+    """Best of three, in microseconds per item."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for item in items:
+            fn(item)
+        times.append(time.perf_counter() - start)
+    return min(times) / len(items) * 1e6
+
+
 def stages(folder: Path, limit: int) -> None:
     """In-process cost of each stage per file: evaluation must cost less than reading."""
     import json
@@ -115,39 +131,26 @@ def stages(folder: Path, limit: int) -> None:
 
     from dsm5check.case import Case
     from dsm5check.engine import evaluate
-    from dsm5check.loading import RulesetResolver
     from dsm5check.registry import shipped
     from dsm5check.render.records import case_record
     from dsm5check.yamlio import load_documents
 
     files = sorted(folder.rglob("*.yaml"))[:limit]
     raws = [(str(f), f.read_bytes()) for f in files]
-    resolver = RulesetResolver()
     rules = shipped("dsm5-ptsd")
-
-    def best(fn: object) -> float:
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            fn()  # type: ignore[operator]
-            times.append(time.perf_counter() - start)
-        return min(times) / len(raws) * 1e6
 
     docs = [load_documents(n, r)[0] for n, r in raws]
     cases = [Case.model_validate(d.data) for d in docs]
     results = [evaluate(rules, c) for c in cases]
+    # each result is dropped at once, as in a run: holding thousands alive would
+    # make the garbage collector's work part of the figure
     figures = {
-        "PyYAML C safe_load": best(
-            lambda: [yaml.load(r, Loader=yaml.CSafeLoader) for _, r in raws]
-        ),
-        "read (positions, duplicate keys)": best(lambda: [load_documents(n, r) for n, r in raws]),
-        "validate (pydantic)": best(lambda: [Case.model_validate(d.data) for d in docs]),
-        "evaluate (engine)": best(lambda: [evaluate(rules, c) for c in cases]),
-        "record + JSON": best(
-            lambda: [json.dumps(case_record(r), default=str) for r in results]
-        ),
+        "PyYAML C safe_load": per_file(lambda r: yaml.load(r[1], Loader=yaml.CSafeLoader), raws),
+        "read (positions, duplicate keys)": per_file(lambda r: load_documents(*r), raws),
+        "validate (pydantic)": per_file(lambda d: Case.model_validate(d.data), docs),
+        "evaluate (engine)": per_file(lambda c: evaluate(rules, c), cases),
+        "record + JSON": per_file(lambda r: json.dumps(case_record(r), default=str), results),
     }
-    del resolver
     print(f"per-file stage costs, in one process, best of 3 over {len(raws)} files:")
     for label, us in figures.items():
         print(f"  {label:34s} {us:7.1f} us")
