@@ -87,11 +87,11 @@ def tallies(entries: list[LogEntry], parts: int = 8) -> list[Tally]:
     ordered = sorted(entries, key=lambda e: e.timestamp)
     rows: dict[str, list[bool | None]] = {}
     for i, e in enumerate(ordered):
-        marks = {**e.criteria, "diagnosis": e.diagnosis, **e.specifiers}
-        for key, ok in marks.items():
+        said = {**e.criteria, "diagnosis": e.diagnosis, **e.specifiers}
+        for key, ok in said.items():
             rows.setdefault(key, [None] * len(ordered))[i] = ok
     out = []
-    for key, marks in rows.items():
+    for key, marks in rows.items():  # marks: one per quiz, None when not asked
         given = [m for m in marks if m is not None]
         trend: list[float | None] = []
         for span in _buckets(len(ordered), parts):

@@ -66,10 +66,9 @@ def _sets_lines(sets: tuple[tuple[Change, ...], ...]) -> list[Text]:
     if groups is not None:
         lines = [Text("  every one of:")]
         for crit, choices in groups:
-            if len(choices) == 1:
-                lines.append(Text(f"    {crit}: {_set_text(choices[0])}"))
-            else:
-                lines.append(Text(f"    {crit}: {summarize(choices)}"))
+            said = _set_text(choices[0]) if len(choices) == 1 else summarize(choices)
+            said = said.removeprefix(f"{crit}: ")
+            lines.append(Text(f"    {crit}: {said}"))
         return lines
     lines = [Text(f"  {i}. {_set_text(s)}") for i, s in enumerate(sets[:SHOWN], 1)]
     if len(sets) > SHOWN:

@@ -121,8 +121,13 @@ class Options:
             return product([self.of(k, target, spare, where, crit) for k in todo], budget)
         sets = [s for k in todo for s in self.of(k, target, budget, where, crit)]
         new = self.blank.get(node.name) if kind == "for_any" else None
-        if new is not None and not self.only_unknown:
-            sets.extend(self.of(new, target, budget, where, crit))
+        if new is not None and not self.only_unknown and not sets:
+            # a new element only when no element there can be brought to the target
+            noun = node.detail.get("as", "element")
+            sets.extend(
+                frozenset(replace(c, text=f"{c.text} (a new {noun})") for c in s)
+                for s in self.of(new, target, budget, where, crit)
+            )
         return minimal(sets)
 
     def _count(self, node: NodeResult, target: Status, budget: int, where: str, crit: str

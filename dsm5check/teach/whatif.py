@@ -166,14 +166,16 @@ def deciders(result: CaseResult, loaded: LoadedRuleset | None = None,
         for target in (MET, NOT_MET):
             sets = options.of(crit.node, target, DECIDE_BUDGET, crit.id, crit.id)
             if loaded is not None and data is not None:
-                cid = crit.id
-                judge = _Judge(loaded, data,
-                               lambda r, t=target, c=cid: r.criterion(c).status == t)
+                judge = _Judge(loaded, data, _criterion_is(crit.id, target))
                 sets = [s for s in sets if judge(s)]
             per[target] = minimal(sets)
         out.append(Decider(crit.id, crit.title, crit.reason,
                            _ordered(per[MET]), _ordered(per[NOT_MET])))
     return tuple(out)
+
+
+def _criterion_is(cid: str, target: Status) -> Callable[[CaseResult], bool]:
+    return lambda r: r.criterion(cid).status == target
 
 
 def still_needed(result: CaseResult) -> tuple[Decider, ...]:
