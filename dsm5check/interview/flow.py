@@ -95,4 +95,8 @@ def plan_flow(plan: Plan, answers: Mapping[str, Any]) -> Flow:
             out.append(stop_question(index))
             if answers.get(STOP_KEY) == STOP:
                 return Flow(tuple(out), index)
+    if STOP_KEY not in answers:
+        at = next((i for i, q in enumerate(out) if q.key == STOP_KEY), None)
+        if at is not None and all(q.key in answers for q in out[at + 1:]):
+            del out[at]  # nothing left to skip (e.g. after an edit on the review screen)
     return Flow(tuple(out), None)

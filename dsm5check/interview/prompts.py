@@ -83,10 +83,12 @@ def shown(q: Question, value: Any) -> str:
 
 
 def hint(q: Question, unknown_label: str, note: bool) -> str:
-    parts = [f"{UNKNOWN_KEY} {unknown_label}", f"{BACK_KEY} back"]
+    """The keys a prompt takes besides its answers, e.g. ``?: not known · <: back``."""
+    parts = [] if q.required else [f"{UNKNOWN_KEY}: not known"]
+    parts.append(f"{BACK_KEY}: back")
     if note:
-        parts.append(f"{NOTE_KEY} note")
-    return ", ".join(parts)
+        parts.append(f"{NOTE_KEY}: note")
+    return " · ".join(parts)
 
 
 def note_allowed(q: Question) -> bool:

@@ -35,7 +35,7 @@ class Question:
     key: str
     kind: str  # text date yes_no choice multi number rating rate_or_yes stop
     prompt: str
-    label: str  # short name for the review screen, e.g. "B1" or "event 1: date"
+    label: str  # short name for the review screen, an item id or "event 1: date"
     block: int
     write: str = "set"  # how the answer goes into the case (see answers.py)
     target: tuple[str | int, ...] = ()

@@ -113,7 +113,7 @@ class TerminalPrompter:
                    for i, c in enumerate(q.choices)]
         question = questionary.checkbox(
             message, choices, use_jk_keys=False,
-            instruction=f"(number keys tick, Enter ends; {hint(q, unknown_label, note)})",
+            instruction=f"(number keys tick, Enter ends · {hint(q, unknown_label, note)})",
             validate=lambda picked: bool(picked) or f"tick at least one, or {UNKNOWN_KEY}",
             **self.kwargs)
         control = _control(question)
@@ -136,7 +136,7 @@ class TerminalPrompter:
 
     def _typed(self, q: Question, message: str, default: Any, has_default: bool,
                unknown_label: str) -> Any:
-        shown_default = f"Enter: {_shown(q, default)}; " if has_default else ""
+        shown_default = f"Enter: {_shown(q, default)} · " if has_default else ""
         question = questionary.text(
             message, instruction=f"({shown_default}{hint(q, unknown_label, False)})",
             validate=lambda raw: _valid(q, raw, default, has_default), **self.kwargs)
@@ -150,6 +150,8 @@ class TerminalPrompter:
         if raw in (_UNKNOWN, _BACK):
             return raw
         ok, value = parse_typed(q, str(raw), default, has_default)
+        if ok and not str(raw).strip() and has_default:
+            self.say(f"  = {_shown(q, value)}", "dim")
         return value if ok else _UNKNOWN
 
 
