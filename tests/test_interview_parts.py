@@ -122,7 +122,7 @@ def test_bad_interview_block_is_reported_with_its_line() -> None:
 
 
 def test_interview_code_knows_no_criterion_or_item_id() -> None:
-    ids = {"A", "B", "C", "D", "E", "F", "G", "H"} | {f"{c}{i}" for c in "BCDE" for i in range(1, 8)}
+    ids = set("ABCDEFGH") | {f"{c}{i}" for c in "BCDE" for i in range(1, 8)}
     for path in (ROOT / "dsm5check" / "interview").glob("*.py"):
         text = path.read_text()
         quoted = set(re.findall(r"[\"']([A-H][1-7]?)[\"']", text))

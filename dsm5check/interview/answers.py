@@ -10,6 +10,7 @@ after a decided criterion) are written as null: not assessed, never absent.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -87,7 +88,7 @@ def _get(data: Any, path: tuple[str | int, ...]) -> Any:
         if isinstance(data, list) and isinstance(part, int):
             data = data[part] if part < len(data) else None
         elif isinstance(data, dict):
-            data = data.get(part)  # type: ignore[call-overload]
+            data = data.get(part)
         else:
             return None
     return data
@@ -95,7 +96,7 @@ def _get(data: Any, path: tuple[str | int, ...]) -> Any:
 
 def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
     node: Any = data
-    for here, nxt in zip(path, path[1:], strict=False):
+    for here, nxt in itertools.pairwise(path):
         empty: Any = [] if isinstance(nxt, int) else {}
         if isinstance(node, list):
             assert isinstance(here, int)

@@ -13,11 +13,14 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dsm5check.interview.draft import Draft, default_draft_path, load_draft
 from dsm5check.interview.prompts import PlainPrompter, Prompter
-from dsm5check.interview.questions import Plan
 from dsm5check.interview.session import Session
+
+if TYPE_CHECKING:
+    from dsm5check.interview.questions import Plan
 
 DEFAULT_RULESET = "dsm5-ptsd"  # = registry.DEFAULT_RULESET, kept here to start fast
 NOT_A_TERMINAL = (

@@ -78,7 +78,7 @@ def plan_flow(plan: Plan, answers: Mapping[str, Any]) -> Flow:
     shown = criterion_blocks(plan)
     offered = plan.no_skip
     complete = True
-    for index, block in enumerate(plan.blocks):
+    for index, _block in enumerate(plan.blocks):
         qs = block_questions(plan, index, answers)
         out.extend(qs)
         complete = complete and all(q.key in answers for q in qs)

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
-from dsm5check.interview.questions import Question
+from dsm5check.interview.model import Question
 
 UNKNOWN_KEY, BACK_KEY, NOTE_KEY = "?", "<", "n"
 SELECT_KINDS = frozenset({"yes_no", "choice", "rating", "rate_or_yes", "stop"})

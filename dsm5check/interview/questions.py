@@ -15,38 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = ["YES_NO", "Block", "Choice", "Plan", "Question", "block_questions", "case_questions",
+           "compile_plan", "item_key", "present", "scale_choices"]
+
+from dsm5check.interview.model import YES_NO, Choice, Question, case_questions
 from dsm5check.interview.spec import EventsSpec, FieldQuestion, Step
 from dsm5check.ruleset import Item, LoadedRuleset, Scale
 
 MAX_ELEMENTS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    value: Any
-    label: str
-    key: str  # the single key that picks it
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """One concrete question. ``key`` is where its answer is kept in a draft."""
-
-    key: str
-    kind: str  # text date yes_no choice multi number rating rate_or_yes stop
-    prompt: str
-    label: str  # short name for the review screen, an item id or "event 1: date"
-    block: int
-    write: str = "set"  # how the answer goes into the case (see answers.py)
-    target: tuple[str | int, ...] = ()
-    help: str | None = None
-    choices: tuple[Choice, ...] = ()
-    default: Any = None
-    has_default: bool = False
-    default_from: str | None = None
-    note_key: str | None = None
-    unknown: str = "null"  # "omit": not known is left out of the case
-    required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +48,6 @@ class Plan:
 def item_key(item: Item) -> str:
     """Where a case holds an item's answer, as an answer key."""
     return item.id if item.section == "case" else f"{item.section}.{item.id}"
-
-
-def case_questions(today: dt.date) -> list[Question]:
-    """The first block; needs no ruleset, so it can be shown before one is loaded."""
-    return [
-        Question("id", "text", "Case id (a name for this case, no personal data)", "case id", 0,
-                 target=("id",), default=f"case-{today:%Y%m%d}", has_default=True,
-                 required=True),
-        Question("timeline.assessed", "date", "Date of this assessment (YYYY-MM-DD)",
-                 "assessment date", 0, write="date", target=("timeline", "assessed"),
-                 default=today.isoformat(), has_default=True),
-    ]
 
 
 def compile_plan(loaded: LoadedRuleset, today: dt.date, *, no_skip: bool = False) -> Plan:
@@ -118,8 +82,8 @@ def compile_plan(loaded: LoadedRuleset, today: dt.date, *, no_skip: bool = False
 
 def _group_title(loaded: LoadedRuleset, items: tuple[Item, ...], step: Step) -> str:
     """A cluster's title: the criterion that counts its items, else the group name."""
-    from dsm5check.ruleset import walk
     from dsm5check.rules_model import ItemNode
+    from dsm5check.ruleset import walk
 
     ids = {i.id for i in items}
     for crit in loaded.rules.criteria:
@@ -167,7 +131,6 @@ def _item_questions(plan: Plan, item: Item, block: int, answers: Mapping[str, An
     return out
 
 
-YES_NO = (Choice(True, "yes", "y"), Choice(False, "no", "n"))
 
 
 def present(value: Any, threshold: int) -> bool:
@@ -190,7 +153,8 @@ def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[
         for fq in spec.fields:
             if _asked(plan, fq, prefix + ".", answers):
                 out.extend(_field_questions(
-                    plan, fq, block, f"{prefix}.{fq.key}", f"{noun} {i + 1}: {fq.label or fq.key}", answers,
+                    plan, fq, block, f"{prefix}.{fq.key}",
+                    f"{noun} {i + 1}: {fq.label or fq.key}", answers,
                     target=(coll, i, *fq.key.split(".")), note_key=f"{prefix}.note",
                 ))
         if i + 1 < MAX_ELEMENTS:
@@ -244,9 +208,9 @@ def _field_questions(plan: Plan, fq: FieldQuestion, block: int, key: str, label:
                          note_key=note_key, **common)]
     if fq.kind == "yes_no_or_ratings":
         scale = rules.scale_of(item) if item else Scale()
+        rate = Choice("ratings", "rate " + ", ".join(fq.ratings.values()), "r")
         out = [Question(key, "rate_or_yes", prompt, label, block, "set", target,
-                        choices=(*YES_NO, Choice("ratings", "rate " + ", ".join(fq.ratings.values()),
-                                                 "r")), **common)]
+                        choices=(*YES_NO, rate), **common)]
         if answers.get(key) == "ratings":
             for name, what in fq.ratings.items():
                 out.append(Question(f"{key}.{name}", "rating", f"Rate {what}", f"{label}: {name}",

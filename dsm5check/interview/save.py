@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from dsm5check.interview.questions import Plan
 from dsm5check.interview.session import Session
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def save_case(session: Session, plan: Plan, *, plain: bool) -> int:
@@ -48,10 +52,10 @@ def save_case(session: Session, plan: Plan, *, plain: bool) -> int:
     return 0
 
 
-def _console(out: object, plain: bool) -> object:
+def _console(out: TextIO, plain: bool) -> Console:
     from dsm5check.render.console import make_console
 
-    console = make_console(out)  # type: ignore[arg-type]
+    console = make_console(out)
     if plain:
         console.no_color = True
     return console

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dsm5check.interview.draft import Draft
+from dsm5check.interview.model import Question, case_questions
 from dsm5check.interview.prompts import Prompter
-from dsm5check.interview.questions import Plan, Question, case_questions
+
+if TYPE_CHECKING:
+    from dsm5check.interview.questions import Plan
 
 _MISSING = object()
 _CHECKED_KINDS = frozenset({"date", "number", "text"})

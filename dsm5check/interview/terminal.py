@@ -21,6 +21,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bin
 from prompt_toolkit.output import Output
 from questionary.prompts.common import InquirerControl
 
+from dsm5check.interview.model import Question
 from dsm5check.interview.prompts import (
     _ANSI,
     BACK_KEY,
@@ -34,7 +35,6 @@ from dsm5check.interview.prompts import (
     note_allowed,
     parse_typed,
 )
-from dsm5check.interview.questions import Question
 
 _BACK, _NOTE, _UNKNOWN = "\x00back", "\x00note", "\x00unknown"
 

@@ -1,0 +1,151 @@
+"""How fast `dsm5check interview` shows its first question, and how many keys it takes.
+
+Run: python benchmarks/bench_interview.py [--reps N]
+
+1. Startup. In a pseudo-terminal (pexpect), time from spawning
+   ``python -m dsm5check interview`` until the first question's text is on
+   screen, against spawning ``python -c pass`` with the same interpreter, in the
+   same run; medians of N repetitions and their ratio (target: at most 20x).
+   Resuming a draft (which loads the ruleset first) is timed too.
+2. Keystrokes. Complete interviews typed through prompt_toolkit's pipe input
+   (the same prompter as in the terminal); every character sent is one key
+   press, Enter included. Each script is checked to end in a saved case with
+   the expected diagnosis, so the counts are of interviews that really finish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pexpect
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from dsm5check.engine import evaluate
+from dsm5check.interview.command import run_interview
+from dsm5check.interview.terminal import TerminalPrompter
+from dsm5check.loading import RulesetResolver, load_case_file
+
+ENV = dict(os.environ, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+FIRST_TEXT = "Case id"
+
+# (what, keys) in the order asked; "\r" is Enter.
+EVENT = [("case id", "vet-1\r"), ("assessment date (Enter: today)", "\r"),
+         ("any event: y", "y"), ("description (Enter: none)", "\r"),
+         ("event date", "2024-03-02\r"), ("nature: 2 + Enter", "2\r"),
+         ("exposure: 1 + Enter", "1\r"), ("another event: n", "n")]
+ZERO_ITEMS = [("20 items rated 0", "0" * 20)]
+NO_SYMPTOMS_REST = [("G: n", "n"), ("H: n", "n"), ("2 dissociation items", "00"),
+                    ("review: Enter", "\r")]
+FULL_ITEMS = [("B: 2 present + follow-ups", "3y3y000"), ("C", "2y0"),
+              ("D: 3 present", "3y3y00002y"), ("E: 4 present", "3y3y002y2y")]
+FULL_REST = [("symptom onset", "2024-03-20\r"), ("full picture", "2024-10-01\r"),
+             ("G: y", "y"), ("H: n", "n"), ("dissociation", "03"), ("substance: n", "n"),
+             ("review: Enter", "\r")]
+
+SCRIPTS = {
+    "no symptoms above 0, stop when offered": (
+        [*EVENT, ("B1-B5 rated 0", "00000"), ("stop: s", "s"), ("review: Enter", "\r")],
+        "not_met"),
+    "no symptoms above 0, complete (continue)": (
+        [*EVENT, ("B1-B5 rated 0", "00000"), ("continue: c", "c"),
+         ("15 more items rated 0", "0" * 15), *NO_SYMPTOMS_REST], "not_met"),
+    "no symptoms above 0, --no-skip": (EVENT + ZERO_ITEMS + NO_SYMPTOMS_REST, "not_met"),
+    "full PTSD (6+ symptoms, dissociative, delayed)": (
+        EVENT + FULL_ITEMS + FULL_REST, "met"),
+}
+
+
+def _median_ms(times: list[float]) -> float:
+    return statistics.median(times) * 1000
+
+
+def time_python(reps: int) -> list[float]:
+    out = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        child = pexpect.spawn(sys.executable, ["-c", "pass"], env=ENV, timeout=30)
+        child.expect(pexpect.EOF)
+        out.append(time.perf_counter() - start)
+        child.close()
+    return out
+
+
+def time_first_question(reps: int, folder: Path, resume: str | None = None) -> list[float]:
+    out = []
+    for i in range(reps):
+        args = ["-m", "dsm5check", "interview", "--out", f"b{i}.yaml", "--draft", f"b{i}.json"]
+        if resume:
+            args = ["-m", "dsm5check", "interview", "--resume", resume]
+        start = time.perf_counter()
+        child = pexpect.spawn(sys.executable, args, cwd=str(folder), env=ENV,
+                              dimensions=(40, 100), timeout=30)
+        child.expect_exact(FIRST_TEXT if not resume else "[assessment date]")
+        out.append(time.perf_counter() - start)
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        child.close()
+    return out
+
+
+def count_keys(name: str, steps: list[tuple[str, str]], want: str, folder: Path) -> int:
+    keys = "".join(k for _, k in steps)
+    out_file = folder / f"{abs(hash(name))}.yaml"
+    args = argparse.Namespace(out=str(out_file), resume=None, draft=None, rules=None,
+                              plain=False, no_skip="no-skip" in name)
+    with create_pipe_input() as inp:
+        inp.send_text(keys)
+        inp.close()
+        code = run_interview(args, TerminalPrompter(inp, DummyOutput(), io.StringIO(), False))
+    if code != 0:
+        raise SystemExit(f"{name}: the interview did not finish (exit {code})")
+    raw = out_file.read_bytes()
+    cases, problems = load_case_file(str(out_file), raw, RulesetResolver())
+    result = evaluate(cases[0].ruleset, cases[0].case)
+    if problems or result.diagnosis != want:
+        raise SystemExit(f"{name}: expected {want}, got {result.diagnosis} {problems}")
+    return len(keys)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=9)
+    reps = parser.parse_args().reps
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        draft = folder / "resume.json"
+        draft.write_text(json.dumps({
+            "format": "dsm5check-interview-draft", "version": 1, "rules": "dsm5-ptsd",
+            "answers": {"id": "r"}}))
+        time_python(2)  # warm the file cache
+        time_first_question(2, folder)
+        base = time_python(reps)
+        first = time_first_question(reps, folder)
+        resumed = time_first_question(reps, folder, resume=str(draft))
+        print(f"startup, medians of {reps} runs in a pseudo-terminal ({sys.executable}):")
+        print(f"  python -c pass                          {_median_ms(base):7.1f} ms")
+        print(f"  interview: first question on screen     {_median_ms(first):7.1f} ms"
+              f"  = {_median_ms(first) / _median_ms(base):4.1f}x  (target <= 20x)")
+        print(f"  interview --resume: next question       {_median_ms(resumed):7.1f} ms"
+              f"  = {_median_ms(resumed) / _median_ms(base):4.1f}x  (loads the ruleset first)")
+        print()
+        print("keystrokes for a complete interview (every key press, Enter included):")
+        for name, (steps, want) in SCRIPTS.items():
+            n = count_keys(name, steps, want, folder)
+            print(f"  {name:48} {n:4d}  (diagnosis {want})")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
+    started = dt.datetime.now()
+    main()
+    print(f"\n(run took {(dt.datetime.now() - started).total_seconds():.1f} s)")
