@@ -258,3 +258,13 @@ def test_toy_ruleset_is_interviewed_from_its_yaml(
     record = check_json(tmp_path / "case.yaml", "--rules", TOY, capsys=capsys)
     assert record["criteria"]["Q"]["status"] == "not_met"
     assert record["diagnosis"] == "not_met"
+
+
+def test_impairment_ratings_and_overwrite_confirmation(tmp_path: Path) -> None:
+    (tmp_path / "case.yaml").write_text("old\n")
+    keys = FULL.replace(TIMELINE + "yn", TIMELINE + "r3?0" + "n") + "\r" + "y\r"
+    code, out = interview(tmp_path, keys)
+    assert code == 0, out
+    case = saved(tmp_path)
+    assert case["impairment"] == {"distress": 3, "social": None, "occupational": 0}
+    assert not (tmp_path / "case.yaml.draft.json").exists()
