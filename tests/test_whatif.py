@@ -188,7 +188,7 @@ def _check_sets(loaded: LoadedRuleset, case: Case, max_changes: int) -> None:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                     HealthCheck.filter_too_much])
-@given(st.one_of(ptsd_cases(), near_met_cases()), st.integers(1, 3))
+@given(st.one_of(ptsd_cases(), near_met_cases()), st.integers(1, 4))
 def test_every_suggested_set_flips_the_verdict_and_is_minimal(case: Case, n: int) -> None:
     _check_sets(PTSD, case, n)
 
@@ -317,6 +317,30 @@ def test_cli_json_and_max_changes(tmp_path: Path, capsys: pytest.CaptureFixture[
     first = record["change_sets"][0]
     assert {c["criterion"] for c in first} == {"D", "E"}
     assert all(c["path"].startswith("symptoms.") and c["value"] == 2 for c in first)
+
+
+def test_cli_many_ways_are_said_per_criterion(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, """\
+id: n
+unlisted_symptoms: absent
+events: [{nature: [serious_injury], exposure: [direct], date: 2024-01-01}]
+timeline: {symptom_onset: 2024-01-02, assessed: 2024-06-01}
+impairment: true
+attributable_to_substance_or_medical: false
+""")
+    assert main(["what-if", path, "--max-changes", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "Smallest changes that would make it MET (6 changes, 400+ ways):" in out
+    assert out.endswith(
+        "  every one of:\n"
+        "    B: any one of B1, B2, B3, B4, B5 present\n"
+        "    C: any one of C1, C2 present\n"
+        "    D: any 2 of D1, D2, D3, D4, D5, D6, D7 present\n"
+        "    E: any 2 of E1, E2, E3, E4, E5, E6 present\n"
+    )
+    assert main(["what-if", path, "--max-changes", "9"]) == 2
+    assert "--max-changes:1:1: expected a number from 1 to 8" in capsys.readouterr().err
 
 
 def test_cli_no_set_within_reach(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--max-changes", type=int, default=3, metavar="N",
-        help="largest change set to look for (default 3)",
+        help="largest change set to look for (default 3, at most 8)",
     )
     parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
 
@@ -26,10 +26,11 @@ def run(args: argparse.Namespace) -> int:
     from dsm5check.render.console import make_console
     from dsm5check.ruleset import load_ruleset_file
     from dsm5check.teach.render_whatif import what_if_record, what_if_view
-    from dsm5check.teach.whatif import what_if
+    from dsm5check.teach.whatif import MAX_CHANGES, what_if
 
-    if args.max_changes < 1:
-        raise InputError([Problem("--max-changes", 1, 1, "expected a number of 1 or more")])
+    if not 1 <= args.max_changes <= MAX_CHANGES:
+        raise InputError([Problem("--max-changes", 1, 1,
+                                  f"expected a number from 1 to {MAX_CHANGES}")])
     override = load_ruleset_file(args.rules) if args.rules else None
     name, raw = read_source(args.case)
     cases, problems = load_case_file(name, raw, RulesetResolver(override))

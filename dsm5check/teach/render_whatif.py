@@ -9,6 +9,7 @@ from rich.text import Text
 
 from dsm5check.results import MET
 from dsm5check.teach.changes import Change
+from dsm5check.teach.search import LIMIT
 from dsm5check.teach.whatif import Decider, WhatIf, factor, summarize
 
 WORD = {"met": "MET", "not_met": "NOT MET", "indeterminate": "INDETERMINATE"}
@@ -49,11 +50,12 @@ def what_if_view(w: WhatIf) -> RenderableType:
     smallest = len(w.sets[0])
     first = tuple(s for s in w.sets if len(s) == smallest)
     noun = "change" if smallest == 1 else "changes"
+    ways = f"{len(first)}{'+' if len(w.sets) >= LIMIT else ''} way"
     parts.append(Text(
-        f"Smallest changes that would make it {goal} ({smallest} {noun}, {len(first)} way"
+        f"Smallest changes that would make it {goal} ({smallest} {noun}, {ways}"
         f"{'' if len(first) == 1 else 's'}):", style="bold",
     ))
-    parts.extend(_sets_lines(first))
+    parts.extend(_sets_lines(first, w.needs))
     larger = w.sets[len(first):]
     if larger:
         parts.append(Text(f"Other minimal sets, up to {w.max_changes} changes:", style="bold"))
@@ -61,8 +63,26 @@ def what_if_view(w: WhatIf) -> RenderableType:
     return Group(*parts)
 
 
-def _sets_lines(sets: tuple[tuple[Change, ...], ...]) -> list[Text]:
+def _needs_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...]
+                 ) -> list[Text] | None:
+    """Every set is one choice per criterion in ``needs``: say the choices."""
+    crits = {d.criterion for d in needs}
+    if not needs or any({c.criterion for c in s} != crits for s in sets):
+        return None
+    lines = [Text("  every one of:")]
+    for d in needs:
+        said = summarize(d.to_met).removeprefix(f"{d.criterion}: ")
+        lines.append(Text(f"    {d.criterion}: {said}"))
+    return lines
+
+
+def _sets_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...] = ()
+                ) -> list[Text]:
     groups = factor(sets)
+    if groups is None and len(sets) > SHOWN:
+        by_need = _needs_lines(sets, needs)
+        if by_need is not None:
+            return by_need
     if groups is not None:
         lines = [Text("  every one of:")]
         for crit, choices in groups:
@@ -97,4 +117,5 @@ def what_if_record(w: WhatIf) -> dict[str, Any]:
         "change_sets": [[c.as_record() for c in s] for s in w.sets],
         "deciders": [decider_record(d) for d in w.deciders],
         "evaluations": w.checked,
+        "needs": {d.criterion: decider_record(d) for d in w.needs},
     }

@@ -6,7 +6,8 @@
   ``max_changes`` each) after which the diagnosis is the opposite. Candidates
   come from the rule tree (:mod:`dsm5check.teach.search`); each is applied
   and re-evaluated with the engine, and a set is kept only when it flips the
-  verdict and none of its proper subsets does (minimal).
+  verdict and none of its proper subsets does (minimal; for sets larger than
+  ``EXACT``, none of the sets with one change left out does).
 - indeterminate: per undecided criterion, which unanswered inputs decide it
   and how (``deciders``) — "met with any one of D3, D5, D6 present".
 
@@ -32,6 +33,11 @@ from dsm5check.teach.search import ChangeSet, Options, flip, minimal
 
 #: Largest set considered when describing what decides an undecided criterion.
 DECIDE_BUDGET = 8
+#: Up to this size every proper subset of a found set is checked (minimality is
+#: exact); larger sets are checked with each single change left out.
+EXACT = 4
+#: Largest --max-changes accepted.
+MAX_CHANGES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,8 @@ class WhatIf:
     sets: tuple[tuple[Change, ...], ...]  # minimal, verified, smallest first
     deciders: tuple[Decider, ...]
     checked: int  # change sets evaluated with the engine
+    #: towards met: what each criterion that is not met needs, on its own
+    needs: tuple[Decider, ...] = ()
 
 
 def _ordered(sets: Iterable[ChangeSet]) -> tuple[tuple[Change, ...], ...]:
@@ -125,14 +133,19 @@ class _Judge:
         return found
 
     def minimal_sets(self, candidates: Iterable[ChangeSet]) -> list[ChangeSet]:
+        """The candidates that work and none of whose smaller parts works."""
         pool = {s for s in candidates if s and self(s)}
         for s in list(pool):
-            for k in range(1, len(s)):
-                pool.update(frozenset(t) for t in combinations(s, k) if self(frozenset(t)))
-        return [
-            s for s in pool
-            if not any(self(frozenset(t)) for k in range(1, len(s)) for t in combinations(s, k))
-        ]
+            pool.update(t for t in _parts(s) if self(t))
+        return [s for s in pool if not any(self(t) for t in _parts(s))]
+
+
+def _parts(s: ChangeSet) -> Iterable[ChangeSet]:
+    """Proper subsets to try: all of them up to EXACT changes, else each set less one."""
+    sizes = range(1, len(s)) if len(s) <= EXACT else range(len(s) - 1, len(s))
+    for k in sizes:
+        for t in combinations(s, k):
+            yield frozenset(t)
 
 
 def what_if(loaded: LoadedRuleset, case: Case, *, max_changes: int = 3) -> WhatIf:
@@ -146,7 +159,17 @@ def what_if(loaded: LoadedRuleset, case: Case, *, max_changes: int = 3) -> WhatI
     candidates = options.of(result.diagnosis_node, target, max_changes, "")
     judge = _Judge(loaded, data, lambda r: r.diagnosis == target)
     found = judge.minimal_sets(candidates)
-    return WhatIf(result, target, max_changes, _ordered(found), (), len(judge.seen))
+    needs: list[Decider] = []
+    if target == MET and found:
+        for crit in result.criteria:
+            if crit.status == MET:
+                continue
+            own = _Judge(loaded, data, _criterion_is(crit.id, MET))
+            sets = [s for s in options.of(crit.node, MET, max_changes, crit.id, crit.id)
+                    if own(s)]
+            needs.append(Decider(crit.id, crit.title, crit.reason, _ordered(minimal(sets)), ()))
+    return WhatIf(result, target, max_changes, _ordered(found), (), len(judge.seen),
+                  tuple(needs))
 
 
 def deciders(result: CaseResult, loaded: LoadedRuleset | None = None,
