@@ -16,7 +16,7 @@ from dsm5check.cli import main
 from dsm5check.interview import command
 from dsm5check.interview.answers import case_data
 from dsm5check.interview.draft import Draft, atomic_write, load_draft
-from dsm5check.interview.flow import STOP_KEY, plan_flow
+from dsm5check.interview.flow import plan_flow, stop_key
 from dsm5check.interview.prompts import PlainPrompter
 from dsm5check.interview.questions import compile_plan
 from dsm5check.interview.status import running_status
@@ -85,14 +85,20 @@ def test_stop_is_offered_once_when_a_criterion_is_decided_not_met() -> None:
     plan = toy_plan()
     answers: dict[str, Any] = {"id": "t", "timeline.assessed": "2025-01-15", "events.any": False}
     flow = plan_flow(plan, answers)
-    assert flow.next(answers).key == STOP_KEY  # type: ignore[union-attr]
+    assert flow.next(answers).key == stop_key(1)  # type: ignore[union-attr]
     status = running_status(plan, flow.questions, answers, 1)
     assert status is not None and status.line == "K not met"
     assert status.newly_not_met == ("K A worrying event: NOT MET (no ev given).",)
-    answers[STOP_KEY] = "stop"
+    answers[stop_key(1)] = "stop"
     flow = plan_flow(plan, answers)
     assert flow.next(answers) is None and flow.stopped_after == 1
     assert plan_flow(toy_plan(no_skip=True), answers).next(answers).key == "symptoms.W1"  # type: ignore[union-attr]
+    # an event that qualifies: the stop answer given after the events no longer applies
+    answers.update({"events.any": True, "events.0.date": None, "events.0.exposure": ["direct"],
+                    "events.0.more": False, "symptoms.W1": 0, "symptoms.W2": 0})
+    flow = plan_flow(plan, answers)
+    assert flow.stopped_after is None
+    assert flow.next(answers).key == stop_key(2)  # type: ignore[union-attr]
 
 
 def test_running_status_counts_so_far() -> None:

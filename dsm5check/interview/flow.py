@@ -17,7 +17,14 @@ from dsm5check.interview.deps import criterion_blocks
 from dsm5check.interview.questions import Choice, Plan, Question, block_questions
 from dsm5check.results import NOT_MET, CaseResult
 
-STOP_KEY = "flow.stop"
+STOP_PREFIX = "flow.stop_after."
+
+
+def stop_key(block: int) -> str:
+    """The stop answer belongs to the place it was offered: a stale one never applies."""
+    return f"{STOP_PREFIX}{block}"
+
+
 STOP = "stop"
 CONTINUE = "continue"
 
@@ -63,12 +70,12 @@ def evaluate_answers(plan: Plan, questions: Sequence[Question], answers: Mapping
 
 def stop_question(block: int) -> Question:
     return Question(
-        STOP_KEY, "stop", "The diagnosis can no longer be met. Stop now (the remaining"
+        stop_key(block), "stop", "The diagnosis can no longer be met. Stop now (the remaining"
         " questions stay not assessed) or continue anyway?",
         "stop or continue", block, "none",
         choices=(Choice(CONTINUE, "continue anyway", "c"),
                  Choice(STOP, "stop here and review", "s")),
-        default=CONTINUE, has_default=True,
+        default=CONTINUE, has_default=True, required=True,
     )
 
 
@@ -93,10 +100,11 @@ def plan_flow(plan: Plan, answers: Mapping[str, Any]) -> Flow:
         ):
             offered = True
             out.append(stop_question(index))
-            if answers.get(STOP_KEY) == STOP:
+            if answers.get(stop_key(index)) == STOP:
                 return Flow(tuple(out), index)
-    if STOP_KEY not in answers:
-        at = next((i for i, q in enumerate(out) if q.key == STOP_KEY), None)
-        if at is not None and all(q.key in answers for q in out[at + 1:]):
-            del out[at]  # nothing left to skip (e.g. after an edit on the review screen)
+    at = next((i for i, q in enumerate(out) if q.kind == "stop"), None)
+    if at is not None and out[at].key not in answers and all(
+        q.key in answers for q in out[at + 1:]
+    ):
+        del out[at]  # nothing left to skip (e.g. after an edit on the review screen)
     return Flow(tuple(out), None)

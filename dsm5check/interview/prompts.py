@@ -42,7 +42,7 @@ def parse_typed(q: Question, raw: str, default: Any, has_default: bool) -> tuple
     """A typed answer as a value: (True, value) or (False, what was expected)."""
     raw = raw.strip()
     if raw == UNKNOWN_KEY:
-        return True, None
+        return (False, "an answer is needed here") if q.required else (True, None)
     if not raw:
         if has_default:
             return True, default
@@ -146,7 +146,7 @@ class PlainPrompter:
 
     def _parse(self, q: Question, raw: str, default: Any, has_default: bool) -> tuple[bool, Any]:
         if q.kind in SELECT_KINDS:
-            if raw == UNKNOWN_KEY:
+            if raw == UNKNOWN_KEY and not q.required:
                 return True, None
             if not raw and has_default:
                 return True, default

@@ -80,13 +80,15 @@ class TerminalPrompter:
 
     def _select(self, q: Question, message: str, default: Any, has_default: bool,
                 unknown_label: str, note: bool) -> Any:
-        keys = [c.key for c in q.choices] + [UNKNOWN_KEY]
+        keys = [c.key for c in q.choices]
         choices = [questionary.Choice(f"{c.key}) {c.label}", value=i)
                    for i, c in enumerate(q.choices)]
-        choices.append(questionary.Choice(f"{UNKNOWN_KEY}) {unknown_label}", value=-1))
+        if not q.required:
+            keys.append(UNKNOWN_KEY)
+            choices.append(questionary.Choice(f"{UNKNOWN_KEY}) {unknown_label}", value=-1))
         start = next((choices[i] for i, c in enumerate(q.choices)
                       if has_default and _is(c.value, default, q.kind)), None)
-        if has_default and default is None:
+        if has_default and default is None and not q.required:
             start = choices[-1]
         question = questionary.select(
             message, choices, default=start, use_jk_keys=False,
@@ -143,7 +145,8 @@ class TerminalPrompter:
         app = question.application
         empty = Condition(lambda: app.current_buffer.text == "")
         kb = KeyBindings()
-        kb.add(UNKNOWN_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_UNKNOWN))
+        if not q.required:
+            kb.add(UNKNOWN_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_UNKNOWN))
         kb.add(BACK_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_BACK))
         _wrap(question, kb)
         raw = question.unsafe_ask()
