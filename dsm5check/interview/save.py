@@ -55,7 +55,9 @@ def save_case(session: Session, plan: Plan, *, plain: bool) -> int:
 def _console(out: TextIO, plain: bool) -> Console:
     from dsm5check.render.console import make_console
 
-    console = make_console(out)
-    if plain:
-        console.no_color = True
-    return console
+    if plain:  # no escape codes at all: no colour, no bold (screen readers)
+        from rich.console import Console
+
+        return Console(file=out, color_system=None, highlight=False, emoji=False,
+                       soft_wrap=False)
+    return make_console(out)
