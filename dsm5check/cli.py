@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "rules": "rules",
     "schema": "schema",
+    "score": "score",
     "interview": "interview",
     "learn": "learn",
     "quiz": "quiz",

@@ -20,7 +20,7 @@ gives the fact. Every other column is carried through to the output.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -39,6 +39,10 @@ from dsm5check.rules_model import (
 )
 from dsm5check.ruleset import Ruleset
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument
+
+#: points into the --map file: (key path, message) -> Problem with its line and column
+Locator = Callable[[Sequence[object], str], Problem]
+Bad = Callable[[tuple[object, ...], str], None]
 
 
 class ColumnMap(BaseModel):
@@ -71,7 +75,8 @@ class ColumnPlan:
 def fact_paths(node: NodeModel, scoped: frozenset[str] = frozenset()) -> Iterator[str]:
     """Fact paths a rule reads outside any for_any element (those can be columns)."""
     if isinstance(node, FactNode):
-        if node.fact.split(".")[0] not in scoped:
+        # a list fact (includes_any) cannot come from one cell
+        if node.fact.split(".")[0] not in scoped and node.comparison()[0] != "includes_any":
             yield node.fact
     elif isinstance(node, MonthsNode):
         # dates are not read from data (calendar months are not portable SQL):
@@ -149,7 +154,7 @@ def plan_columns(
     rules: Ruleset,
     instrument: Instrument,
     cmap: ColumnMap | None = None,
-    map_problem: object = None,
+    map_problem: Locator | None = None,
     source: str = "DATA",
 ) -> ColumnPlan:
     """Decide the role of every input column; InputError when items cannot be found.
@@ -161,7 +166,7 @@ def plan_columns(
     problems: list[Problem] = []
 
     def bad(loc: tuple[object, ...], message: str) -> None:
-        if callable(map_problem):
+        if map_problem is not None:
             problems.append(map_problem(loc, message))
         else:  # pragma: no cover - only map entries call this
             problems.append(Problem(source, 1, 1, message))
@@ -219,9 +224,9 @@ def plan_columns(
     for item in dict.fromkeys([*summed, *targets]):
         if item in items:
             continue
-        col = res.find(item)
-        if col is not None and col not in res.used:
-            claim_item(item, col, None)
+        found = res.find(item)
+        if found is not None and found not in res.used:
+            claim_item(item, found, None)
     if not cmap.items and cmap.positional is None and not any(i in items for i in summed):
         by_number = _numbered(names, instrument.prefixes)
         for n, col in sorted(by_number.items()):
@@ -267,43 +272,43 @@ def plan_columns(
 
 
 def _criteria(rules: Ruleset, res: _Resolver, cmap: ColumnMap,
-              items: dict[str, list[str]], bad: object) -> dict[str, str]:
+              items: dict[str, list[str]], bad: Bad) -> dict[str, str]:
     out: dict[str, str] = {}
     for cid, col in cmap.criteria.items():
         found = res.find(col)
         if cid not in rules.criterion_map:
-            bad(("criteria", cid), f"unknown criterion {cid!r}; known: "  # type: ignore[operator]
+            bad(("criteria", cid), f"unknown criterion {cid!r}; known: "
                 f"{', '.join(rules.criterion_map)}")
         elif found is None:
-            bad(("criteria", cid), f"no column {col!r} in {res.source}")  # type: ignore[operator]
+            bad(("criteria", cid), f"no column {col!r} in {res.source}")
         elif (err := res.take(found, f"criterion {cid}")) is not None:
-            bad(("criteria", cid), err)  # type: ignore[operator]
+            bad(("criteria", cid), err)
         else:
             out[cid] = found
     for crit in rules.criteria:
         if crit.id in out or any(i in items for i in _items_of(crit.rule)):
             continue
         for name in (crit.id, f"crit_{crit.id}", f"criterion_{crit.id}"):
-            col = res.find(name)
-            if col is not None and col not in res.used:
-                res.take(col, f"criterion {crit.id}")
-                out[crit.id] = col
+            hit = res.find(name)
+            if hit is not None and hit not in res.used:
+                res.take(hit, f"criterion {crit.id}")
+                out[crit.id] = hit
                 break
     return out
 
 
-def _facts(rules: Ruleset, res: _Resolver, cmap: ColumnMap, bad: object) -> dict[str, str]:
+def _facts(rules: Ruleset, res: _Resolver, cmap: ColumnMap, bad: Bad) -> dict[str, str]:
     paths = list(dict.fromkeys(p for r in all_rules(rules) for p in fact_paths(r)))
     out: dict[str, str] = {}
     for path, col in cmap.facts.items():
         found = res.find(col)
         if path not in paths:
-            bad(("facts", path), f"the rules read no fact {path!r}; they read: "  # type: ignore[operator]
+            bad(("facts", path), f"the rules read no fact {path!r}; they read: "
                 f"{', '.join(paths)}")
         elif found is None:
-            bad(("facts", path), f"no column {col!r} in {res.source}")  # type: ignore[operator]
+            bad(("facts", path), f"no column {col!r} in {res.source}")
         elif (err := res.take(found, f"fact {path}")) is not None:
-            bad(("facts", path), err)  # type: ignore[operator]
+            bad(("facts", path), err)
         else:
             out[path] = found
     lasts: dict[str, int] = {}
@@ -316,15 +321,15 @@ def _facts(rules: Ruleset, res: _Resolver, cmap: ColumnMap, bad: object) -> dict
         last = path.rsplit(".", 1)[-1]
         candidates = [path, path.replace(".", "_")] + ([last] if lasts[last] == 1 else [])
         for name in candidates:
-            col = res.find(name)
-            if col is not None and col not in res.used:
-                res.take(col, f"fact {path}")
-                out[path] = col
+            hit = res.find(name)
+            if hit is not None and hit not in res.used:
+                res.take(hit, f"fact {path}")
+                out[path] = hit
                 break
     return out
 
 
-def load_map(path: str) -> tuple[ColumnMap, object]:
+def load_map(path: str) -> tuple[ColumnMap, Locator]:
     """Read a --map YAML file: the model and a ``(loc, message) -> Problem`` locator."""
     from dsm5check.validation import problems_from
     from dsm5check.yamlio import load_documents

@@ -1,0 +1,54 @@
+"""`dsm5check score DATA --instrument pcl5|caps5`: score item data sets at scale.
+
+The criteria of the ruleset (rules/dsm5-ptsd.yaml) are compiled to SQL and run
+by DuckDB embedded; see docs/scoring.md. Exit codes: 0 scored (bad cells are
+reported, never fatal); 2 the input could not be read or its columns not found.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "score PCL-5 / CAPS-5 item data (CSV or Parquet) against the criteria, at scale"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "data", nargs="?", metavar="DATA",
+        help="CSV or Parquet file, or - for CSV on standard input"
+        " (optional with --emit-sql: then columns are assumed named by item id)",
+    )
+    parser.add_argument("--instrument", choices=("pcl5", "caps5"), required=True,
+                        help="which instrument the item columns come from")
+    parser.add_argument("--map", metavar="FILE", dest="map_file",
+                        help="YAML naming the columns (items, positional, criteria, facts,"
+                        " missing_values); see docs/scoring.md")
+    parser.add_argument("--out", metavar="FILE",
+                        help="write rows to FILE (.csv, .parquet or .jsonl);"
+                        " default: JSON Lines on standard output")
+    parser.add_argument("--missing", choices=("strict", "prorate", "zero"), default="strict",
+                        help="strict (default): a missing answer is unknown (three-valued);"
+                        " prorate: up to --max-missing missing symptom items take the"
+                        " person's mean of answered items; zero: missing items score 0")
+    parser.add_argument("--max-missing", type=int, default=2, metavar="N",
+                        help="with --missing prorate: most missing items a row may have (2)")
+    parser.add_argument("--cutpoint", type=int, metavar="N",
+                        help="PCL-5 total at or above which the cut-point flag is met (33)")
+    parser.add_argument("--na", action="append", default=[], metavar="TEXT",
+                        help="a cell text that means missing (repeatable), e.g. --na -99")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="print only the summary, on standard output")
+    parser.add_argument("--no-summary", action="store_true",
+                        help="do not print the summary on standard error")
+    parser.add_argument("--emit-sql", action="store_true",
+                        help="print the generated SQL (over a table score_input) and stop")
+    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (2)")
+    parser.add_argument("--memory-limit", default="192MB",
+                        help="DuckDB memory limit; more spills to a temporary folder (192MB)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from dsm5check.score.app import score
+
+    return score(args)

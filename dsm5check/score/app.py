@@ -1,0 +1,150 @@
+"""`dsm5check score`: load the rules, find the columns, compile, run, summarise."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from dsm5check.errors import InputError, Problem
+from dsm5check.ruleset import LoadedRuleset, Ruleset
+from dsm5check.score.columns import ColumnMap, ColumnPlan, load_map, plan_columns
+from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
+from dsm5check.score.query import Compiled, Options, build, checked_columns
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from dsm5check.score.run import Engine
+    from dsm5check.score.source import Source
+    from dsm5check.score.summary import Summary
+
+MAX_REPORTED = 20
+
+
+def _ruleset(rules_file: str | None) -> LoadedRuleset:
+    if rules_file:
+        from dsm5check.ruleset import load_ruleset_file
+
+        return load_ruleset_file(rules_file)
+    from dsm5check.registry import DEFAULT_RULESET, shipped
+
+    return shipped(DEFAULT_RULESET)
+
+
+def _options(args: argparse.Namespace, instrument: Instrument) -> Options:
+    if args.max_missing < 0:
+        raise InputError([Problem("--max-missing", 1, 1, "expected a number >= 0")])
+    cut = args.cutpoint if args.cutpoint is not None else instrument.default_cutpoint
+    return Options(missing=args.missing, max_missing=args.max_missing, cutpoint=cut)
+
+
+def emit_header(compiled: Compiled, instrument: Instrument) -> str:
+    lines = [
+        f"-- dsm5check score --emit-sql ({instrument.title})",
+        "-- Input: a table or view named score_input with one row per person. Columns read:",
+    ]
+    for c in compiled.checked:
+        lines.append(f"--   {c.column}: {c.role}, {c.expected()} or NULL when missing")
+    lines += [
+        "-- Every other column is carried through. Cells outside the scale count as missing.",
+        "-- Standard SQL (CASE, COALESCE, ROW_NUMBER() OVER ()); tested on DuckDB and SQLite.",
+    ]
+    if compiled.not_assessed:
+        lines.append("-- Provisional: no data for criteria " + ", ".join(compiled.not_assessed)
+                     + " (treated as met in status).")
+    return "\n".join(lines) + "\n"
+
+
+def score(args: argparse.Namespace) -> int:
+    loaded = _ruleset(args.rules)
+    rules = loaded.rules
+    instrument = INSTRUMENTS[args.instrument]
+    cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
+    options = _options(args, instrument)
+    if args.data is None:
+        if not args.emit_sql:
+            raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
+        names = [i.id for i in rules.items if i.section == SUMMED_SECTION]
+        plan = plan_columns(names, rules, instrument, cmap, locate, "score_input")
+        _emit(build(rules, instrument, plan, options), instrument)
+        return 0
+
+    from dsm5check.score import run as runner
+    from dsm5check.score.source import describe, open_source
+
+    engine = runner.Engine(threads=args.threads, memory_limit=args.memory_limit,
+                           progress=sys.stderr.isatty() and not args.no_summary)
+    src: Source | None = None
+    tmpdir = runner.temp_folder()
+    try:
+        src = open_source(args.data, [*args.na, *cmap.missing_values])
+        if args.out:
+            runner.out_format(args.out)
+        con = runner.connect(engine, tmpdir)
+        types, first_line = describe(con, src)
+        plan = plan_columns(list(types), rules, instrument, cmap, locate, src.name)
+        if args.emit_sql:
+            _emit(build(rules, instrument, plan, options), instrument)
+            return 0
+        compiled, summary = _score_rows(con, rules, instrument, plan, options, src, types,
+                                        engine, args, tmpdir)
+        problems = runner.bad_cell_problems(summary, compiled, src, plan.positions, first_line)
+        for p in problems[:MAX_REPORTED]:
+            print(p, file=sys.stderr)
+        if summary.bad_rows > len(summary.first_bad):
+            print(f"{src.name}: bad cells in {summary.bad_rows - len(summary.first_bad):,}"
+                  " more rows (see the bad_cells column)", file=sys.stderr)
+        if args.summary_only or not args.no_summary:
+            from dsm5check.render.console import make_console
+            from dsm5check.score.summary import render
+
+            console = make_console(sys.stdout if args.summary_only else sys.stderr)
+            notes = [f"items found by: {plan.convention}", *plan.notes]
+            notes += [f"not assessed inside {g}" for g in compiled.gaps]
+            render(summary, compiled, console, instrument=instrument.title,
+                   mode=options.missing, notes=notes)
+        return 0
+    finally:
+        runner.cleanup(tmpdir, src)
+
+
+def _emit(compiled: Compiled, instrument: Instrument) -> None:
+    sys.stdout.write(emit_header(compiled, instrument) + compiled.sql + ";\n")
+
+
+def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Instrument,
+                plan: ColumnPlan, options: Options, src: Source, types: dict[str, str],
+                engine: Engine, args: argparse.Namespace, tmpdir: str
+                ) -> tuple[Compiled, Summary]:
+    """Fast path (the reader parses ratings as integers); on a cell it cannot parse,
+    again with every column read as text and converted cell by cell."""
+    import duckdb
+
+    from dsm5check.score.run import create_enums, run_query
+    from dsm5check.score.source import bad_cells_sql, source_select
+
+    checked = list(checked_columns(rules, plan).values())
+    failure: duckdb.Error | None = None
+    for text in (False, True):
+        select, raw_of = source_select(src, types, checked, text=text)
+        compiled = build(rules, instrument, plan, options, source=select,
+                         extra=[("bad_cells", bad_cells_sql(checked, raw_of))], enums=True)
+        if not text:
+            create_enums(con, compiled)
+        unnumbered = None
+        if args.summary_only:
+            select, raw_of = source_select(src, types, checked, text=text, numbered=False)
+            unnumbered = build(rules, instrument, plan, options, source=select, enums=True,
+                               extra=[("bad_cells", bad_cells_sql(checked, raw_of))]).sql
+        try:
+            summary = run_query(con, compiled, engine, args.out, args.summary_only,
+                                sys.stdout, tmpdir, unnumbered)
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None
+        except duckdb.Error as exc:
+            failure = exc
+            continue
+        return compiled, summary
+    message = str(failure).strip().splitlines()[0] if failure else "unknown error"
+    raise InputError([Problem(src.name, 1, 1, f"cannot score the data: {message}")])

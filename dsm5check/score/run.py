@@ -1,0 +1,186 @@
+"""Running the compiled query with DuckDB embedded, streaming, with progress.
+
+The rows never pass through Python: DuckDB reads the input in chunks, runs the
+query and writes the output with ``COPY ... TO`` (CSV or Parquet, or JSON Lines
+spooled to a temporary file and copied to standard output). The summary is
+one aggregate query over the written rows. Memory is bounded by DuckDB's
+``memory_limit``; what does not fit spills to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+from dsm5check.errors import InputError, Problem
+from dsm5check.score.compile_sql import literal
+from dsm5check.score.query import Compiled
+from dsm5check.score.source import Source, label
+from dsm5check.score.summary import Summary, aggregate_sql, bad_cells_sql, decode, decode_bad
+
+if TYPE_CHECKING:
+    import duckdb
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet",
+           ".jsonl": "json", ".ndjson": "json", ".json": "json"}
+
+
+@dataclass(frozen=True)
+class Engine:
+    threads: int = 2
+    memory_limit: str = "192MB"
+    progress: bool = False
+
+
+def connect(engine: Engine, tmpdir: str) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    con = duckdb.connect(config={
+        "threads": max(1, engine.threads),
+        "memory_limit": engine.memory_limit,
+        "temp_directory": tmpdir,
+        "preserve_insertion_order": True,
+    })
+    if engine.progress:  # progress is polled by rich, DuckDB must not print its own bar
+        con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;"
+                    " SET progress_bar_time = 0")
+    return con
+
+
+def create_enums(con: duckdb.DuckDBPyConnection, compiled: Compiled) -> None:
+    """The ENUM types the query writes its status words as (much faster than text)."""
+    for name, values in compiled.enums.items():
+        con.execute(f"CREATE TYPE {name} AS ENUM ({', '.join(literal(v) for v in values)})")
+
+
+def out_format(path: str) -> str:
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise InputError([Problem(path, 1, 1, f"unknown output type {ext or '(none)'!r};"
+                                  " expected .csv, .parquet or .jsonl")])
+    return FORMATS[ext]
+
+
+def _copy_options(fmt: str) -> str:
+    if fmt == "parquet":
+        return "(FORMAT parquet, COMPRESSION zstd)"
+    if fmt == "csv":
+        return "(FORMAT csv, HEADER true)"
+    return "(FORMAT json)"
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, engine: Engine,
+            what: str = "scoring") -> list[tuple[Any, ...]]:
+    """Run one statement; with a progress bar on a terminal when asked for."""
+    if not engine.progress:
+        return con.execute(sql).fetchall()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dsm5check.render.console import make_console
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["rows"] = con.execute(sql).fetchall()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    console = make_console(sys.stderr)
+    with Progress(TextColumn(what), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(what, total=100.0)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.1)
+                done = con.query_progress()
+                if done >= 0:
+                    bar.update(task, completed=done)
+        except KeyboardInterrupt:
+            con.interrupt()
+            worker.join()
+            raise
+    if "error" in box:
+        raise box["error"]
+    rows: list[tuple[Any, ...]] = box["rows"]
+    return rows
+
+
+def _reader_of(path: str, fmt: str) -> str:
+    if fmt == "parquet":
+        return f"read_parquet({literal(path)})"
+    if fmt == "csv":
+        return f"read_csv({literal(path)}, header = true, all_varchar = true)"
+    return f"read_json({literal(path)}, format = 'newline_delimited')"
+
+
+def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine,
+              out: str | None, summary_only: bool, stdout: TextIO, tmpdir: str,
+              unnumbered: str | None = None) -> Summary:
+    """Score every row; write the rows (unless summary_only); return the summary.
+
+    ``unnumbered``: the same query without row numbers, for the summary-only pass.
+    """
+    if summary_only:  # aggregate straight over the scoring query: nothing is written
+        relation = f"({unnumbered or compiled.sql})"
+        summary = decode(compiled, execute(con, aggregate_sql(compiled, relation), engine)[0])
+        if summary.bad_rows:  # a second pass, with row numbers, only for data with bad cells
+            bad = execute(con, bad_cells_sql(compiled, f"({compiled.sql})"), engine,
+                          "finding bad cells")
+            decode_bad(summary, compiled, bad[0])
+        return summary
+    if out is not None:
+        fmt, target = out_format(out), out
+    else:
+        fmt, target = "parquet", os.path.join(tmpdir, "scored.parquet")
+    execute(con, f"COPY ({compiled.sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
+    relation = _reader_of(target, fmt)
+    summary = decode(compiled, con.execute(aggregate_sql(compiled, relation)).fetchall()[0])
+    if summary.bad_rows:
+        decode_bad(summary, compiled, con.execute(bad_cells_sql(compiled, relation)).fetchall()[0])
+    if out is None:  # JSON Lines on standard output
+        jsonl = os.path.join(tmpdir, "scored.jsonl")
+        con.execute(f"COPY (SELECT * FROM read_parquet({literal(target)})) TO {literal(jsonl)}"
+                    f" {_copy_options('json')}")
+        with open(jsonl, encoding="utf-8") as fh:
+            shutil.copyfileobj(fh, stdout, 1 << 20)
+        stdout.flush()
+    return summary
+
+
+def bad_cell_problems(summary: Summary, compiled: Compiled, src: Source,
+                      positions: dict[str, int], first_line: int) -> list[Problem]:
+    """`file:line:col: ...` for the first bad cells (line and column of the CSV)."""
+    by_label = {label(c): c for c in compiled.checked}
+    out: list[Problem] = []
+    for row, text in summary.first_bad:
+        for cell in text.split("; "):
+            name, _, value = cell.partition("=")
+            c = by_label.get(name)
+            if c is None:
+                continue
+            line = row - 1 + first_line if first_line else row
+            where = f"row {row}, column {c.column!r} ({c.role})"
+            out.append(Problem(src.name, line, positions.get(c.column, 1),
+                               f"{where}: {value!r} is not {c.expected()}; counted as missing"))
+    return out
+
+
+def temp_folder() -> str:
+    return tempfile.mkdtemp(prefix="dsm5check-score-")
+
+
+def cleanup(tmpdir: str, src: Source | None) -> None:
+    shutil.rmtree(tmpdir, ignore_errors=True)
+    if src is not None and src.temp:
+        with contextlib.suppress(OSError):
+            os.unlink(src.temp)
+

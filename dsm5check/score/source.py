@@ -1,0 +1,178 @@
+"""Reading DATA with DuckDB: CSV, Parquet or CSV on standard input.
+
+Every column the rules read is taken as text first, then converted here
+(``TRY_CAST``): a cell that cannot be read never stops the run, it becomes a
+bad cell (reported with row and column) and counts as missing. Other columns
+keep the types DuckDB finds and are carried through to the output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dsm5check.errors import InputError, Problem
+from dsm5check.score.compile_sql import ident, literal
+from dsm5check.score.query import ROW, Checked
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: cell texts that mean "no answer" (besides the empty cell)
+DEFAULT_MISSING = ("NA", "N/A", "NaN", "nan", ".", "null", "NULL")
+_YES = ("1", "true", "yes", "y", "t")
+_NO = ("0", "false", "no", "n", "f")
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # shown in messages
+    path: str  # read by DuckDB
+    kind: str  # csv | parquet
+    missing: tuple[str, ...]
+    temp: str | None = None  # spooled standard input, removed at the end
+
+
+def open_source(data: str, missing: Sequence[str]) -> Source:
+    miss = tuple(dict.fromkeys([*DEFAULT_MISSING, *missing]))
+    if data == "-":
+        fd, temp = tempfile.mkstemp(prefix="dsm5check-stdin-", suffix=".csv")
+        with os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+        return Source("<stdin>", temp, "csv", miss, temp)
+    if not os.path.isfile(data):
+        raise InputError([Problem(data, 1, 1, "no such file (expected a CSV or Parquet file)")])
+    kind = "parquet" if data.lower().endswith((".parquet", ".pq")) else "csv"
+    return Source(data, data, kind, miss)
+
+
+def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool = False) -> str:
+    path = literal(src.path)
+    if src.kind == "parquet":
+        return f"read_parquet({path})"
+    opts = [
+        "nullstr = [" + ", ".join(literal(m) for m in ("", *src.missing)) + "]",
+        "null_padding = true",
+        "strict_mode = false",
+    ]
+    if all_varchar:
+        opts.append("all_varchar = true")
+    elif types:
+        opts.append("types = {" + ", ".join(f"{literal(k)}: {literal(v)}"
+                                           for k, v in types.items()) + "}")
+    return f"read_csv({path}, {', '.join(opts)})"
+
+
+def _fail(src: Source, exc: Exception) -> InputError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError([Problem(src.name, 1, 1, f"cannot read {src.kind.upper()} data: {first}")])
+
+
+def describe(con: duckdb.DuckDBPyConnection, src: Source) -> tuple[dict[str, str], int]:
+    """Column names with their types, and the line of the first data row (0: Parquet)."""
+    import duckdb
+
+    try:
+        if src.kind == "csv":  # one sniff gives the names, the types and the header
+            opts = _reader(src).removeprefix("read_csv(").removesuffix(")")
+            head, skip, columns = con.execute(
+                f"SELECT HasHeader, SkipRows, Columns FROM sniff_csv({opts})").fetchone() or (
+                True, 0, [])
+            names = {str(c["name"]): str(c["type"]) for c in columns}
+            first_line = int(skip) + (2 if head else 1)
+        else:
+            rows = con.execute(f"DESCRIBE SELECT * FROM {_reader(src)}").fetchall()
+            names = {str(r[0]): str(r[1]) for r in rows}
+            first_line = 0
+    except duckdb.Error as exc:
+        raise _fail(src, exc) from None
+    clash = [n for n in names if n.startswith("__s_")]
+    if clash:
+        raise InputError([Problem(src.name, 1, 1, f"column name {clash[0]!r}: names starting"
+                                  " with __s_ are reserved for dsm5check's own columns")])
+    return names, first_line
+
+
+def _typed(c: Checked, raw: str) -> str:
+    if c.kind in ("rating", "number"):
+        return f"TRY_CAST({raw} AS DOUBLE)"
+    if c.kind == "bool":
+        low = f"LOWER({raw})"
+        return (f"CASE WHEN {low} IN ({', '.join(map(literal, _YES))}) THEN 1"
+                f" WHEN {low} IN ({', '.join(map(literal, _NO))}) THEN 0"
+                f" ELSE TRY_CAST({raw} AS DOUBLE) END")
+    return raw
+
+
+#: how a read column is typed by the CSV reader on the fast path
+_FAST = {"rating": "INTEGER", "number": "DOUBLE", "bool": "VARCHAR", "text": "VARCHAR"}
+
+
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE",
+            "DECIMAL", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked],
+                  text: bool = False, numbered: bool = True) -> tuple[str, dict[str, str]]:
+    """SELECT giving __s_row and every input column (read ones converted).
+
+    Returns the SELECT and, per read column, SQL for its cell as read (for the
+    bad-cell report). The fast path lets the CSV reader parse ratings as
+    integers; a cell it cannot parse raises, and the caller retries with
+    ``text=True``: every column read as text and converted with TRY_CAST.
+    ``numbered=False`` leaves out the row numbers (they keep DuckDB from
+    working in parallel; a summary without bad cells does not need them).
+    """
+    by_col = {c.column: c for c in checked}
+    raw_of: dict[str, str] = {}
+    extra: list[str] = []
+    cols = [f"{'ROW_NUMBER() OVER ()' if numbered else 'NULL'} AS {ident(ROW)}"]
+    for n in names:
+        c = by_col.get(n)
+        if c is None:
+            cols.append(ident(n))
+        elif not text and _FAST[c.kind] != "VARCHAR" and (
+            src.kind == "csv" or names[n].startswith(_NUMERIC)
+        ):
+            cols.append(ident(n))
+            raw_of[n] = f"CAST({ident(n)} AS VARCHAR)"
+        else:
+            raw = ident(c.clean.replace("__s_v", "__s_r"))
+            extra.append(f"NULLIF(TRIM(CAST({ident(n)} AS VARCHAR)), '') AS {raw}")
+            cols.append(f"{_typed(c, raw)} AS {ident(n)}")
+            cols.append(raw)
+            raw_of[n] = raw
+    if text and src.kind == "csv":
+        reader = _reader(src, all_varchar=True)
+    elif src.kind == "parquet":
+        reader = _reader(src)
+    else:
+        reader = _reader(src, {c.column: _FAST[c.kind] for c in checked})
+    inner = f"SELECT *, {', '.join(extra)} FROM {reader}" if extra else f"SELECT * FROM {reader}"
+    return f"SELECT {', '.join(cols)} FROM ({inner})", raw_of
+
+
+def label(c: Checked) -> str:
+    """The column's name as shown in bad_cells (no ';' or '=', so it splits cleanly)."""
+    return c.column.replace(";", ",").replace("=", ":").strip() or "?"
+
+
+def bad_cells_sql(checked: Sequence[Checked], raw_of: dict[str, str]) -> str:
+    """`B3=7; D2=often` for the cells of a row that hold something unreadable."""
+    if not checked:
+        return "NULL"
+    parts, tests = [], []
+    for c in checked:
+        raw = raw_of[c.column]
+        given = ident(c.column) if raw.startswith("CAST(") else raw
+        shown = f"LEFT(REPLACE(REPLACE({raw}, ';', ','), '=', ':'), 24)"
+        test = f"({given} IS NOT NULL AND {ident(c.clean)} IS NULL)"
+        tests.append(test)
+        parts.append(f"CASE WHEN {test} THEN {literal(label(c) + '=')} || {shown} END")
+    # the cheap test first: the text is built only for the rare rows with a bad cell
+    return f"CASE WHEN {' OR '.join(tests)} THEN CONCAT_WS('; ', {', '.join(parts)}) END"

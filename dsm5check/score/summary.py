@@ -1,0 +1,167 @@
+"""The summary for people: one aggregate query over the scored rows, then rich.
+
+Rows read, how many rows have each status, each criterion's met rate, the
+cut-point flag, the mean total with its distribution as a bar chart, missing
+and bad cells (the first ones with row and column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dsm5check.score.compile_sql import ident, literal
+from dsm5check.score.query import Compiled
+from dsm5check.score.source import label
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+STATUSES = ("met", "not_met", "indeterminate")
+BINS = 16
+FIRST_BAD = 20
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    total_n: int = 0
+    total_mean: float | None = None
+    histogram: dict[int, int] = field(default_factory=dict)
+    bin_width: int = 5
+    rows_missing: int = 0
+    cells_missing: int = 0
+    rows_prorated: int = 0
+    bad_rows: int = 0
+    bad_by_column: dict[str, int] = field(default_factory=dict)
+    first_bad: list[tuple[int, str]] = field(default_factory=list)  # (row, bad_cells text)
+
+
+def _status_columns(c: Compiled) -> list[str]:
+    return [n for n, kind in c.outputs if kind == "status"]
+
+
+def aggregate_sql(c: Compiled, relation: str) -> str:
+    """One row of aggregates over ``relation`` (the scored rows)."""
+    parts = ["COUNT(*)"]
+    for col in _status_columns(c):
+        for s in STATUSES:  # SUM(CASE) is several times faster than COUNT(*) FILTER
+            parts.append(f"SUM(CASE WHEN {ident(col)} = {literal(s)} THEN 1 ELSE 0 END)")
+    width = max(1, -(-c.total_max // BINS))
+    total = f"TRY_CAST({ident('total')} AS DOUBLE)"
+    parts.append(f"COUNT({total})")
+    parts.append(f"AVG({total})")
+    parts.append(f"HISTOGRAM(LEAST(CAST(FLOOR({total} / {width}) AS INTEGER), {BINS - 1}))"
+                 f" FILTER (WHERE {total} IS NOT NULL)")
+    missing = f"TRY_CAST({ident('items_missing')} AS BIGINT)"
+    parts.append(f"SUM(CASE WHEN {missing} > 0 THEN 1 ELSE 0 END)")
+    parts.append(f"COALESCE(SUM({missing}), 0)")
+    if any(n == "items_prorated" for n, _ in c.outputs):
+        prorated = f"TRY_CAST({ident('items_prorated')} AS BIGINT)"
+        parts.append(f"SUM(CASE WHEN {prorated} > 0 THEN 1 ELSE 0 END)")
+    else:
+        parts.append("0")
+    parts.append(f"COUNT({ident('bad_cells')})")
+    return f"SELECT {', '.join(parts)} FROM {relation}"
+
+
+def bad_cells_sql(c: Compiled, relation: str) -> str:
+    """Bad cells per column and the first rows holding some (run only when there are any)."""
+    bad = ident("bad_cells")
+    row = f"TRY_CAST({ident('row')} AS BIGINT)"
+    parts = [f"SUM(CASE WHEN CONTAINS('; ' || {bad}, {literal('; ' + label(ch) + '=')})"
+             " THEN 1 ELSE 0 END)" for ch in c.checked]
+    parts.append(f"MIN_BY(STRUCT_PACK(r := {row}, b := {bad}), {row}, {FIRST_BAD})")
+    return f"SELECT {', '.join(parts)} FROM {relation} WHERE {bad} IS NOT NULL"
+
+
+def decode_bad(s: Summary, c: Compiled, row: Sequence[Any]) -> None:
+    it = iter(row)
+    for ch in c.checked:
+        n = int(next(it) or 0)
+        if n:
+            s.bad_by_column[ch.column] = n
+    first = next(it) or []
+    s.first_bad = [(int(x["r"]), str(x["b"])) for x in first]
+
+
+def decode(c: Compiled, row: Sequence[Any]) -> Summary:
+    it = iter(row)
+    s = Summary(rows=int(next(it)))
+    for col in _status_columns(c):
+        s.statuses[col] = {st: int(next(it) or 0) for st in STATUSES}
+    s.total_n = int(next(it))
+    mean = next(it)
+    s.total_mean = float(mean) if mean is not None else None
+    hist = next(it) or {}
+    s.histogram = {int(k): int(v) for k, v in hist.items()}
+    s.bin_width = max(1, -(-c.total_max // BINS))
+    s.rows_missing = int(next(it) or 0)
+    s.cells_missing = int(next(it))
+    s.rows_prorated = int(next(it) or 0)
+    s.bad_rows = int(next(it))
+    return s
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100.0 * n / d:5.1f}%" if d else "    -"
+
+
+def render(s: Summary, c: Compiled, console: Console, *, instrument: str, mode: str,
+           notes: Sequence[str] = ()) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(Text(f"dsm5check score: {s.rows:,} rows ({instrument}, missing data: {mode})",
+                       style="bold"))
+    if c.not_assessed:
+        console.print(Text("Provisional: the data cannot assess criteria "
+                           + ", ".join(c.not_assessed)
+                           + "; the status assumes them met.", style="yellow"))
+    for note in notes:
+        console.print(Text(note, style="dim"))
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("")
+    for st in STATUSES:
+        table.add_column(st.replace("_", " "), justify="right")
+    for col, counts in s.statuses.items():
+        if col.endswith("_status") and sum(counts.values()) == 0:
+            continue  # a criterion the data cannot assess
+        name = "diagnosis" if col == "status" else col.removesuffix("_status")
+        table.add_row(name, *(f"{counts[st]:,} {_pct(counts[st], s.rows)}" for st in STATUSES))
+    console.print(table)
+    if s.total_mean is not None:
+        console.print(f"total severity: mean {s.total_mean:.2f} over {s.total_n:,} rows"
+                      f" with every item answered" + (" or prorated" if mode == "prorate" else ""))
+        _chart(s, console)
+    else:
+        console.print("total severity: no row has every item answered")
+    console.print(f"missing or bad item cells: {s.cells_missing:,} in {s.rows_missing:,} rows"
+                  + (f"; prorated rows: {s.rows_prorated:,}" if mode == "prorate" else ""))
+    if s.bad_rows:
+        cols = ", ".join(f"{k} {v:,}" for k, v in s.bad_by_column.items())
+        console.print(Text(f"bad cells (counted as missing) in {s.bad_rows:,} rows: {cols}",
+                           style="red"))
+    else:
+        console.print("bad cells: none")
+
+
+def _chart(s: Summary, console: Console) -> None:
+    from rich.text import Text
+
+    peak = max(s.histogram.values(), default=0)
+    if not peak:
+        return
+    width = 40
+    for b in range(BINS):
+        n = s.histogram.get(b, 0)
+        lo = b * s.bin_width
+        hi = lo + s.bin_width - 1 if b < BINS - 1 else None
+        rng = f"{lo:>3}-{hi:<3}" if hi is not None else f"{lo:>3}+   "
+        bar = "█" * round(width * n / peak) if n else ""
+        line = Text(f"  {rng} ")
+        line.append(bar.ljust(width), style="cyan")
+        line.append(f" {n:,}")
+        console.print(line)
