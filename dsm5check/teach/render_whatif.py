@@ -10,7 +10,8 @@ from rich.text import Text
 from dsm5check.results import MET
 from dsm5check.teach.changes import Change
 from dsm5check.teach.search import LIMIT
-from dsm5check.teach.whatif import Decider, WhatIf, factor, summarize
+from dsm5check.teach.summaries import factor, summarize
+from dsm5check.teach.whatif import Decider, WhatIf
 
 WORD = {"met": "MET", "not_met": "NOT MET", "indeterminate": "INDETERMINATE"}
 #: Change sets listed one by one before the rest are only counted.

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
-from math import comb
 from typing import Any
 
 from dsm5check.case import Case
@@ -30,6 +29,7 @@ from dsm5check.rules_model import ForAnyNode
 from dsm5check.ruleset import LoadedRuleset, walk
 from dsm5check.teach.changes import Change, apply_changes, base_data, parse_path
 from dsm5check.teach.search import ChangeSet, Options, flip, minimal
+from dsm5check.teach.summaries import ordered, summarize
 
 #: Largest set considered when describing what decides an undecided criterion.
 DECIDE_BUDGET = 8
@@ -77,13 +77,6 @@ class WhatIf:
     checked: int  # change sets evaluated with the engine
     #: towards met: what each criterion that is not met needs, on its own
     needs: tuple[Decider, ...] = ()
-
-
-def _ordered(sets: Iterable[ChangeSet]) -> tuple[tuple[Change, ...], ...]:
-    return tuple(
-        tuple(sorted(s, key=lambda c: c.text))
-        for s in sorted(sets, key=lambda s: (len(s), sorted(c.text for c in s)))
-    )
 
 
 def _blank_elements(loaded: LoadedRuleset, case: Case, data: dict[str, Any]
@@ -167,8 +160,8 @@ def what_if(loaded: LoadedRuleset, case: Case, *, max_changes: int = 3) -> WhatI
             own = _Judge(loaded, data, _criterion_is(crit.id, MET))
             sets = [s for s in options.of(crit.node, MET, max_changes, crit.id, crit.id)
                     if own(s)]
-            needs.append(Decider(crit.id, crit.title, crit.reason, _ordered(minimal(sets)), ()))
-    return WhatIf(result, target, max_changes, _ordered(found), (), len(judge.seen),
+            needs.append(Decider(crit.id, crit.title, crit.reason, ordered(minimal(sets)), ()))
+    return WhatIf(result, target, max_changes, ordered(found), (), len(judge.seen),
                   tuple(needs))
 
 
@@ -193,7 +186,7 @@ def deciders(result: CaseResult, loaded: LoadedRuleset | None = None,
                 sets = [s for s in sets if judge(s)]
             per[target] = minimal(sets)
         out.append(Decider(crit.id, crit.title, crit.reason,
-                           _ordered(per[MET]), _ordered(per[NOT_MET])))
+                           ordered(per[MET]), ordered(per[NOT_MET])))
     return tuple(out)
 
 
@@ -206,58 +199,3 @@ def still_needed(result: CaseResult) -> tuple[Decider, ...]:
     if result.diagnosis != UNKNOWN:
         return ()
     return deciders(result)
-
-
-def summarize(sets: tuple[tuple[Change, ...], ...]) -> str:
-    """"any one of D3, D5 present", "2 of E1, E2, E5 absent", or the sets spelled out."""
-    if not sets:
-        return "nothing within reach"
-    subjects = sorted({c.subject for s in sets for c in s}, key=_natural)
-    states = {c.state for s in sets for c in s}
-    sizes = {len(s) for s in sets}
-    distinct = all(len({c.subject for c in s}) == len(s) for s in sets)
-    if len(sizes) == 1 and len(states) == 1 and distinct:
-        k = sizes.pop()
-        state = states.pop()
-        if len(sets) == comb(len(subjects), k):
-            names = ", ".join(subjects)
-            if len(subjects) == 1:
-                return f"{names} {state}"
-            if k == len(subjects):
-                return f"all of {names} {state}"
-            return f"{'any one' if k == 1 else f'any {k}'} of {names} {state}"
-    return " or ".join(" and ".join(c.text for c in s) for s in sets)
-
-
-def _natural(text: str) -> tuple[str, int]:
-    head = text.rstrip("0123456789")
-    tail = text[len(head):]
-    return head, int(tail) if tail else -1
-
-
-Group = tuple[str, tuple[tuple[Change, ...], ...]]
-
-
-def factor(sets: tuple[tuple[Change, ...], ...]) -> list[Group] | None:
-    """Sets that are every combination of per-criterion choices, as those choices.
-
-    ``[(A, (x,), (y,)), (D, (d1,), (d3,))]`` stands for the four sets x+d1,
-    x+d3, y+d1, y+d3. None when the sets are not such a product.
-    """
-    if len(sets) < 2:
-        return None
-    parts: dict[str, set[tuple[Change, ...]]] = {}
-    shapes: set[tuple[str, ...]] = set()
-    for s in sets:
-        by: dict[str, list[Change]] = {}
-        for c in s:
-            by.setdefault(c.criterion, []).append(c)
-        shapes.add(tuple(sorted(by)))
-        for crit, cs in by.items():
-            parts.setdefault(crit, set()).add(tuple(sorted(cs, key=lambda c: c.text)))
-    total = 1
-    for choices in parts.values():
-        total *= len(choices)
-    if len(shapes) != 1 or total != len(sets) or len(parts) < 2:
-        return None
-    return [(crit, _ordered(frozenset(p) for p in parts[crit])) for crit in sorted(parts)]
