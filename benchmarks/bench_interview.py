@@ -60,7 +60,7 @@ SCRIPTS = {
         [*EVENT, ("B1-B5 rated 0", "00000"), ("continue: c", "c"),
          ("15 more items rated 0", "0" * 15), *NO_SYMPTOMS_REST], "not_met"),
     "no symptoms above 0, --no-skip": (EVENT + ZERO_ITEMS + NO_SYMPTOMS_REST, "not_met"),
-    "full PTSD (6+ symptoms, dissociative, delayed)": (
+    "full PTSD (10 of 20 present, dissociative)": (
         EVENT + FULL_ITEMS + FULL_REST, "met"),
 }
 
