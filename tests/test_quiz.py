@@ -108,6 +108,8 @@ def test_plain_mode_from_a_pipe_and_the_log(tmp_path: Path, monkeypatch: pytest.
     assert "Score: 14 of 14 (100%)" in out
     lines = log.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and json.loads(lines[1])["score"] == 1.0
+    assert main(["quiz", "--progress", str(log)]) == 0  # the log reads back
+    assert "Accuracy by criterion: 2 quizzes" in capsys.readouterr().out
 
 
 def test_plain_mode_end_of_input_is_an_interruption(monkeypatch: pytest.MonkeyPatch,
