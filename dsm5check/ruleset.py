@@ -240,6 +240,8 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
                     "expected a criterion whose rule is a for_any over the collection",
                 )
             )
+    if rs.interview is not None:
+        errors.extend(rs.interview.problems({i.id: i.group for i in rs.items}))
     errors.extend(_cycles(rs))
     return errors
 

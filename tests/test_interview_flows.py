@@ -268,3 +268,13 @@ def test_impairment_ratings_and_overwrite_confirmation(tmp_path: Path) -> None:
     case = saved(tmp_path)
     assert case["impairment"] == {"distress": 3, "social": None, "occupational": 0}
     assert not (tmp_path / "case.yaml.draft.json").exists()
+
+
+def test_not_known_whether_there_was_an_event_leaves_a_undecided(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = interview(tmp_path, "q\r\r?" + "0" * 20 + "nn00" + "\r", no_skip=True)
+    assert code == 0, out
+    assert saved(tmp_path)["events"] == [{}]
+    record = check_json(tmp_path / "case.yaml", capsys=capsys)
+    assert record["criteria"]["A"]["status"] == "indeterminate"

@@ -198,3 +198,15 @@ def test_existing_draft_is_not_overwritten(tmp_path: Path) -> None:
                               plain=True, no_skip=False)
     with pytest.raises(Exception, match="--resume"):
         command.run_interview(args, PlainPrompter(io.StringIO(), io.StringIO()), TODAY)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (b"- items: sleep", b"- items: slep", "unknown item group 'slep'"),
+    (b"began_after: Did it start", b"began_afterwards: Did it start", "unknown onset"),
+])
+def test_interview_block_names_are_checked(old: bytes, new: bytes, message: str) -> None:
+    raw = TOY.read_bytes().replace(old, new)
+    with pytest.raises(Exception) as err:
+        parse_ruleset("bad.yaml", raw)
+    line = next(n for n, text in enumerate(raw.splitlines(), 1) if new in text)
+    assert f"bad.yaml:{line}:" in str(err.value) and message in str(err.value)

@@ -47,8 +47,12 @@ def unanswered_items(plan: Plan, answers: Mapping[str, Any]) -> list[str]:
 
 def _write(q: Question, value: Any, data: dict[str, Any], answers: Mapping[str, Any]) -> None:
     if q.write == "elements":
-        if value is not True:
+        if value is False:
             _set(data, q.target, [])
+        elif value is None:
+            # not known whether there was any: one element about which nothing is known
+            # (an empty list would mean "none", which decides the criterion as not met)
+            _set(data, q.target, [{}])
         return
     if q.write == "index":
         if isinstance(value, int):

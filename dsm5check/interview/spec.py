@@ -99,3 +99,32 @@ class InterviewSpec(_Frozen):
         " `no` marks it as not related to the event.",
     )
     steps: tuple[Step, ...] = ()
+
+    def problems(self, items: dict[str, str | None]) -> list[tuple[tuple[object, ...], str]]:
+        """Names the block uses that the ruleset lacks: (loc, message) pairs.
+
+        ``items`` maps each item id of the ruleset to its group.
+        """
+        groups = {g for g in items.values() if g}
+        out: list[tuple[tuple[object, ...], str]] = []
+        for i, step in enumerate(self.steps):
+            loc: tuple[object, ...] = ("interview", "steps", i)
+            if step.items and step.items not in groups:
+                out.append(((*loc, "items"), f"unknown item group {step.items!r};"
+                            f" expected one of {', '.join(sorted(groups))}"))
+            fields = step.events.fields if step.events else step.questions
+            where = "events" if step.events else "questions"
+            for j, fq in enumerate(fields):
+                floc = (*loc, where, *(("fields",) if step.events else ()), j)
+                if fq.item and fq.item not in items:
+                    out.append(((*floc, "item"), f"unknown item {fq.item!r}"))
+                for name in fq.when_any_present:
+                    if name not in items and name not in groups:
+                        out.append(((*floc, "when_any_present"),
+                                    f"unknown item or group {name!r}"))
+        for value in self.onset_questions:
+            if value not in ("began_after", "began_or_worsened_after"):
+                out.append((("interview", "onset_questions", value),
+                            f"unknown onset {value!r}; expected began_after or"
+                            " began_or_worsened_after"))
+        return out
