@@ -117,6 +117,7 @@ def leaf_changes(
     where: str,
     rules: Ruleset | None = None,
     data: dict[str, Any] | None = None,
+    criterion: str = "",
 ) -> list[Change]:
     """Changes that bring one leaf (item, fact, months) to ``target``.
 
@@ -124,12 +125,17 @@ def leaf_changes(
     for describing what is needed, not for applying: item paths are bare ids.
     """
     if node.kind == "item":
-        return _item(node, target, where, rules, data)
-    if node.kind == "fact":
-        return _fact(node, target, where)
-    if node.kind == "months":
-        return _months(node, target, where)
-    return []
+        found = _item(node, target, where, rules, data)
+    elif node.kind == "fact":
+        found = _fact(node, target, where)
+    elif node.kind == "months":
+        found = _months(node, target, where)
+    else:
+        return []
+    if criterion:
+        for c in found:  # freshly made here: set the field rather than copy
+            object.__setattr__(c, "criterion", criterion)
+    return found
 
 
 def _item(

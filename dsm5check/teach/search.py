@@ -38,6 +38,10 @@ def flip(target: Status) -> Status:
 
 def minimal(sets: Iterable[ChangeSet], limit: int = LIMIT) -> list[ChangeSet]:
     """Distinct sets, smallest first, without any set that contains another."""
+    if not isinstance(sets, list):
+        sets = list(sets)
+    if len(sets) <= 1:
+        return sets
     out: list[ChangeSet] = []
     for s in sorted(set(sets), key=lambda s: (len(s), sorted(c.text for c in s))):
         if not any(kept <= s for kept in out):
@@ -52,6 +56,9 @@ def _conflict(s: ChangeSet) -> bool:
 
 
 def product(groups: list[list[ChangeSet]], budget: int) -> list[ChangeSet]:
+    if all(len(g) == 1 for g in groups):  # one way each: a single union
+        union = frozenset().union(*(g[0] for g in groups))
+        return [union] if len(union) <= budget and not _conflict(union) else []
     out: list[ChangeSet] = [frozenset()]
     for group in groups:
         nxt = [
@@ -102,8 +109,8 @@ class Options:
             if self.only_unknown and node.status != UNKNOWN:
                 return []
             return [
-                frozenset({replace(c, criterion=crit)})
-                for c in leaf_changes(node, target, where, self.rules, self.data)
+                frozenset({c})
+                for c in leaf_changes(node, target, where, self.rules, self.data, crit)
             ]
         if kind == "criterion":
             return self.of(node.detail["reason"], target, budget, node.name, node.name)
