@@ -216,12 +216,10 @@ def plan_columns(
             for n in range(1, instrument.positional + 1):
                 claim_item(numbered[n], names[start + n - 1], ("positional",))
             convention = f"positional from column {cmap.positional}"
-    if problems:
-        raise InputError(problems)
 
     summed = [i.id for i in rules.items if i.section == SUMMED_SECTION]
     targets = list(numbered.values())
-    for item in dict.fromkeys([*summed, *targets]):
+    for item in dict.fromkeys([*summed, *targets, *rules.item_map]):
         if item in items:
             continue
         found = res.find(item)
@@ -239,7 +237,7 @@ def plan_columns(
             convention = "positional"
     missing = [i for i in summed if i not in items]
     notes: list[str] = []
-    if missing:
+    if missing and not problems:
         if cmap.items or cmap.positional is not None:
             notes.append(f"no column for item(s) {', '.join(missing)}: missing in every row")
         else:
