@@ -22,7 +22,7 @@ from dsm5check.interview.model import YES_NO, Choice, Question, case_questions
 from dsm5check.interview.spec import EventsSpec, FieldQuestion, Step
 from dsm5check.ruleset import Item, LoadedRuleset, Scale
 
-MAX_ELEMENTS = 20
+MAX_ELEMENTS = 9  # one key each in the index question
 
 
 @dataclass(frozen=True, slots=True)

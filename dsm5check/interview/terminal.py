@@ -96,6 +96,8 @@ class TerminalPrompter:
         control = _control(question)
         kb = KeyBindings()
         for i, key in enumerate(keys):
+            if len(key) != 1:
+                continue  # e.g. rating 10: arrows and Enter only
             def pick(event: KeyPressEvent, i: int = i) -> None:
                 control.pointed_at = i
                 control.is_answered = True
@@ -127,7 +129,8 @@ class TerminalPrompter:
                     control.selected_options.remove(i)
                 else:
                     control.selected_options.append(i)
-            kb.add(c.key, eager=True)(toggle)
+            if len(c.key) == 1:
+                kb.add(c.key, eager=True)(toggle)
         kb.add(UNKNOWN_KEY, eager=True)(lambda e: e.app.exit(result=_UNKNOWN))
         _extra(kb, note)
         _wrap(question, kb)
