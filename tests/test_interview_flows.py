@@ -278,3 +278,11 @@ def test_not_known_whether_there_was_an_event_leaves_a_undecided(
     assert saved(tmp_path)["events"] == [{}]
     record = check_json(tmp_path / "case.yaml", capsys=capsys)
     assert record["criteria"]["A"]["status"] == "indeterminate"
+
+
+@pytest.mark.parametrize("key", ["\x03", "\x04"], ids=["ctrl-c", "ctrl-d"])
+def test_interrupt_at_a_typed_answer(tmp_path: Path, key: str) -> None:
+    code, out = interview(tmp_path, "vet\r\ry" + "half typed" + key)
+    assert code == 130 and "Continue with: dsm5check interview --resume" in out
+    answers = json.loads((tmp_path / "case.yaml.draft.json").read_text())["answers"]
+    assert answers == {"id": "vet", "timeline.assessed": "2025-01-15", "events.any": True}
