@@ -43,9 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emit-sql", action="store_true",
                         help="print the generated SQL (over a table score_input) and stop")
     parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
-    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (2)")
-    parser.add_argument("--memory-limit", default="192MB",
-                        help="DuckDB memory limit; more spills to a temporary folder (192MB)")
+    parser.add_argument("--threads", type=int, default=0, metavar="N",
+                        help="DuckDB threads; default 1 when writing rows (in order, memory"
+                        " flat however long the file), 2 with --summary-only")
+    parser.add_argument("--memory-limit", default="64MB", metavar="SIZE",
+                        help="DuckDB memory limit; more spills to a temporary folder (64MB)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -73,7 +73,8 @@ def score(args: argparse.Namespace) -> int:
     from dsm5check.score import run as runner
     from dsm5check.score.source import describe, open_source
 
-    engine = runner.Engine(threads=args.threads, memory_limit=args.memory_limit,
+    threads = args.threads or (2 if args.summary_only else 1)
+    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
                            progress=sys.stderr.isatty() and not args.no_summary)
     src: Source | None = None
     tmpdir = runner.temp_folder()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.compile_sql import literal
 from dsm5check.score.query import Compiled
-from dsm5check.score.source import Source, label
+from dsm5check.score.source import CSV_BUFFER, Source, label
 from dsm5check.score.summary import Summary, aggregate_sql, bad_cells_sql, decode, decode_bad
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet",
 
 @dataclass(frozen=True)
 class Engine:
-    threads: int = 2
-    memory_limit: str = "192MB"
+    threads: int = 1
+    memory_limit: str = "64MB"
     progress: bool = False
 
 
@@ -45,7 +45,9 @@ def connect(engine: Engine, tmpdir: str) -> duckdb.DuckDBPyConnection:
         "threads": max(1, engine.threads),
         "memory_limit": engine.memory_limit,
         "temp_directory": tmpdir,
-        "preserve_insertion_order": True,
+        # one thread keeps the rows in input order by itself; DuckDB's reordering
+        # buffers (needed with several threads) would grow with the file
+        "preserve_insertion_order": engine.threads > 1,
     })
     if engine.progress:  # progress is polled by rich, DuckDB must not print its own bar
         con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;"
@@ -118,7 +120,8 @@ def _reader_of(path: str, fmt: str) -> str:
     if fmt == "parquet":
         return f"read_parquet({literal(path)})"
     if fmt == "csv":
-        return f"read_csv({literal(path)}, header = true, all_varchar = true)"
+        return (f"read_csv({literal(path)}, header = true, all_varchar = true,"
+                f" buffer_size = {CSV_BUFFER})")
     return f"read_json({literal(path)}, format = 'newline_delimited')"
 
 
@@ -131,7 +134,7 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
     """
     if summary_only:  # aggregate straight over the scoring query: nothing is written
         relation = f"({unnumbered or compiled.sql})"
-        summary = decode(compiled, execute(con, aggregate_sql(compiled, relation), engine)[0])
+        summary = decode(compiled, execute(con, aggregate_sql(compiled, relation), engine))
         if summary.bad_rows:  # a second pass, with row numbers, only for data with bad cells
             bad = execute(con, bad_cells_sql(compiled, f"({compiled.sql})"), engine,
                           "finding bad cells")
@@ -143,7 +146,7 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
         fmt, target = "parquet", os.path.join(tmpdir, "scored.parquet")
     execute(con, f"COPY ({compiled.sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
     relation = _reader_of(target, fmt)
-    summary = decode(compiled, con.execute(aggregate_sql(compiled, relation)).fetchall()[0])
+    summary = decode(compiled, con.execute(aggregate_sql(compiled, relation)).fetchall())
     if summary.bad_rows:
         decode_bad(summary, compiled, con.execute(bad_cells_sql(compiled, relation)).fetchall()[0])
     if out is None:  # JSON Lines on standard output
