@@ -22,16 +22,20 @@ _OP_WORDS = {
 }
 
 
-def _value(v: Any) -> str:
+def show_value(v: Any, empty: str = "none") -> str:
+    """A value as a reader would write it: yes/no, dates in ISO, 2 not 2.0."""
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, (list, tuple)):
-        return ", ".join(_value(x) for x in v) if v else "none"
+        return ", ".join(show_value(x, empty) for x in v) if v else empty
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, dt.date):
         return v.isoformat()
     return str(v)
+
+
+_value = show_value
 
 
 def _plural(n: float, word: str) -> str:

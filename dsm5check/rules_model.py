@@ -243,6 +243,21 @@ __all__ = [
 ]
 
 
+def children(node: NodeModel) -> tuple[NodeModel, ...]:
+    """The child rules of a node, in order (none for leaves)."""
+    if isinstance(node, AllNode):
+        return node.all
+    if isinstance(node, AnyNode):
+        return node.any
+    if isinstance(node, AtLeastNode):
+        return node.of
+    if isinstance(node, NotNode):
+        return (node.not_,)
+    if isinstance(node, ForAnyNode):
+        return (node.where,)
+    return ()
+
+
 def kind_of(node: NodeModel) -> Literal[
     "all", "any", "at_least", "not", "item", "criterion", "fact", "months", "for_any"
 ]:

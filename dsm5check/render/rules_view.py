@@ -20,6 +20,7 @@ from dsm5check.rules_model import (
     MonthsNode,
     NodeModel,
     NotNode,
+    children,
 )
 from dsm5check.ruleset import Ruleset
 
@@ -83,22 +84,8 @@ def describe(node: NodeModel) -> str:
     raise TypeError(node)  # pragma: no cover
 
 
-def _children(node: NodeModel) -> tuple[NodeModel, ...]:
-    if isinstance(node, AllNode):
-        return node.all
-    if isinstance(node, AnyNode):
-        return node.any
-    if isinstance(node, AtLeastNode):
-        return node.of
-    if isinstance(node, NotNode):
-        return (node.not_,)
-    if isinstance(node, ForAnyNode):
-        return (node.where,)
-    return ()
-
-
 def rule_tree(node: NodeModel, tree: Tree) -> None:
-    kids = _children(node)
+    kids = children(node)
     if kids and all(isinstance(k, ItemNode) for k in kids):
         tree.add(Text("items " + ", ".join(k.item for k in kids if isinstance(k, ItemNode))))
         return

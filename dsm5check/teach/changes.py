@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dsm5check.case import Case
+from dsm5check.reasons import show_value
 from dsm5check.results import MET, NOT_MET, NodeResult, Status
 from dsm5check.ruleset import Ruleset
 
@@ -46,16 +47,8 @@ class Change:
 
 
 def shown(v: Any) -> str:
-    """A value as a reader would write it: yes/no, dates in ISO, 2 not 2.0."""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, (list, tuple)):
-        return ", ".join(shown(x) for x in v) if v else "nothing"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v)
+    """A value as a reader would write it (an empty list is "nothing")."""
+    return show_value(v, "nothing")
 
 
 def change(path: str, value: Any, text: str, subject: str, state: str) -> Change:

@@ -5,6 +5,7 @@ Read from the rule tree's node kinds only, so it works for any ruleset.
 
 from __future__ import annotations
 
+from dsm5check.reasons import show_value
 from dsm5check.rules_model import (
     AllNode,
     AnyNode,
@@ -25,13 +26,7 @@ _CMP = {
 
 
 def _shown(v: object) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, (list, tuple)):
-        return ", ".join(_shown(x) for x in v)
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
+    return show_value(v, "")
 
 
 def id_list(ids: list[str]) -> str:
