@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from dsm5check.errors import InputError, Problem
 from dsm5check.ruleset import LoadedRuleset, Ruleset
-from dsm5check.score.columns import ColumnMap, ColumnPlan, load_map, plan_columns
+from dsm5check.score.cells import checked_columns
+from dsm5check.score.columns import ColumnPlan, plan_columns
 from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
-from dsm5check.score.query import Compiled, Options, build, checked_columns
+from dsm5check.score.mapfile import ColumnMap, load_map
+from dsm5check.score.query import Compiled, Options, build
 
 if TYPE_CHECKING:
     import duckdb

@@ -23,8 +23,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from dsm5check.errors import InputError, Problem
 from dsm5check.rules_model import (
     AllNode,
@@ -39,26 +37,9 @@ from dsm5check.rules_model import (
 )
 from dsm5check.ruleset import Ruleset
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument
+from dsm5check.score.mapfile import ColumnMap, Locator
 
-#: points into the --map file: (key path, message) -> Problem with its line and column
-Locator = Callable[[Sequence[object], str], Problem]
 Bad = Callable[[tuple[object, ...], str], None]
-
-
-class ColumnMap(BaseModel):
-    """The --map file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    items: dict[str | int, str | list[str]] = Field(
-        default_factory=dict,
-        description="ruleset item id or instrument item number -> column (or columns)",
-    )
-    positional: int | None = Field(None, ge=1, description="items start at this column (1-based)")
-    criteria: dict[str, str] = Field(default_factory=dict)
-    facts: dict[str, str] = Field(default_factory=dict)
-    missing_values: list[str] = Field(default_factory=list)
-
 
 @dataclass(frozen=True)
 class ColumnPlan:
@@ -325,25 +306,3 @@ def _facts(rules: Ruleset, res: _Resolver, cmap: ColumnMap, bad: Bad) -> dict[st
                 out[path] = hit
                 break
     return out
-
-
-def load_map(path: str) -> tuple[ColumnMap, Locator]:
-    """Read a --map YAML file: the model and a ``(loc, message) -> Problem`` locator."""
-    from dsm5check.validation import problems_from
-    from dsm5check.yamlio import load_documents
-
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise InputError([Problem(path, 1, 1, f"cannot read column map: {exc.strerror}")]) from None
-    docs = load_documents(path, raw)
-    doc = docs[0]
-    if not isinstance(doc.data, dict):
-        raise InputError([doc.problem((), "expected a mapping with items, positional,"
-                                      " criteria, facts or missing_values")])
-    try:
-        cmap = ColumnMap.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(problems_from(doc, exc, ColumnMap)) from None
-    return cmap, doc.problem

@@ -19,16 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dsm5check.errors import InputError, Problem
-from dsm5check.rules_model import AtLeastNode, CriterionNode, FactNode, MonthsNode
-from dsm5check.ruleset import DIAGNOSIS, Ruleset, walk
-from dsm5check.score.columns import ColumnPlan, all_rules
+from dsm5check.rules_model import AtLeastNode
+from dsm5check.ruleset import DIAGNOSIS, Ruleset
+from dsm5check.score.cells import Bind, Checked, checked_columns, clean_sql, criterion_levels
+from dsm5check.score.columns import ColumnPlan
 from dsm5check.score.compile_sql import (
     FALSE,
     TRUE,
     compile_rule,
     count_null,
     count_true,
-    fact_kind,
     ident,
     literal,
 )
@@ -46,27 +46,6 @@ class Options:
     missing: str = "strict"
     max_missing: int = 2
     cutpoint: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """An input column the rules read and what its cells must hold."""
-
-    column: str
-    kind: str  # rating | bool | number | text
-    low: int | None
-    high: int | None
-    role: str
-    clean: str  # internal name of the checked value
-
-    def expected(self) -> str:
-        if self.kind == "rating":
-            return f"a whole number {self.low}-{self.high}"
-        if self.kind == "bool":
-            return "yes/no (1/0, true/false, yes/no)"
-        if self.kind == "number":
-            return "a number >= 0"
-        return "text"
 
 
 @dataclass(frozen=True)
@@ -96,83 +75,6 @@ def status_sql(x: str, status_type: str | None = None) -> str:
     return f"CASE WHEN {x} THEN {met} WHEN NOT {x} THEN {no} ELSE {unknown} END"
 
 
-def checked_columns(rules: Ruleset, plan: ColumnPlan) -> dict[str, Checked]:
-    out: dict[str, Checked] = {}
-
-    def add(col: str, kind: str, low: int | None, high: int | None, role: str) -> None:
-        if col not in out:
-            out[col] = Checked(col, kind, low, high, role, f"__s_v{len(out)}")
-
-    for item, cols in plan.items.items():
-        scale = rules.scale_of(rules.item_map[item])
-        for col in cols:
-            add(col, "rating", scale.min, scale.max, f"item {item}")
-    for cid, col in plan.criteria.items():
-        add(col, "bool", None, None, f"criterion {cid}")
-    nodes: dict[str, list[FactNode | MonthsNode]] = {}
-    for rule in all_rules(rules):
-        for n in walk(rule):
-            if isinstance(n, FactNode):
-                nodes.setdefault(n.fact, []).append(n)
-            elif isinstance(n, MonthsNode) and n.months.or_fact:
-                nodes.setdefault(n.months.or_fact, []).append(n)
-    for path, col in plan.facts.items():
-        add(col, fact_kind(nodes.get(path, [])), None, None, f"fact {path}")
-    return out
-
-
-def _clean(c: Checked) -> str:
-    x = ident(c.column)
-    if c.kind == "rating":
-        return (f"CASE WHEN {x} >= {c.low} AND {x} <= {c.high} AND ROUND({x}) = {x}"
-                f" THEN CAST({x} AS INTEGER) END")
-    if c.kind == "bool":
-        return f"CASE WHEN {x} = 1 THEN 1 WHEN {x} = 0 THEN 0 END"
-    if c.kind == "number":
-        return f"CASE WHEN {x} >= 0 THEN {x} END"
-    return x
-
-
-class _Bind:
-    def __init__(self, rules: Ruleset, plan: ColumnPlan, checked: dict[str, Checked],
-                 values: dict[str, str]) -> None:
-        self.rules, self.plan, self.checked, self.values = rules, plan, checked, values
-        self.columns: dict[str, str] = {}  # criterion id -> assessed boolean column
-
-    def item(self, item_id: str) -> str | None:
-        thr = self.rules.symptom_threshold
-        if item_id in self.values:
-            return f"({ident(self.values[item_id])} >= {thr})"
-        cols = self.plan.items.get(item_id, ())
-        if not cols:
-            return None
-        parts = [f"({ident(self.checked[c].clean)} >= {thr})" for c in cols]
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-
-    def fact(self, path: str) -> str | None:
-        col = self.plan.facts.get(path)
-        return ident(self.checked[col].clean) if col else None
-
-    def criterion(self, cid: str) -> str | None:
-        col = self.columns.get(cid)
-        return ident(col) if col else None
-
-
-def _levels(rules: Ruleset) -> dict[str, int]:
-    level: dict[str, int] = {}
-
-    def of(cid: str) -> int:
-        if cid not in level:
-            refs = [n.criterion for n in walk(rules.criterion_map[cid].rule)
-                    if isinstance(n, CriterionNode) and n.criterion != DIAGNOSIS]
-            level[cid] = 1 + max((of(r) for r in refs), default=-1)
-        return level[cid]
-
-    for c in rules.criteria:
-        of(c.id)
-    return level
-
-
 def build(rules: Ruleset, instrument: Instrument, plan: ColumnPlan, options: Options,
           source: str = PORTABLE_SOURCE, extra: Sequence[tuple[str, str]] = (),
           enums: bool = False) -> Compiled:
@@ -191,12 +93,12 @@ class _Builder:
         self.status_type = STATUS_TYPE if enums else None
         self.checked = checked_columns(rules, plan)
         self.ctes: list[tuple[str, list[str]]] = []
-        self.ctes.append(("__s_a", [f"{_clean(c)} AS {ident(c.clean)}"
+        self.ctes.append(("__s_a", [f"{clean_sql(c)} AS {ident(c.clean)}"
                                     for c in self.checked.values()]))
         self.summed = [i for i in rules.items if i.section == SUMMED_SECTION]
         self.gaps: list[str] = []
         self._items()
-        self.bind = _Bind(rules, plan, self.checked, self.values)
+        self.bind = Bind(rules, plan, self.checked, self.values)
         self._criteria()
 
     def _items(self) -> None:
@@ -242,7 +144,7 @@ class _Builder:
 
     def _criteria(self) -> None:
         rules, bind, plan = self.rules, self.bind, self.plan
-        levels = _levels(rules)
+        levels = criterion_levels(rules)
         self.counted: list[str] = []
         for depth in range(max(levels.values(), default=-1) + 1):
             counts: list[str] = []

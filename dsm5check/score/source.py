@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dsm5check.errors import InputError, Problem
+from dsm5check.score.cells import Checked
 from dsm5check.score.compile_sql import ident, literal
-from dsm5check.score.query import ROW, Checked
+from dsm5check.score.query import ROW
 
 if TYPE_CHECKING:
     import duckdb
