@@ -192,8 +192,17 @@ def test_summary_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--summary-only")
     assert code == 0 and err == ""
     assert "dsm5check score: 9 rows" in out
-    assert "Provisional: the data cannot assess criteria A, F, G, H" in out
-    assert "diagnosis  3  33.3%  5  55.6%       1  11.1%" in out
+    assert "Provisional: the data cannot assess A, F, G, H" in out
+    table = """\
+                  met   not met  indeterminate
+diagnosis    3  33.3%  5  55.6%       1  11.1%
+B            3  33.3%  5  55.6%       1  11.1%
+C            3  33.3%  5  55.6%       1  11.1%
+D            3  33.3%  5  55.6%       1  11.1%
+E            3  33.3%  5  55.6%       1  11.1%
+total >= 33  0   0.0%  8  88.9%       1  11.1%
+"""
+    assert table in out
     assert "total severity: mean 18.12 over 8 rows" in out
     assert "  15-19  " in out and "█" in out
     assert "missing or bad item cells: 20 in 1 rows" in out
@@ -224,9 +233,16 @@ def test_name_clashes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 2 and "reserved" in err
 
 
-def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_or_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "nowhere.csv", "--instrument", "pcl5")
     assert code == 2 and "nowhere.csv:1:1: no such file" in err
+    empty = tmp_path / "e.csv"
+    empty.write_text("")
+    code, _, err = run(capsys, str(empty), "--instrument", "pcl5")
+    assert code == 2 and "the file is empty" in err
+    header_only = write(tmp_path / "h.csv", ITEMS, [])
+    code, out, err = run(capsys, str(header_only), "--instrument", "pcl5")
+    assert code == 0 and out == "" and "dsm5check score: 0 rows" in err
 
 
 def test_ragged_and_garbled_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -105,7 +105,7 @@ def score(args: argparse.Namespace) -> int:
             console = make_console(sys.stdout if args.summary_only else sys.stderr)
             notes = [f"items found by: {plan.convention}", *plan.notes]
             notes += [f"not assessed inside {g}" for g in compiled.gaps]
-            render(summary, compiled, console, instrument=instrument.title,
+            render(summary, compiled, console, instrument=instrument.short,
                    mode=options.missing, notes=notes)
         return 0
     finally:

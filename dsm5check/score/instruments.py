@@ -44,6 +44,7 @@ class Slot:
 @dataclass(frozen=True, slots=True)
 class Instrument:
     id: str
+    short: str
     title: str
     source: str
     #: column-name prefixes of numbered items, e.g. pcl -> pcl1, pcl_01, PCL5_1
@@ -75,6 +76,7 @@ def _symptoms(count: int) -> tuple[Slot, ...]:
 
 PCL5 = Instrument(
     id="pcl5",
+    short="PCL-5",
     title="PCL-5 (PTSD Checklist for DSM-5)",
     source=(
         "Weathers, Litz, Keane, Palmieri, Marx & Schnurr (2013), The PTSD Checklist"
@@ -93,6 +95,7 @@ PCL5 = Instrument(
 
 CAPS5 = Instrument(
     id="caps5",
+    short="CAPS-5",
     title="CAPS-5 (Clinician-Administered PTSD Scale for DSM-5)",
     source="Weathers et al. (2013, 2018), CAPS-5, National Center for PTSD",
     prefixes=("caps5", "caps", "item"),

@@ -49,6 +49,8 @@ def open_source(data: str, missing: Sequence[str]) -> Source:
         return Source("<stdin>", temp, "csv", miss, temp)
     if not os.path.isfile(data):
         raise InputError([Problem(data, 1, 1, "no such file (expected a CSV or Parquet file)")])
+    if os.path.getsize(data) == 0:
+        raise InputError([Problem(data, 1, 1, "the file is empty (expected a header and rows)")])
     kind = "parquet" if data.lower().endswith((".parquet", ".pq")) else "csv"
     return Source(data, data, kind, miss)
 

@@ -124,7 +124,7 @@ def render(s: Summary, c: Compiled, console: Console, *, instrument: str, mode: 
     console.print(Text(f"dsm5check score: {s.rows:,} rows ({instrument}, missing data: {mode})",
                        style="bold"))
     if c.not_assessed:
-        console.print(Text("Provisional: the data cannot assess criteria "
+        console.print(Text("Provisional: the data cannot assess "
                            + ", ".join(c.not_assessed)
                            + "; the status assumes them met.", style="yellow"))
     for note in notes:
@@ -137,6 +137,8 @@ def render(s: Summary, c: Compiled, console: Console, *, instrument: str, mode: 
         if col.endswith("_status") and sum(counts.values()) == 0:
             continue  # a criterion the data cannot assess
         name = "diagnosis" if col == "status" else col.removesuffix("_status")
+        if col == "cutpoint":
+            name = f"total >= {c.cutpoint}"
         table.add_row(name, *(f"{counts[st]:,} {_pct(counts[st], s.rows)}" for st in STATUSES))
     console.print(table)
     if s.total_mean is not None:
