@@ -275,3 +275,45 @@ def test_caps5_numbered_columns(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert [r["with_dissociative_symptoms"] for r in got] == ["indeterminate", "not_met"]
     assert got[0]["not_assessed"] == "A F H" and "cutpoint" not in got[0]
     assert "not assessed inside with_dissociative_symptoms" in err
+
+
+def test_bad_cell_after_the_sniffed_sample_falls_back_to_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # DuckDB guesses types from the first rows; a word far below must not stop the run
+    rows = [[str(n), *MET_ROW] for n in range(30_000)]
+    rows[25_000][3] = "often"
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    out = tmp_path / "o.parquet"
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--out", str(out))
+    assert code == 0
+    assert f"{data}:25002:4: row 25001, column 'B3'" in err and "'often'" in err
+    got = duckdb.sql(f"SELECT count(*), count(bad_cells), min(row), max(row) FROM '{out}'")
+    assert got.fetchall() == [(30_000, 1, 1, 30_000)]
+    status = duckdb.sql(f"SELECT status, bad_cells FROM '{out}' WHERE row = 25001").fetchall()
+    assert status == [("met", "B3=often")]  # B1 = 2 still meets B
+
+
+def test_parquet_with_text_item_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pq = tmp_path / "t.parquet"
+    cols = ", ".join(f"'{v}' AS {i}" for v, i in zip(MET_ROW, ITEMS, strict=True))
+    duckdb.sql(f"COPY (SELECT 'a' AS id, {cols} UNION ALL SELECT 'b', 'x', "
+               f"{', '.join(repr(v) for v in MET_ROW[1:])}) TO '{pq}' (FORMAT parquet)")
+    code, out, err = run(capsys, str(pq), "--instrument", "pcl5", "--no-summary")
+    assert code == 0
+    got = rows_of(out)
+    assert [r["status"] for r in got] == ["met", "indeterminate"]
+    assert got[1]["bad_cells"] == "B1=x"
+    assert f"{pq}:2:2: row 2, column 'B1'" in err
+
+
+def test_prorate_writes_fractional_totals(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    row = ["2"] * 18 + ["3", ""]  # mean of the 19 answered = 39 / 19
+    data = write(tmp_path / "d.csv", ITEMS, [row])
+    out = tmp_path / "o.csv"
+    code, _, _ = run(capsys, str(data), "--instrument", "pcl5", "--missing", "prorate",
+                     "--out", str(out), "--no-summary")
+    assert code == 0
+    total, prorated, e = duckdb.sql(
+        f"SELECT total, items_prorated, E_status FROM '{out}'").fetchall()[0]
+    assert total == pytest.approx(39 + 39 / 19) and prorated == 1 and e == "met"
