@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from dsm5check.case import Case
 from dsm5check.cli import main
 from dsm5check.engine import evaluate
+from dsm5check.loading import RulesetResolver, load_case_file
 from dsm5check.registry import shipped
 from dsm5check.results import MET, NOT_MET, UNKNOWN
 from dsm5check.ruleset import LoadedRuleset, load_ruleset_file
@@ -214,6 +215,47 @@ def test_deciders_really_decide_the_undecided_criterion(case: Case) -> None:
                 assert evaluate(PTSD, changed).criterion(d.criterion).status == target
 
 
+FAR = dt.date(9999, 12, 31)  # suggested dates may lie after today (a later re-assessment)
+
+
+def _load_problems(case: Case, name: str = "changed.json") -> list[str]:
+    raw = json.dumps(case.model_dump(mode="json")).encode()
+    _, problems = load_case_file(name, raw, RulesetResolver(), today=FAR)
+    return [str(p) for p in problems]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.filter_too_much])
+@given(st.one_of(ptsd_cases(), near_met_cases()), st.integers(1, 3))
+def test_every_suggested_set_gives_a_case_that_loads_without_problems(case: Case, n: int
+                                                                      ) -> None:
+    assume(not _load_problems(case, "base.json"))
+    data = base_data(case)
+    w = what_if(PTSD, case, max_changes=n)
+    sets = list(w.sets) + [s for d in (*w.deciders, *w.needs) for s in (*d.to_met, *d.to_not_met)]
+    for s in sets:
+        changed = apply_changes(data, s)
+        assert changed is not None
+        assert _load_problems(changed) == [], [c.text for c in s]
+
+
+def test_no_suggested_assessment_date_before_the_full_picture() -> None:
+    """Moving the assessment before full_criteria_met would make the case invalid."""
+    case = Case.model_validate({
+        "id": "t1",
+        "events": [{"date": "2025-01-10", "nature": ["serious_injury"], "exposure": ["direct"]}],
+        "symptoms": {"B1": 3, "B2": 2, "C1": 2, "D2": 2, "D4": 3, "E3": 3, "E4": 2},
+        "timeline": {"symptom_onset": "2025-01-15", "full_criteria_met": "2025-03-01",
+                     "assessed": "2025-06-01"},
+        "impairment": True, "attributable_to_substance_or_medical": False,
+    })
+    w = what_if(PTSD, case)
+    assert w.target == NOT_MET and w.sets
+    texts = [c.text for s in w.sets for c in s]
+    assert not [t for t in texts if "timeline.assessed" in t], texts
+    assert "G: set impairment to no" in texts
+
+
 def _vignette_case(vid: str) -> Case:
     return find(vid).case
 
@@ -242,8 +284,9 @@ def test_met_case_lists_the_single_changes_that_undo_it_first() -> None:
     w = what_if(PTSD, _vignette_case("v26-sea-crossing"))
     assert w.target == NOT_MET
     singles = [s[0].text for s in w.sets if len(s) == 1]
+    # F is not offered: an assessment on 2024-05-11 would come before the full picture
+    # (full_criteria_met 2024-05-25), which `check` rejects as an invalid case
     assert singles == [
-        "F: symptom duration at most 1 month — e.g. timeline.assessed on or before 2024-05-11",
         "G: set impairment to no",
         "H: set attributable_to_substance_or_medical to yes",
     ]
@@ -344,7 +387,9 @@ attributable_to_substance_or_medical: false
 
 
 def test_cli_no_set_within_reach(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["what-if", _write(tmp_path, "id: empty\n"), "--max-changes", "2"]) == 0
+    # events: [] records that there was no event (left out, A would be undecided)
+    empty = _write(tmp_path, "id: empty\nevents: []\n")
+    assert main(["what-if", empty, "--max-changes", "2"]) == 0
     assert "No set of 2 changes or fewer makes it MET" in capsys.readouterr().out
 
 
@@ -361,6 +406,7 @@ def test_cli_other_ruleset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 id: toy-1
 ruleset: teach-toy
 subject: {age_years: 16}
+events: []
 symptoms: {T1: 2, T2: 0, T3: 1}
 timeline: {symptom_onset: 2026-01-10, assessed: 2026-02-20}
 attributable_to_substance_or_medical: false

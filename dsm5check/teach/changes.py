@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,15 +93,49 @@ def base_data(case: Case) -> dict[str, Any]:
     return data
 
 
-def apply_changes(data: dict[str, Any], changes: Iterable[Change]) -> Case | None:
-    """The case with every change made, or None when that is not a valid case."""
+#: Checks a changed case must pass besides the format: (raw data, case) -> problems.
+Checker = Callable[[dict[str, Any], Case], list[str]]
+
+
+def case_checker(rules: Ruleset) -> Checker:
+    """The checks ``check`` applies to a case file (``case_checks``), as sentences.
+
+    One exception: a suggested date may lie after today (a later re-assessment
+    is a fair answer to "too early"), so dates are not compared with today.
+    """
+    from dsm5check.case_checks import date_problems, key_problems
+
+    def problems(data: dict[str, Any], case: Case) -> list[str]:
+        found = key_problems(data, rules) + date_problems(case, dt.date.max)
+        return [f"{loc}: {msg}" for loc, msg in found]
+
+    return problems
+
+
+def valid_after(rules: Ruleset, base: dict[str, Any]) -> Callable[[dict[str, Any], Case], bool]:
+    """Whether a changed case brings no problem the unchanged case did not have."""
+    check = case_checker(rules)
+    try:
+        before = set(check(base, Case.model_validate(base)))
+    except ValidationError:  # pragma: no cover - base data comes from a valid case
+        before = set()
+    return lambda data, case: set(check(data, case)) <= before
+
+
+def apply_changes(data: dict[str, Any], changes: Iterable[Change],
+                  valid: Callable[[dict[str, Any], Case], bool] | None = None) -> Case | None:
+    """The case with every change made, or None when that is not a valid case
+    (not case format 1, or, with ``valid``, failing the checks of a case file)."""
     out: Any = data
     for c in sorted(changes, key=lambda c: c.path):
         out = _set(out, parse_path(c.path), c.value)
     try:
-        return Case.model_validate(out)
+        case = Case.model_validate(out)
     except ValidationError:
         return None
+    if valid is not None and not valid(out, case):
+        return None
+    return case
 
 
 def leaf_changes(

@@ -27,7 +27,7 @@ from dsm5check.engine import evaluate
 from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
 from dsm5check.rules_model import ForAnyNode
 from dsm5check.ruleset import LoadedRuleset, walk
-from dsm5check.teach.changes import Change, apply_changes, base_data, parse_path
+from dsm5check.teach.changes import Change, apply_changes, base_data, parse_path, valid_after
 from dsm5check.teach.search import ChangeSet, Options, flip, minimal
 from dsm5check.teach.summaries import ordered, summarize
 
@@ -115,12 +115,13 @@ class _Judge:
     def __init__(self, loaded: LoadedRuleset, data: dict[str, Any],
                  ok: Callable[[CaseResult], bool]) -> None:
         self.loaded, self.data, self.ok = loaded, data, ok
+        self.valid = valid_after(loaded.rules, data)
         self.seen: dict[ChangeSet, bool] = {}
 
     def __call__(self, s: ChangeSet) -> bool:
         found = self.seen.get(s)
         if found is None:
-            case = apply_changes(self.data, s)
+            case = apply_changes(self.data, s, self.valid)
             found = case is not None and self.ok(evaluate(self.loaded, case))
             self.seen[s] = found
         return found
