@@ -130,6 +130,9 @@ class PlainPrompter:
                 self.say(f"  {c.key}  {c.label}{mark}")
         elif has_default:
             self.say(f"  Enter: {_shown(q, default)}")
+        if q.kind in SELECT_KINDS and not q.required and not (has_default and any(
+                _is(c.value, default, q.kind) for c in q.choices)):
+            self.say(f"  Enter: {unknown_label}")
         if q.kind == "multi":
             self.say("  (type the numbers of all that apply, e.g. 1 3)")
         self.say(f"  ({hint(q, unknown_label, note)})")
@@ -150,6 +153,8 @@ class PlainPrompter:
                 return True, None
             if not raw and has_default:
                 return True, default
+            if not raw and not q.required:
+                return True, None  # no safe default: Enter records not known
             for c in q.choices:
                 if raw.lower() == c.key.lower():
                     return True, c.value

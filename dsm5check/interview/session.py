@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from dsm5check.interview.questions import Plan
 
 _MISSING = object()
+#: Kinds whose default must not rule anything out (defaults.py); ratings keep theirs.
+_DEFAULT_CHECKED = frozenset({"yes_no", "rate_or_yes"})
 _CHECKED_KINDS = frozenset({"date", "number", "text"})
 
 
@@ -43,6 +45,11 @@ class Session:
             return self.answers[q.key], True
         if q.default_from and self.answers.get(q.default_from) is not None:
             return self.answers[q.default_from], True
+        if q.has_default and self.plan is not None and q.kind in _DEFAULT_CHECKED:
+            from dsm5check.interview.defaults import rules_out
+
+            if rules_out(self.plan, self.answers, q, q.default):
+                return None, False  # never default to the answer that rules out
         return q.default, q.has_default
 
     def ask_one(self, q: Question) -> bool:

@@ -88,8 +88,8 @@ class TerminalPrompter:
             choices.append(questionary.Choice(f"{UNKNOWN_KEY}) {unknown_label}", value=-1))
         start = next((choices[i] for i, c in enumerate(q.choices)
                       if has_default and _is(c.value, default, q.kind)), None)
-        if has_default and default is None and not q.required:
-            start = choices[-1]
+        if not q.required and (not has_default or default is None):
+            start = choices[-1]  # no safe default: Enter records not known, never yes or no
         question = questionary.select(
             message, choices, default=start, use_jk_keys=False,
             instruction=f"({hint(q, unknown_label, note)})", **self.kwargs)
