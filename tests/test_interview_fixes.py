@@ -3,10 +3,16 @@ refused typed answers, the review screen's errors and notes."""
 
 from __future__ import annotations
 
+import argparse
 import io
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from dsm5check.cli import main
+from dsm5check.errors import InputError
+from dsm5check.interview import command
 from dsm5check.interview.defaults import rules_out
 from dsm5check.interview.flow import plan_flow
 from dsm5check.interview.prompts import PlainPrompter
@@ -55,3 +61,66 @@ def test_a_declared_default_that_rules_out_is_not_offered() -> None:
     assert not rules_out(plan, answers, media, False)  # "not only through media" is safe
     assert not rules_out(plan, {**answers, "events.0.exposure": ["direct"]}, qs["events.any"],
                          True)
+
+
+def _resume(tmp_path: Path, answers: str) -> list[str]:
+    draft = tmp_path / "d.draft.json"
+    draft.write_text('{"format": "dsm5check-interview-draft", "version": 1,\n'
+                     ' "rules": "dsm5-ptsd",\n "answers": ' + answers + "}\n")
+    args = argparse.Namespace(out=str(tmp_path / "c.yaml"), resume=str(draft), draft=None,
+                              rules=None, plain=True, no_skip=False)
+    try:
+        command.run_interview(args, PlainPrompter(io.StringIO(""), io.StringIO()), TODAY)
+    except InputError as err:
+        return [str(p) for p in err.problems]
+    return []
+
+
+def test_damaged_draft_answers_are_each_reported_with_their_position(tmp_path: Path) -> None:
+    found = _resume(tmp_path, '{"id": "x", "timeline.assessed": "2025-02-30",\n'
+                              '  "symptoms.B1": 9, "symptoms.Z1": 2, "events.any": "yes"}')
+    draft = tmp_path / "d.draft.json"
+    assert found == [
+        f'{draft}:3:46: got "2025-02-30": expected a date as YYYY-MM-DD'
+        " (at answers.timeline.assessed)",
+        f"{draft}:4:18: got 9: expected one of 0, 1, 2, 3, 4, or null (not known)"
+        " (at answers.symptoms.B1)",
+        f"{draft}:4:36: not a question of this interview (unknown answer key)"
+        " (at answers.symptoms.Z1)",
+        f'{draft}:4:53: got "yes": expected one of true, false, or null (not known)'
+        " (at answers.events.any)",
+    ]
+
+
+def test_damaged_draft_exits_2_from_the_command_line(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    draft = tmp_path / "d.draft.json"
+    draft.write_text('{"format":"dsm5check-interview-draft","version":1,"rules":"dsm5-ptsd",'
+                     '"answers":{"id":"x","timeline.assessed":"2025-02-30"}}')
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    assert main(["interview", "--resume", str(draft), "--plain"]) == 2
+    err = capsys.readouterr().err
+    assert f"{draft}:1:" in err and "answers.timeline.assessed" in err
+    assert "Traceback" not in err
+
+
+def test_answers_left_over_from_an_edit_are_not_problems(tmp_path: Path) -> None:
+    # months were given, then the onset date; a second event was later dropped
+    assert _resume(tmp_path, '{"id": "x", "timeline.assessed": "2025-01-10",'
+                             ' "events.any": true, "events.0.more": false,'
+                             ' "events.1.date": "2024-02-01", "events.1.via_media": true,'
+                             ' "timeline.symptom_onset": "2024-03-01",'
+                             ' "timeline.months_since_symptom_onset": 2.5,'
+                             ' "symptoms.B1": 0, "symptoms.B1.onset": true,'
+                             ' "symptoms.B1.note": "said twice", "notes": ["n1"],'
+                             ' "flow.stop_after.1": "continue"}') == []
+
+
+def test_draft_dates_out_of_order_are_reported_at_the_answer(tmp_path: Path) -> None:
+    found = _resume(tmp_path, '{"id": "x", "timeline.assessed": "2025-01-10",'
+                              ' "events.any": true, "events.0.date": "2024-06-01",\n'
+                              ' "symptoms.B1": 3, "timeline.symptom_onset": "2024-03-01"}')
+    assert found == [f"{tmp_path / 'd.draft.json'}:4:46: symptoms began 2024-03-01, before the"
+                     " event (2024-06-01): expected on or after it"
+                     " (at answers.timeline.symptom_onset)"]

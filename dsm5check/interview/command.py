@@ -79,8 +79,17 @@ def run_interview(args: argparse.Namespace, prompter: Prompter | None = None,
         draft.out = args.out or draft.out
     else:
         draft = new_draft(args)
+    resumed: Plan | None = None
+    if args.resume:  # every answer checked before one is used (a draft may be hand-edited)
+        from dsm5check.errors import InputError
+        from dsm5check.interview.draft_check import draft_problems
+
+        resumed = load_plan(draft, today)
+        bad = draft_problems(draft.path, resumed, draft.answers)
+        if bad:
+            raise InputError(bad)
     prompter = prompter or make_prompter(args.plain)
-    session = Session(prompter, draft, lambda: load_plan(draft, today), today)
+    session = Session(prompter, draft, lambda: resumed or load_plan(draft, today), today)
     try:
         if args.resume:
             prompter.say(f"Resuming {draft.path}: {len(draft.answers)} answers kept.")

@@ -93,8 +93,10 @@ def _group_title(loaded: LoadedRuleset, items: tuple[Item, ...], step: Step) -> 
     return step.items or "Questions"
 
 
-def block_questions(plan: Plan, index: int, answers: Mapping[str, Any]) -> list[Question]:
-    """The questions of one block, given the answers so far."""
+def block_questions(plan: Plan, index: int, answers: Mapping[str, Any], *,
+                    every: bool = False) -> list[Question]:
+    """The questions of one block, given the answers so far (``every``: also those
+    whose conditions do not hold now, e.g. to check the answers of a draft)."""
     block = plan.blocks[index]
     if block.step is None:
         return case_questions(plan.today)
@@ -102,9 +104,9 @@ def block_questions(plan: Plan, index: int, answers: Mapping[str, Any]) -> list[
     for item in block.items:
         out.extend(_item_questions(plan, item, index, answers))
     if block.step.events is not None:
-        out.extend(_event_questions(plan, block.step.events, index, answers))
+        out.extend(_event_questions(plan, block.step.events, index, answers, every))
     for fq in block.step.questions:
-        if _asked(plan, fq, "", answers):
+        if every or _asked(plan, fq, "", answers):
             out.extend(_field_questions(plan, fq, index, fq.key, fq.label or fq.key, answers))
     return out
 
@@ -131,16 +133,14 @@ def _item_questions(plan: Plan, item: Item, block: int, answers: Mapping[str, An
     return out
 
 
-
-
 def present(value: Any, threshold: int) -> bool:
     if isinstance(value, bool):
         return value
     return isinstance(value, int) and value >= threshold
 
 
-def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[str, Any]
-                     ) -> list[Question]:
+def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[str, Any],
+                     every: bool = False) -> list[Question]:
     coll, noun = spec.collection, spec.noun
     out = [Question(f"{coll}.any", "yes_no", spec.any_prompt, f"any {noun}", block, "elements",
                     (coll,), None, YES_NO, True, True)]
@@ -151,7 +151,7 @@ def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[
         count += 1
         prefix = f"{coll}.{i}"
         for fq in spec.fields:
-            if _asked(plan, fq, prefix + ".", answers):
+            if every or _asked(plan, fq, prefix + ".", answers):
                 out.extend(_field_questions(
                     plan, fq, block, f"{prefix}.{fq.key}",
                     f"{noun} {i + 1}: {fq.label or fq.key}", answers,
