@@ -9,14 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 
 from dsm5check.cli import main
 from dsm5check.errors import InputError
 from dsm5check.interview import command
 from dsm5check.interview.defaults import rules_out
 from dsm5check.interview.flow import plan_flow
+from dsm5check.interview.model import case_questions
 from dsm5check.interview.prompts import PlainPrompter
 from dsm5check.interview.questions import block_questions, compile_plan
+from dsm5check.interview.terminal import TerminalPrompter
 from dsm5check.registry import shipped
 from tests.test_interview_flows import EVENT, FULL_ITEMS, TIMELINE, TODAY, interview, saved
 
@@ -124,3 +128,24 @@ def test_draft_dates_out_of_order_are_reported_at_the_answer(tmp_path: Path) -> 
     assert found == [f"{tmp_path / 'd.draft.json'}:4:46: symptoms began 2024-03-01, before the"
                      " event (2024-06-01): expected on or after it"
                      " (at answers.timeline.symptom_onset)"]
+
+
+def test_a_badly_formatted_date_is_refused_and_the_field_starts_empty_again() -> None:
+    q = next(q for q in case_questions(TODAY) if q.kind == "date")
+    out = io.StringIO()
+    with create_pipe_input() as inp:
+        inp.send_text("2025-13-40\r2025-01-15\r")
+        inp.close()
+        reply = TerminalPrompter(inp, DummyOutput(), out, color=False).ask(
+            q, None, False, "not known")
+    assert reply.value == "2025-01-15"  # not "2025-13-402025-01-15"
+    assert "Not taken: '2025-13-40': expected a date as YYYY-MM-DD" in out.getvalue()
+
+
+def test_plain_prompter_refuses_the_same_way() -> None:
+    q = next(q for q in case_questions(TODAY) if q.kind == "date")
+    out = io.StringIO()
+    reply = PlainPrompter(io.StringIO("2025-13-40\n2025-01-15\n"), out).ask(
+        q, None, False, "not known")
+    assert reply.value == "2025-01-15"
+    assert "Not taken: '2025-13-40': expected a date" in out.getvalue()

@@ -65,6 +65,12 @@ def parse_typed(q: Question, raw: str, default: Any, has_default: bool) -> tuple
     return True, raw
 
 
+def refused(raw: str) -> str:
+    """The start of a "Not taken" line for a typed answer: what was typed."""
+    raw = raw.strip()
+    return f"{raw!r}: " if raw else ""
+
+
 def _shown(q: Question, value: Any) -> str:
     """An answer in words, as the review screen shows it."""
     if value is None:
@@ -145,7 +151,7 @@ class PlainPrompter:
             ok, value = self._parse(q, raw, default, has_default)
             if ok:
                 return Reply("answer", value)
-            self.say(f"  {value}")
+            self.say(f"  Not taken: {refused(raw)}{value}")
 
     def _parse(self, q: Question, raw: str, default: Any, has_default: bool) -> tuple[bool, Any]:
         if q.kind in SELECT_KINDS:

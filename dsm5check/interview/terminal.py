@@ -34,6 +34,7 @@ from dsm5check.interview.prompts import (
     hint,
     note_allowed,
     parse_typed,
+    refused,
 )
 
 _BACK, _NOTE, _UNKNOWN = "\x00back", "\x00note", "\x00unknown"
@@ -141,10 +142,24 @@ class TerminalPrompter:
 
     def _typed(self, q: Question, message: str, default: Any, has_default: bool,
                unknown_label: str) -> Any:
+        """A typed answer. A badly formatted one is refused like a date that would
+        make the case invalid (session.py): a "Not taken" line, then a fresh, empty
+        field (never the old text with new typing appended to it)."""
         shown_default = f"Enter: {_shown(q, default)} · " if has_default else ""
-        question = questionary.text(
-            message, instruction=f"({shown_default}{hint(q, unknown_label, False)})",
-            validate=lambda raw: _valid(q, raw, default, has_default), **self.kwargs)
+        instruction = f"({shown_default}{hint(q, unknown_label, False)})"
+        while True:
+            raw = self._text_once(q, message, instruction)
+            if raw in (_UNKNOWN, _BACK):
+                return raw
+            ok, value = parse_typed(q, raw, default, has_default)
+            if ok:
+                if not raw.strip() and has_default:
+                    self.say(f"  = {_shown(q, value)}", "dim")
+                return value
+            self.say(f"  Not taken: {refused(raw)}{value}", "bad")
+
+    def _text_once(self, q: Question, message: str, instruction: str) -> str:
+        question = questionary.text(message, instruction=instruction, **self.kwargs)
         app = question.application
         empty = Condition(lambda: app.current_buffer.text == "")
         kb = KeyBindings()
@@ -152,18 +167,7 @@ class TerminalPrompter:
             kb.add(UNKNOWN_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_UNKNOWN))
         kb.add(BACK_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_BACK))
         _wrap(question, kb)
-        raw = question.unsafe_ask()
-        if raw in (_UNKNOWN, _BACK):
-            return raw
-        ok, value = parse_typed(q, str(raw), default, has_default)
-        if ok and not str(raw).strip() and has_default:
-            self.say(f"  = {_shown(q, value)}", "dim")
-        return value if ok else _UNKNOWN
-
-
-def _valid(q: Question, raw: str, default: Any, has_default: bool) -> bool | str:
-    ok, value = parse_typed(q, raw, default, has_default)
-    return True if ok else str(value)
+        return str(question.unsafe_ask())
 
 
 def _extra(kb: KeyBindings, note: bool) -> None:
