@@ -22,6 +22,7 @@ from dsm5check.interview.prompts import PlainPrompter
 from dsm5check.interview.questions import block_questions, compile_plan
 from dsm5check.interview.terminal import TerminalPrompter
 from dsm5check.registry import shipped
+from tests.conftest import TESTS
 from tests.test_interview_flows import EVENT, FULL_ITEMS, TIMELINE, TODAY, interview, saved
 
 PTSD = shipped("dsm5-ptsd")
@@ -149,3 +150,25 @@ def test_plain_prompter_refuses_the_same_way() -> None:
         q, None, False, "not known")
     assert reply.value == "2025-01-15"
     assert "Not taken: '2025-13-40': expected a date" in out.getvalue()
+
+
+def test_review_errors_are_said_at_the_prompt_and_notes_are_never_lost(tmp_path: Path) -> None:
+    toy = str(TESTS / "rulesets" / "interview-toy.yaml")
+    lines = ["toy", "", "y", "2024-01-02", "1", "n", "3", "y", "2", "y", "0", "?", "n",
+             "99", "seen twice", "y", "n: second note", "n", "", ""]
+    stdin, out = io.StringIO("\n".join(lines) + "\n"), io.StringIO()
+    args = argparse.Namespace(out=str(tmp_path / "t.yaml"), resume=None, draft=None,
+                              rules=toy, plain=True, no_skip=False)
+    code = command.run_interview(args, PlainPrompter(stdin, out), TODAY)
+    text = out.getvalue()
+    assert code == 0, text
+    prompts = [line.removeprefix("> ") for line in text.splitlines()
+               if line.startswith("> Not taken: ")]
+    assert prompts[0].startswith("Not taken: '99' is not a number from 1 to ")
+    # the refusal is the prompt itself, right where the next entry is typed; the list
+    # is shown again only after a note was added (twice), not after a refusal
+    assert text.count("== Review") == 3
+    assert prompts[1].startswith("Not taken: 'seen twice' is not a number")
+    assert "(or y to keep it as a case note)" in prompts[1]
+    assert "No note added." in text
+    assert saved(tmp_path, "t.yaml")["notes"] == ["seen twice", "second note"]

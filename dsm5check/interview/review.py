@@ -11,7 +11,8 @@ from dsm5check.interview.prompts import shown
 if TYPE_CHECKING:
     from dsm5check.interview.session import Session
 
-PROMPT = "Type a number to change that answer, n to add a case note, Enter to save"
+PROMPT = ("Type a number to change that answer, n to add a case note (or n and the note),"
+          " Enter to save")
 
 
 def review(session: Session, flow: Flow) -> str | None:
@@ -34,19 +35,49 @@ def review(session: Session, flow: Flow) -> str | None:
                 " (unknown). Change the stop answer to continue.", "warn")
         for note in answers.get(NOTES_KEY) or ():
             say(f"  case note: {note}")
-        cmd = session.prompter.text(PROMPT)
+        picked = _command(session, len(listed))
+        if picked is None:
+            return None
+        if picked > 0:
+            return listed[picked - 1].key
+        # 0: a note was added; list again to show it
+
+
+def _command(session: Session, count: int) -> int | None:
+    """Ask until a valid command: an answer's number, 0 after a note, None to save.
+
+    A refusal is said in the prompt itself, right where the clinician types (a
+    line above a long list would scroll away), and text that is not a command is
+    offered as a case note rather than thrown away.
+    """
+    ask = session.prompter.text
+    prompt, offered = PROMPT, ""
+    while True:
+        cmd = ask(prompt)
+        if offered and cmd.lower() in ("y", "yes"):
+            _add_note(session, offered)
+            return 0
         if not cmd:
             return None
-        if cmd.lower() == "n":
-            text = session.prompter.text("Case note")
+        if cmd.lower() == "n" or cmd.lower().startswith(("n ", "n:")):
+            text = cmd[1:].lstrip(" :").strip() or ask("Case note (Enter alone adds none)")
             if text:
-                notes = list(answers.get(NOTES_KEY) or ())
-                answers[NOTES_KEY] = [*notes, text]
-                session.draft.save()
+                _add_note(session, text)
+                return 0
+            prompt, offered = f"No note added. {PROMPT}", ""
             continue
-        if cmd.isdigit() and 1 <= int(cmd) <= len(listed):
-            return listed[int(cmd) - 1].key
-        say(f"  expected a number from 1 to {len(listed)}, n, or Enter", "bad")
+        if cmd.isdigit() and 1 <= int(cmd) <= count:
+            return int(cmd)
+        offered = cmd if not cmd.isdigit() else ""
+        keep = " (or y to keep it as a case note)" if offered else ""
+        prompt = (f"Not taken: {cmd!r} is not a number from 1 to {count}, n, or Enter{keep}."
+                  f" {PROMPT}")
+
+
+def _add_note(session: Session, text: str) -> None:
+    answers = session.answers
+    answers[NOTES_KEY] = [*(answers.get(NOTES_KEY) or ()), text]
+    session.draft.save()
 
 
 def _count(skipped: list[str]) -> str:
