@@ -143,7 +143,9 @@ class Case(_Model):
     title: str | None = Field(None, description="Short description (extension).")
     subject: Subject | None = None
     unlisted_symptoms: Literal["unknown", "absent"] = "unknown"
-    events: list[Event] = Field(default_factory=list)
+    events: list[Event] | None = Field(
+        None, description="Criterion A. Omitted or null: not assessed; [] : no event."
+    )
     symptoms: dict[str, ItemValue | None] = Field(default_factory=dict)
     dissociation: Dissociation | None = None
     timeline: Timeline | None = None

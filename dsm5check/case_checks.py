@@ -12,7 +12,8 @@ from typing import Any
 
 from dsm5check.case import Case, Timeline
 from dsm5check.dates import DAYS_PER_MONTH, months_between
-from dsm5check.ruleset import Ruleset
+from dsm5check.rules_model import FactNode
+from dsm5check.ruleset import Ruleset, walk
 
 Loc = tuple[str | int, ...]
 
@@ -21,6 +22,24 @@ def key_problems(data: dict[str, Any], rules: Ruleset) -> list[tuple[Loc, str]]:
     """Names a ruleset must know (item ids, criteria, specifiers), read from the raw
     mapping so that they are reported even when other values have type errors."""
     return [*_items(data, rules), *_expected(data, rules)]
+
+
+def scope_problems(case: Case, rules: Ruleset) -> list[tuple[Loc, str]]:
+    """A case outside the people a ruleset is for (e.g. a child of 4 for the
+    adult criteria) is refused rather than judged by the wrong criteria."""
+    scope = rules.applies_to
+    if scope is None:
+        return []
+    from dsm5check.engine import evaluate_rule
+    from dsm5check.results import NOT_MET
+
+    result = evaluate_rule(rules, scope.rule, case)
+    if result.status != NOT_MET:
+        return []  # inside, or not known (no age given): evaluate as usual
+    facts = [n.fact for n in walk(scope.rule) if isinstance(n, FactNode)]
+    loc: Loc = tuple(facts[0].split(".")) if facts else ()
+    text = " ".join(scope.text.split())
+    return [(loc, f"outside ruleset {rules.id}: it is for {text} ({result.reason})")]
 
 
 def date_problems(case: Case, today: dt.date) -> list[tuple[Loc, str]]:
@@ -42,6 +61,14 @@ def _items(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
             yield ("symptoms", key), f"unknown item {key!r} for ruleset {rules.id}{guess}{hint}"
             continue
         severity = value.get("severity") if isinstance(value, dict) else value
+        present = value.get("present") if isinstance(value, dict) else None
+        if type(severity) is int and isinstance(present, bool) and (
+            (severity >= rules.symptom_threshold) != present
+        ):
+            yield ("symptoms", key, "present"), (
+                f"present: {str(present).lower()} disagrees with severity {severity}"
+                f" (present means a rating of {rules.symptom_threshold} or more): give one"
+            )
         scale = rules.scale_of(item)
         if type(severity) is int and not scale.min <= severity <= 4 and not (
             scale.min <= severity <= scale.max
@@ -77,9 +104,10 @@ def _expected(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]
 
 def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
     tl = case.timeline
+    events = case.events or []
     dated: list[tuple[Loc, str, dt.date]] = [
         (("events", i, "date"), f"event {e.id or i + 1}", e.date)
-        for i, e in enumerate(case.events)
+        for i, e in enumerate(events)
         if e.date is not None
     ]
     if tl is not None:
@@ -90,16 +118,16 @@ def _dates(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
     for loc, what, day in dated:
         if day > today:
             yield loc, f"{what} {day} is in the future (today is {today})"
-    flagged = [i for i, e in enumerate(case.events) if e.index]
+    flagged = [i for i, e in enumerate(events) if e.index]
     for i in flagged[1:]:
         yield ("events", i, "index"), "only one event may be the index event (index: true)"
     if tl is None:
         return
     onset, full, assessed = tl.symptom_onset, tl.full_criteria_met, tl.assessed
     event_dates: list[tuple[int, dt.date]] = [
-        (i, e.date) for i, e in enumerate(case.events) if e.date is not None
+        (i, e.date) for i, e in enumerate(events) if e.date is not None
     ]
-    flagged_date = case.events[flagged[0]].date if flagged else None
+    flagged_date = events[flagged[0]].date if flagged else None
     anchors = [(flagged[0], flagged_date)] if flagged_date is not None else event_dates
     if onset is not None and anchors and all(onset < d for _, d in anchors):
         first = min(d for _, d in anchors)

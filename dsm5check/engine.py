@@ -299,7 +299,7 @@ def _c_months(node: MonthsNode, rules: Ruleset) -> Evaluator:
     start_p, end_p = tuple(spec.from_.split(".")), tuple(spec.to.split("."))
     alt_p = tuple(spec.or_fact.split(".")) if spec.or_fact else None
     op, limit = node.comparison()
-    nid, label = node.id, node.label
+    nid, label, if_unknown = node.id, node.label, node.if_unknown
 
     def ev(ctx: _Ctx) -> NodeResult:
         start, start_path = ctx.resolve(start_p, spec.from_)
@@ -318,6 +318,9 @@ def _c_months(node: MonthsNode, rules: Ruleset) -> Evaluator:
                 status = MET if compare(months, op, limit) else NOT_MET
                 return NodeResult("months", status, months_path, (), nid, label, info)
         info["missing"] = [p for p, v in ((start_path, start), (end_path, end)) if v is _MISSING]
+        if if_unknown is not None:
+            info["if_unknown"] = if_unknown
+            return NodeResult("months", if_unknown, end_path, (), nid, label, info)
         return NodeResult("months", UNKNOWN, end_path, (), nid, label, info)
     return ev
 
@@ -329,8 +332,9 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
 
     def ev(ctx: _Ctx) -> NodeResult:
         elements, shown = ctx.resolve(path, text)
-        if elements is _MISSING:
-            elements = []
+        if elements is _MISSING:  # not given at all: not assessed, unlike an empty list
+            return NodeResult("for_any", UNKNOWN, shown, (), nid, label,
+                              {"count": 0, "as": name, "missing": True})
         had = ctx.scope.get(name, _MISSING)
         had_path = ctx.scope_paths.get(name, name)
         kids: list[NodeResult] = []
@@ -387,6 +391,17 @@ def _plan(rules: Ruleset) -> _Plan:
     if plan is None or plan.rules is not rules:
         plan = _PLANS[id(rules)] = _Plan(rules)
     return plan
+
+
+_RULES: dict[int, tuple[NodeModel, Evaluator]] = {}
+
+
+def evaluate_rule(rules: Ruleset, rule: NodeModel, case: Case) -> NodeResult:
+    """Evaluate one rule of a ruleset (e.g. its applies_to rule) on a case."""
+    found = _RULES.get(id(rule))
+    if found is None or found[0] is not rule:
+        found = _RULES[id(rule)] = (rule, _compile(rule, rules))
+    return found[1](_Ctx(_plan(rules), case))
 
 
 def _index_element(ctx: _Ctx) -> tuple[Any, str | None]:

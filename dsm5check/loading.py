@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dsm5check.case import Case
-from dsm5check.case_checks import date_problems, key_problems
+from dsm5check.case_checks import date_problems, key_problems, scope_problems
 from dsm5check.errors import InputError, Problem
 from dsm5check.registry import DEFAULT_RULESET, shipped
 from dsm5check.ruleset import LoadedRuleset
@@ -39,21 +40,38 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Problem]:
         if path == "-":
             yield path
             continue
-        p = Path(path)
-        if p.is_dir():
-            found = False
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.endswith(CASE_SUFFIXES) and not name.startswith("."):
-                        found = True
-                        yield os.path.join(root, name)
-            if not found:
-                yield Problem(path, 1, 1, "folder holds no *.yaml, *.yml or *.json files")
-        elif p.exists():
-            yield path
-        else:
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
             yield Problem(path, 1, 1, "no such file or folder")
+            continue
+        except OSError as exc:
+            yield Problem(path, 1, 1, f"cannot read: {exc.strerror}")
+            continue
+        if not stat.S_ISDIR(mode):
+            yield path
+            continue
+        unreadable: list[OSError] = []
+        found = 0
+        for root, dirs, files in os.walk(path, onerror=unreadable.append):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.endswith(CASE_SUFFIXES) and not name.startswith("."):
+                    found += 1
+                    yield os.path.join(root, name)
+            found += len(unreadable)
+            yield from _unreadable(unreadable, path)
+        found += len(unreadable)
+        yield from _unreadable(unreadable, path)
+        if not found:
+            yield Problem(path, 1, 1, "folder holds no *.yaml, *.yml or *.json files")
+
+
+def _unreadable(errors: list[OSError], top: str) -> Iterator[Problem]:
+    """Folders os.walk could not list, reported (and forgotten) in order."""
+    while errors:
+        exc = errors.pop(0)
+        yield Problem(str(exc.filename or top), 1, 1, f"cannot read folder: {exc.strerror}")
 
 
 class RulesetResolver:
@@ -109,7 +127,7 @@ def load_case_file(
         else:
             checks = key_problems(doc.data, ruleset.rules)
             if case is not None:
-                checks += date_problems(case, today)
+                checks += date_problems(case, today) + scope_problems(case, ruleset.rules)
             found.extend(doc.problem(loc, msg) for loc, msg in checks)
         if found or case is None:
             found.sort(key=lambda p: (p.line, p.col))

@@ -111,6 +111,9 @@ def _months_reason(node: NodeResult) -> str:
         return f"{d['or_fact']} = {_value(d['months'])} (needs {want})"
     missing = " and ".join(d.get("missing", ())) or d["to"]
     alt = f", or {d['or_fact']}" if d.get("or_fact") else ""
+    if "if_unknown" in d:
+        word = d["if_unknown"].replace("_", " ")
+        return f"{missing} not given: taken as {word} (only known dates can decide this guard)"
     return f"unknown: needs {missing}{alt} (needs {want})"
 
 
@@ -127,6 +130,8 @@ def _fact_reason(node: NodeResult) -> str:
 def _for_any_reason(node: NodeResult) -> str:
     count = node.detail["count"]
     noun = node.detail["as"]
+    if node.detail.get("missing"):
+        return f"not assessed: {node.name} not given"
     if count == 0:
         return f"no {noun} given"
     met = [k for k in node.children if k.status == MET]
@@ -152,22 +157,33 @@ def _with_routes(node: NodeResult) -> str:
     return f"{node.title} ({', '.join(ids)})" if ids else node.title
 
 
+_LEAVES = frozenset({"item", "fact", "months"})
+
+
+def _decisive(word: str, nodes: list[NodeResult]) -> str:
+    """'not met: X' naming the children that decide; one leaf also says why."""
+    if len(nodes) == 1 and nodes[0].kind in _LEAVES:
+        return f"{word}: {nodes[0].title} ({nodes[0].reason})"
+    return f"{word}: {_names(nodes)}"
+
+
 def _logic_reason(node: NodeResult) -> str:
     kids = list(node.children)
+    unknown = [k for k in kids if k.status == UNKNOWN]
     if node.kind == "any":
         met = [k for k in kids if k.status == MET]
         if met:
-            return f"met by {_names(met)}"
+            return _decisive("met by", met)
         if node.status == NOT_MET:
-            return f"none of {len(kids)} met"
-        return f"undecided: {_names([k for k in kids if k.status == UNKNOWN])}"
+            return _decisive("none met", kids)
+        return _decisive("undecided", unknown)
     if node.kind == "all":
         if node.status == MET:
-            return f"all {len(kids)} met"
+            return f"met: {_names(kids)}"
         failed = [k for k in kids if k.status == NOT_MET]
         if failed:
-            return f"not met: {_names(failed)}"
-        return f"undecided: {_names([k for k in kids if k.status == UNKNOWN])}"
+            return _decisive("not met", failed)
+        return _decisive("undecided", unknown)
     kid = kids[0]
     return f"{kid.title} is {kid.status.replace('_', ' ')}"
 
@@ -212,6 +228,8 @@ def _collect(node: NodeResult, out: list[str]) -> None:
             out.extend(missing)
     elif node.kind == "criterion":
         return  # reported under that criterion itself
+    elif node.kind == "for_any" and node.detail.get("missing"):
+        out.append(node.name)
     for kid in node.children:
         _collect(kid, out)
 

@@ -115,6 +115,16 @@ class CaseResult:
         return [s.id for s in self.specifiers if s.status == MET]
 
     @property
+    def undecided_specifiers(self) -> list[str]:
+        """With the diagnosis met: specifiers whose own rule lacks information.
+
+        They are not in ``applied_specifiers`` (nothing shows that they apply),
+        but a reader should know the answer is "unknown", not "no"."""
+        if self.diagnosis != MET:
+            return []
+        return [s.id for s in self.specifiers if s.status == UNKNOWN]
+
+    @property
     def matched(self) -> bool | None:
         return None if not self.expected_checked else not self.mismatches
 

@@ -140,6 +140,11 @@ class MonthsSpec(BaseModel):
 
 class MonthsNode(_Comparison):
     months: MonthsSpec
+    if_unknown: Literal["met", "not_met"] | None = Field(
+        None,
+        description="Status when the dates (and or_fact) are missing, for a guard that only"
+        " a known date can decide; omitted: indeterminate.",
+    )
 
 
 class ForAnyNode(_Node):

@@ -117,6 +117,13 @@ class IndexElement(_Frozen):
     )
 
 
+class AppliesTo(_Frozen):
+    """Who a criteria set is for; a case outside it is refused, not judged."""
+
+    text: str = Field(description="Who the set is for, in words, e.g. 'individuals older than 6'.")
+    rule: Rule = Field(description="Met for cases inside; unknown (e.g. no age given) passes.")
+
+
 class Ruleset(_Frozen):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str
@@ -132,6 +139,7 @@ class Ruleset(_Frozen):
     diagnosis: Diagnosis
     specifiers: tuple[Specifier, ...] = ()
     index_element: IndexElement | None = None
+    applies_to: AppliesTo | None = None
     interpretation: tuple[str, ...] = Field(
         (), description="Readings we chose for the whole set, shown in docs and explanations."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from difflib import get_close_matches
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -117,6 +118,10 @@ def _describe(err: Any, model: type[BaseModel] | None, loc: tuple[int | str, ...
     if kind == "literal_error":
         hint = " (YAML reads yes/no/on/off as true/false: quote the word)" if isinstance(
             value, bool) else ""
+        choices = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        close = get_close_matches(str(value), choices, n=1) if isinstance(value, str) else []
+        if close:
+            hint = f" (did you mean {close[0]!r}?)"
         return f"got {value!r}: {msg}{hint}"
     if kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
         return f"got {value!r}: {msg[0].lower() + msg[1:]}"

@@ -26,7 +26,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 #: How many nodes one document may expand to through aliases.
 MAX_EXPANDED_NODES = 100_000
 #: Largest input file we read, in bytes.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,7 @@ class Document:
     source: str  # the file's text: positions are found again only when needed
     is_json: bool = False
     problems: tuple[Problem, ...] = ()  # found while parsing (duplicate keys)
+    in_list: bool = False  # one element of a JSON list
 
     def locate(self, loc: Sequence[object], *, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at key path ``loc``.
@@ -67,7 +68,10 @@ class Document:
     def problem(self, loc: Sequence[object], message: str, *, at_key: bool = False) -> Problem:
         """A problem at the value (or with ``at_key``, the key) at key path ``loc``."""
         line, col = self.locate(loc, at_key=at_key)
-        return Problem(self.file, line, col, message, format_path(loc))
+        where = format_path(loc)
+        if self.in_list:  # one case of a JSON list: say which
+            where = f"[{self.index}]" + (f".{where}" if where else "")
+        return Problem(self.file, line, col, message, where)
 
 
 def _key_node(node: yaml.MappingNode, part: object) -> yaml.Node | None:
@@ -157,6 +161,18 @@ _Loader.add_constructor(
 )
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date that looks like one but cannot be (2025-02-30) stays text, so that
+    validation reports it at its key like any other wrong value."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
     key = id(node)
     if key in memo:
@@ -182,20 +198,45 @@ def read_text(file: str, raw: bytes) -> str:
         raise InputError([Problem(file, 1, 1, "file is empty: expected a case (a mapping)")])
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(
-            [Problem(file, 1, 1, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")]
+            [Problem(file, 1, 1, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB:"
+                     " split it into several files (a folder of cases is read the same way)")]
         )
-    nul = raw.find(b"\x00")
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):  # UTF-16/32 with a byte-order mark, as YAML allows
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                message = f"starts with a {codec} byte-order mark but is not {codec}"
+                raise InputError([Problem(file, 1, 1, message)]) from None
+    if b"\x00" in raw[:8192]:  # text files hold no NUL bytes: this is binary data
+        raise InputError([Problem(file, 1, 1, "not a text file: expected UTF-8 YAML or JSON")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        nul = exc.start if nul < 0 else min(nul, exc.start)
+        line, col = _position(raw, exc.start)
+        raise InputError([Problem(
+            file, line, col,
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8"
+            " (it may be Latin-1 or Windows-1252)",
+        )]) from None
+    nul = text.find("\x00")
     if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        col = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
-        raise InputError(
-            [Problem(file, line, col, "not a text file: expected UTF-8 YAML or JSON")]
-        )
+        line, col = _position(raw, raw.find(b"\x00"))
+        raise InputError([Problem(file, line, col, "not a text file: expected UTF-8 YAML or JSON")])
     return text
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    return line, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
 
 
 def _mark_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
@@ -268,7 +309,8 @@ def iter_json(file: str, text: str) -> Iterator[Document]:
     dups = _json_duplicates(file, text, len(items)) if hook.duplicated else {}
     for index, item in enumerate(items):
         line, found = dups.get(index, (1, []))
-        yield Document(file, item, index, line, text, is_json=True, problems=tuple(found))
+        yield Document(file, item, index, line, text, is_json=True, problems=tuple(found),
+                       in_list=isinstance(data, list))
 
 
 def _json_duplicates(file: str, text: str, count: int) -> dict[int, tuple[int, list[Problem]]]:

@@ -63,7 +63,7 @@ EXPECTED: dict[str, list[str]] = {
         "laughs.yaml:1:1: aliases expand to more than 100,000 values; refusing to expand",
     ],
     "list.json": [
-        "list.json:1:71: got 9: expected less than or equal to 4 (at symptoms.B1)",
+        "list.json:1:71: got 9: expected less than or equal to 4 (at [1].symptoms.B1)",
         "list.json:2:15: duplicate key 'id' (first given on line 2); each key may appear once",
     ],
     "trailing.json": [
@@ -76,6 +76,30 @@ EXPECTED: dict[str, list[str]] = {
         "months-disagree.yaml:2:89: months_since_symptom_onset is 5 but the dates give 0.3"
         " months from symptom_onset to assessed; the dates would win: make them agree or leave"
         " one out (at timeline.months_since_symptom_onset)",
+    ],
+    "child.yaml": [
+        "child.yaml:2:22: outside ruleset dsm5-ptsd: it is for individuals older than 6 years;"
+        " for children aged 6 and younger the DSM-5 preschool criteria apply, which this set"
+        " does not hold (subject.age_years = 4 (needs more than 6)) (at subject.age_years)",
+    ],
+    "impossible-calendar.yaml": [
+        "impossible-calendar.yaml:2:17: got '2025-02-30': expected a valid date or datetime,"
+        " day value is outside expected range (at events[0].date)",
+        "impossible-calendar.yaml:3:22: got '2025-13-01': expected a valid date or datetime,"
+        " month value is outside expected range of 1-12 (at timeline.assessed)",
+    ],
+    "latin1.yaml": [
+        "latin1.yaml:2:11: byte 0xe9 is not UTF-8: save the file as UTF-8 (it may be Latin-1"
+        " or Windows-1252)",
+    ],
+    "present-vs-severity.json": [
+        "present-vs-severity.json:1:47: present: true disagrees with severity 0 (present means"
+        " a rating of 2 or more): give one (at symptoms.B1.present)",
+    ],
+    "misspelt-value.json": [
+        "misspelt-value.json:1:38: got 'serious_injry': expected 'actual_or_threatened_death',"
+        " 'serious_injury', 'sexual_violence' or 'other' (did you mean 'serious_injury'?)"
+        " (at [0].events[0].nature[0])",
     ],
     "dupid.yaml": [
         "dupid.yaml:3:5: case id 'x1' already used in",
@@ -132,3 +156,36 @@ def test_empty_folder(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> N
     code = main(["check", str(tmp_path)])
     assert code == 2
     assert "folder holds no *.yaml, *.yml or *.json files" in capsys.readouterr().err
+
+
+def test_utf16_with_byte_order_mark_is_read(tmp_path: object,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "u16.yaml"
+    path.write_bytes("id: u16\nsymptoms: {B1: 3}\n".encode("utf-16"))
+    assert main(["check", str(path), "--format", "jsonl"]) == 0
+    assert '"id": "u16"' in capsys.readouterr().out
+
+
+def test_unreadable_folders_are_reported(tmp_path: object,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    from pathlib import Path
+
+    from dsm5check.loading import expand_paths
+
+    top = Path(str(tmp_path))
+    (top / "sub").mkdir()
+    (top / "a.yaml").write_text("id: a\n")
+    real_walk = os.walk
+
+    def walk(path: str, onerror: object = None) -> object:  # a folder that cannot be listed
+        assert callable(onerror)
+        onerror(PermissionError(13, "Permission denied", str(top / "sub")))
+        return real_walk(path)
+
+    monkeypatch.setattr(os, "walk", walk)
+    found = [str(p) for p in expand_paths([str(top)])]
+    assert str(top / "a.yaml") in found
+    assert f"{top / 'sub'}:1:1: cannot read folder: Permission denied" in found

@@ -396,9 +396,13 @@ def test_fact_reason() -> None:
 
 def test_evaluate_accepts_loaded_and_plain_ruleset() -> None:
     loaded = shipped("dsm5-ptsd")
-    case = Case.model_validate({"id": "c", "symptoms": {"B1": 3}})
+    case = Case.model_validate({"id": "c", "events": [], "symptoms": {"B1": 3}})
     a, b = evaluate(loaded, case), evaluate(loaded.rules, case)
     assert a.ruleset_sha256 == loaded.sha256 and b.ruleset_sha256 == ""
     assert [c.status for c in a.criteria] == [c.status for c in b.criteria]
     assert a.criterion("B").status == M and a.criterion("A").status == N  # no events
     assert a.diagnosis == N
+    # events left out entirely: criterion A was not assessed, so it is undecided
+    unasked = evaluate(loaded, Case.model_validate({"id": "c", "symptoms": {"B1": 3}}))
+    assert unasked.criterion("A").status == U
+    assert unasked.criterion("A").reason == "not assessed: events not given"

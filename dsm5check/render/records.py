@@ -58,6 +58,7 @@ def case_record(result: CaseResult) -> dict[str, Any]:
         "diagnosis": result.diagnosis,
         "criteria": criteria,
         "specifiers": result.applied_specifiers,
+        "specifiers_undecided": result.undecided_specifiers,
         "specifier_detail": {
             s.id: {"status": s.status, "source": s.source, "reason": s.reason}
             for s in result.specifiers

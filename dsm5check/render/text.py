@@ -111,12 +111,10 @@ def summary_table(results: Sequence[CaseResult]) -> Table:
             exp = Text("MISMATCH", style="bold red")
         else:
             exp = Text("ok", style="green")
-        table.add_row(
-            escape(r.case_id),
-            status_text(r.diagnosis),
-            ", ".join(r.applied_specifiers) or "-",
-            exp,
-        )
+        specs = Text(", ".join(r.applied_specifiers) or "-")
+        if r.undecided_specifiers:
+            specs.append(f"; undecided: {', '.join(r.undecided_specifiers)}", style="yellow")
+        table.add_row(escape(r.case_id), status_text(r.diagnosis), specs, exp)
     return table
 
 
@@ -161,7 +159,7 @@ def _render_results(
         console.print(Group(case_tree(r)))
     matched = sum(1 for r in results if r.expected_checked and not r.mismatches)
     mismatched = sum(1 for r in results if r.mismatches)
-    parts = [f"{len(results)} cases evaluated"]
+    parts = [f"{len(results)} case{'s' if len(results) != 1 else ''} evaluated"]
     if matched or mismatched:
         parts.append(f"{matched} matched expectations, {mismatched} did not")
     if errors:
