@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console, RenderableType
+
+from dsm5check.registry import shipped
+from dsm5check.teach.learn import bullets, learn_view
+from dsm5check.teach.quiz import Marked, Row
+from dsm5check.teach.render_quiz import marked_view
 from dsm5check.teach.vignettes import find
+
+PTSD = shipped("dsm5-ptsd")
 
 
 def test_v04_narrative_places_the_coded_avoidance_at_assessment() -> None:
@@ -12,3 +22,41 @@ def test_v04_narrative_places_the_coded_avoidance_at_assessment() -> None:
     # C2 coded 3: the story must say the avoidance is present now, not only "in the first weeks"
     assert "still there at assessment" in story
     assert "takes the lift even to the first floor" in story
+
+
+def _render(renderable: RenderableType, width: int) -> list[str]:
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None).print(renderable)
+    return buf.getvalue().splitlines()
+
+
+def test_quiz_reasons_wrap_inside_their_column_and_are_never_cut() -> None:
+    reason = ("months from timeline.symptom_onset to timeline.assessed_or_reassessed_date"
+              " is 0.7 (needs more than 1)")
+    rows = (Row("F", "criterion", "Duration of the disturbance", "met", "not met", False,
+                reason),)
+    v = find("v04-office-fire")
+    lines = _render(marked_view(Marked(v.id, "dsm5-ptsd", rows), v), 72)
+    assert not any("…" in line for line in lines)
+    cells = [line.split("│")[-2].strip() for line in lines if line.count("│") >= 6]
+    assert "".join(cells).replace(" ", "").endswith(reason.replace(" ", ""))
+    assert max(len(line) for line in lines) <= 72
+
+
+def test_learn_wrapped_notes_keep_their_indent() -> None:
+    lines = [line.strip("│") for line in _render(learn_view(PTSD, "D"), 60)]
+    at = next(i for i, line in enumerate(lines) if "· Gaps from a head injury" in line)
+    note_col = lines[at].index("Gaps")
+    follow = lines[at + 1]
+    assert follow[:note_col].strip() == "" and follow[note_col] != " ", lines[at:at + 2]
+    pit = next(i for i, line in enumerate(lines) if "! Counting a memory gap" in line)
+    col = lines[pit].index("Counting")
+    assert lines[pit + 1][:col].strip() == "" and lines[pit + 1][col] != " "
+
+
+def test_bullets_hang_for_any_text() -> None:
+    text = "word " * 40
+    lines = _render(bullets([("·", text, "")]), 30)
+    assert len(lines) > 3
+    assert lines[0].startswith("  · word")
+    assert all(line.startswith("    word") for line in lines[1:])

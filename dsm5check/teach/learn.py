@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -54,26 +55,33 @@ def _items(r: Ruleset, c: Criterion | Specifier) -> Table | None:
     table.add_column("what it means (our paraphrase)")
     for i in ids:
         item = r.item_map[i]
-        text = Text(item.text)
         extras = [_ONSET[item.onset]] if item.onset else []
         extras += [e for e in (item.help,) if e]
         notes, traps = split_notes(item.teaching)
         extras += notes
-        for e in extras:
-            text.append(f"\n  · {e}", style="dim")
-        for t in traps:
-            text.append(f"\n  ! {t}", style="red")
-        table.add_row(i, text)
+        rows = [("·", e, "dim") for e in extras] + [("!", t, "red") for t in traps]
+        cell: RenderableType = Text(item.text)
+        if rows:
+            cell = Group(cell, bullets(rows))
+        table.add_row(i, cell)
     return table
 
 
-def _notes(title: str, lines: list[str], style: str, mark: str) -> Text | None:
+def bullets(rows: list[tuple[str, str, str]], indent: int = 2) -> RenderableType:
+    """Marked lines (mark, text, style) whose wrapped lines keep their indent:
+    a grid of mark and text, so a long note continues under its own first word."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    for mark, line, style in rows:
+        grid.add_row(Text(mark, style=style), Text(line, style=style))
+    return Padding(grid, (0, 0, 0, indent))
+
+
+def _notes(title: str, lines: list[str], style: str, mark: str) -> RenderableType | None:
     if not lines:
         return None
-    out = Text(title + "\n", style=f"bold {style}")
-    for line in lines:
-        out.append(f"  {mark} {line}\n", style="")
-    return out
+    return Group(Text(title, style=f"bold {style}"), bullets([(mark, x, "") for x in lines]))
 
 
 def criterion_view(r: Ruleset, c: Criterion | Specifier) -> RenderableType:
@@ -83,10 +91,8 @@ def criterion_view(r: Ruleset, c: Criterion | Specifier) -> RenderableType:
     parts.append(Text(f"Needs: {threshold(c.rule)}", style="cyan"))
     routes = [n for n in walk(c.rule) if n.id and n is not c.rule]
     if routes:
-        text = Text("Ways to meet it:", style="bold")
-        for n in routes:
-            text.append(f"\n  {n.id}: {n.label or threshold(n)}", style="")
-        parts.append(text)
+        parts.append(Text("Ways to meet it:", style="bold"))
+        parts.append(bullets([(f"{n.id}:", n.label or threshold(n), "") for n in routes]))
     items = _items(r, c)
     if items is not None:
         parts.append(items)

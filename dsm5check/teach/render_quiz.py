@@ -25,10 +25,12 @@ def vignette_view(v: Vignette) -> RenderableType:
 def marked_view(m: Marked, v: Vignette) -> RenderableType:
     table = Table(title=f"Your answers and the engine's ({v.id})", title_justify="left")
     table.add_column("")
-    table.add_column("item", max_width=28)
+    table.add_column("item", max_width=28, overflow="fold")
     table.add_column("you", no_wrap=True)
     table.add_column("engine", no_wrap=True)
-    table.add_column("the engine's reason", ratio=1)
+    # wrapped at spaces; a word longer than the column (a path such as
+    # timeline.symptom_onset) is folded onto the next line, never cut off with "…"
+    table.add_column("the engine's reason", ratio=1, overflow="fold")
     for r in m.rows:
         mark = Text("ok", style="green") if r.right else Text("X", style="bold red")
         reason = "" if r.right else escape(r.reason)
