@@ -98,15 +98,17 @@ Checker = Callable[[dict[str, Any], Case], list[str]]
 
 
 def case_checker(rules: Ruleset) -> Checker:
-    """The checks ``check`` applies to a case file (``case_checks``), as sentences.
+    """The checks ``check`` applies to a case file (``case_checks``, as called by
+    ``loading.load_case_file``), as sentences.
 
     One exception: a suggested date may lie after today (a later re-assessment
     is a fair answer to "too early"), so dates are not compared with today.
     """
-    from dsm5check.case_checks import date_problems, key_problems
+    from dsm5check.case_checks import date_problems, key_problems, scope_problems
 
     def problems(data: dict[str, Any], case: Case) -> list[str]:
-        found = key_problems(data, rules) + date_problems(case, dt.date.max)
+        found = (key_problems(data, rules) + date_problems(case, dt.date.max)
+                 + scope_problems(case, rules))
         return [f"{loc}: {msg}" for loc, msg in found]
 
     return problems
