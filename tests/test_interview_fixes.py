@@ -172,3 +172,16 @@ def test_review_errors_are_said_at_the_prompt_and_notes_are_never_lost(tmp_path:
     assert "(or y to keep it as a case note)" in prompts[1]
     assert "No note added." in text
     assert saved(tmp_path, "t.yaml")["notes"] == ["seen twice", "second note"]
+
+
+def test_draft_naming_an_unknown_ruleset_is_reported_at_its_rules_key(tmp_path: Path) -> None:
+    draft = tmp_path / "d.draft.json"
+    draft.write_text('{"format": "dsm5check-interview-draft", "version": 1,\n'
+                     ' "rules": "no-such-rules", "answers": {"id": "x"}}\n')
+    args = argparse.Namespace(out=None, resume=str(draft), draft=None, rules=None, plain=True,
+                              no_skip=False)
+    with pytest.raises(InputError) as err:
+        command.run_interview(args, PlainPrompter(io.StringIO(""), io.StringIO()), TODAY)
+    (problem,) = err.value.problems
+    assert str(problem).startswith(f"{draft}:2:11: no shipped ruleset 'no-such-rules'")
+    assert str(problem).endswith("(at rules)")

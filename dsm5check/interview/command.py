@@ -84,7 +84,15 @@ def run_interview(args: argparse.Namespace, prompter: Prompter | None = None,
         from dsm5check.errors import InputError
         from dsm5check.interview.draft_check import draft_problems
 
-        resumed = load_plan(draft, today)
+        try:
+            resumed = load_plan(draft, today)
+        except InputError as err:
+            if draft.rules_is_file and os.path.isfile(draft.rules):
+                raise  # a broken ruleset file: its own problems, at their own lines
+            from dsm5check.interview.draft_check import at
+
+            # the draft names a ruleset that is not there: say so at its "rules"
+            raise InputError([at(draft.path, ("rules",), err.problems[0].message)]) from None
         bad = draft_problems(draft.path, resumed, draft.answers)
         if bad:
             raise InputError(bad)

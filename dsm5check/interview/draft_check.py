@@ -27,16 +27,19 @@ _ELEMENT = re.compile(r"^(.+)\.(\d+)\.")
 def draft_problems(path: str, plan: Plan, answers: Mapping[str, Any]) -> list[Problem]:
     """Problems with the answers of the draft at ``path``, with their positions."""
     found = list(_bad_answers(plan, answers)) or list(_case_problems(plan, answers))
-    if not found:
-        return []
+    return [at(path, ("answers", key) if key in answers else ("answers",), msg)
+            for key, msg in found]
+
+
+def at(path: str, loc: tuple[str, ...], message: str) -> Problem:
+    """A problem at the value at ``loc`` in the draft at ``path``."""
     from dsm5check.yamlio import iter_json
 
     try:
         doc = next(iter_json(path, Path(path).read_text(encoding="utf-8")))
     except Exception:  # pragma: no cover - the draft was read and parsed just before
-        return [Problem(path, 1, 1, msg, f"answers.{key}") for key, msg in found]
-    return [doc.problem(("answers", key) if key in answers else ("answers",), msg)
-            for key, msg in found]
+        return Problem(path, 1, 1, message, ".".join(loc))
+    return doc.problem(loc, message)
 
 
 def known_questions(plan: Plan, answers: Mapping[str, Any]) -> dict[str, Question]:
