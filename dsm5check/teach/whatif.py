@@ -5,6 +5,8 @@
 - diagnosis met or not met: the smallest sets of changes (at most
   ``max_changes`` each) after which the diagnosis is the opposite. Candidates
   come from the rule tree (:mod:`dsm5check.teach.search`); each is applied
+  (dropped when the changed case would fail the checks ``check`` makes, e.g.
+  an assessment dated before the full picture: :func:`changes.valid_after`)
   and re-evaluated with the engine, and a set is kept only when it flips the
   verdict and none of its proper subsets does (minimal; for sets larger than
   ``EXACT``, none of the sets with one change left out does).
