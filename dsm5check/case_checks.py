@@ -18,6 +18,19 @@ from dsm5check.ruleset import Ruleset, walk
 Loc = tuple[str | int, ...]
 
 
+def case_problems(
+    data: dict[str, Any], case: Case | None, rules: Ruleset, today: dt.date
+) -> list[tuple[Loc, str]]:
+    """Every check a case file gets beyond its format, in one place: names the
+    ruleset must know (from the raw mapping, so they are found even when the
+    format has errors), and, for a valid case, its dates and the ruleset's scope.
+    ``check``, the interview, what-if and the vignette library all call this."""
+    found = key_problems(data, rules)
+    if case is not None:
+        found += date_problems(case, today) + scope_problems(case, rules)
+    return found
+
+
 def key_problems(data: dict[str, Any], rules: Ruleset) -> list[tuple[Loc, str]]:
     """Names a ruleset must know (item ids, criteria, specifiers), read from the raw
     mapping so that they are reported even when other values have type errors."""

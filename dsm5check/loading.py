@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dsm5check.case import Case
-from dsm5check.case_checks import date_problems, key_problems, scope_problems
+from dsm5check.case_checks import case_problems
 from dsm5check.errors import InputError, Problem
 from dsm5check.registry import DEFAULT_RULESET, shipped
 from dsm5check.ruleset import LoadedRuleset
@@ -125,9 +125,7 @@ def load_case_file(
         except InputError as err:
             found.append(doc.problem(("ruleset",), err.problems[0].message))
         else:
-            checks = key_problems(doc.data, ruleset.rules)
-            if case is not None:
-                checks += date_problems(case, today) + scope_problems(case, ruleset.rules)
+            checks = case_problems(doc.data, case, ruleset.rules, today)
             found.extend(doc.problem(loc, msg) for loc, msg in checks)
         if found or case is None:
             found.sort(key=lambda p: (p.line, p.col))

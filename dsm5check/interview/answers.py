@@ -128,14 +128,14 @@ def problems(plan: Plan, data: dict[str, Any]) -> list[str]:
     from pydantic import ValidationError
 
     from dsm5check.case import Case
-    from dsm5check.case_checks import date_problems, key_problems
+    from dsm5check.case_checks import case_problems
     from dsm5check.errors import format_path
 
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
         return [f"{format_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
-    found = key_problems(data, plan.loaded.rules) + date_problems(case, plan.today)
+    found = case_problems(data, case, plan.loaded.rules, plan.today)
     return [f"{format_path(loc)}: {msg}" for loc, msg in found]
 
 

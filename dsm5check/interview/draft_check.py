@@ -93,7 +93,7 @@ def _case_problems(plan: Plan, answers: Mapping[str, Any]) -> Iterator[tuple[str
     from pydantic import ValidationError
 
     from dsm5check.case import Case
-    from dsm5check.case_checks import date_problems, key_problems
+    from dsm5check.case_checks import case_problems
     from dsm5check.interview.answers import case_data
     from dsm5check.interview.flow import plan_flow
 
@@ -103,7 +103,7 @@ def _case_problems(plan: Plan, answers: Mapping[str, Any]) -> Iterator[tuple[str
     except ValidationError as exc:
         found = [(e["loc"], e["msg"]) for e in exc.errors()]
     else:
-        found = key_problems(data, plan.loaded.rules) + date_problems(case, plan.today)
+        found = case_problems(data, case, plan.loaded.rules, plan.today)
     for loc, msg in found:
         yield ".".join(str(p) for p in loc), msg
 

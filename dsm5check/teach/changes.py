@@ -104,11 +104,10 @@ def case_checker(rules: Ruleset) -> Checker:
     One exception: a suggested date may lie after today (a later re-assessment
     is a fair answer to "too early"), so dates are not compared with today.
     """
-    from dsm5check.case_checks import date_problems, key_problems, scope_problems
+    from dsm5check.case_checks import case_problems
 
     def problems(data: dict[str, Any], case: Case) -> list[str]:
-        found = (key_problems(data, rules) + date_problems(case, dt.date.max)
-                 + scope_problems(case, rules))
+        found = case_problems(data, case, rules, dt.date.max)
         return [f"{loc}: {msg}" for loc, msg in found]
 
     return problems

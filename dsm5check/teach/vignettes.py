@@ -61,7 +61,7 @@ class Vignette(BaseModel):
 
 
 def _problems(file: str, raw: bytes, ruleset_for: Any) -> tuple[Vignette | None, list[Problem]]:
-    from dsm5check.case_checks import date_problems, key_problems
+    from dsm5check.case_checks import case_problems
     from dsm5check.validation import problems_from
     from dsm5check.yamlio import expected_mapping, load_documents
 
@@ -82,7 +82,7 @@ def _problems(file: str, raw: bytes, ruleset_for: Any) -> tuple[Vignette | None,
         return None, [*problems, *problems_from(doc, exc, Vignette)]
     loaded: LoadedRuleset = ruleset_for(vignette.case.ruleset)
     raw_case = doc.data["case"]
-    found = [*key_problems(raw_case, loaded.rules), *date_problems(vignette.case, dt.date.today())]
+    found = case_problems(raw_case, vignette.case, loaded.rules, dt.date.today())
     problems += [doc.problem(("case", *loc), msg) for loc, msg in found]
     given = vignette.case.expected.criteria if vignette.case.expected else {}
     missing = [c.id for c in loaded.rules.criteria if c.id not in given]
