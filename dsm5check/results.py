@@ -6,8 +6,10 @@ run that only needs statuses does not pay for sentences it never prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
 
 Status = Literal["met", "not_met", "indeterminate"]
 MET: Status = "met"
@@ -15,9 +17,13 @@ NOT_MET: Status = "not_met"
 UNKNOWN: Status = "indeterminate"
 
 
-@dataclass(frozen=True, slots=True)
-class NodeResult:
-    """The outcome of one rule node, with what it was decided on."""
+class NodeResult(NamedTuple):
+    """The outcome of one rule node, with what it was decided on.
+
+    Immutable (a named tuple: a batch builds ~70 per case, and a tuple is three
+    times cheaper to make than a frozen dataclass). ``detail`` is never mutated
+    after the engine creates it.
+    """
 
     kind: str
     status: Status
@@ -25,7 +31,7 @@ class NodeResult:
     children: tuple[NodeResult, ...] = ()
     id: str | None = None
     label: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: Mapping[str, Any] = MappingProxyType({})
 
     @property
     def reason(self) -> str:
