@@ -161,10 +161,58 @@ def test_schema_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "case"]) == 0
     case_schema = json.loads(capsys.readouterr().out)
     assert case_schema["$schema"].endswith("2020-12/schema")
-    assert "symptoms" in case_schema["properties"]
-    assert case_schema["additionalProperties"] is False
+    assert "symptoms" in case_schema["$defs"]["Case"]["properties"]
+    assert case_schema["$defs"]["Case"]["additionalProperties"] is False
     assert main(["schema", "ruleset"]) == 0
     assert "criteria" in json.loads(capsys.readouterr().out)["properties"]
+
+
+def _case_validator(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
+    jsonschema = pytest.importorskip("jsonschema")
+    assert main(["schema", "case", *argv]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_case_schema_accepts_what_check_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    import yaml
+
+    validator = _case_validator(capsys)
+    contract = (ROOT.parent / "shared" / "case-format.md")
+    docs: list[object] = []
+    if contract.exists():  # the public contract's own example
+        example = re.search(r"```yaml\n(.*?)```", contract.read_text(), re.S)
+        assert example is not None
+        docs.append(yaml.safe_load(example.group(1)))
+    for path in sorted((ROOT / "tests" / "cases").iterdir()):
+        if path.suffix == ".json":
+            data = json.loads(path.read_text())
+            docs.extend(data if isinstance(data, list) else [data])
+        else:
+            docs.extend(yaml.safe_load_all(path.read_text()))
+    docs += [{"id": 123}, {"id": "w", "events": [{"nature": "serious_injury"}]}]
+    docs.append([{"id": "a"}, {"id": "b"}])  # a JSON list of cases
+    for doc in docs:
+        plain = json.loads(json.dumps(doc, default=str))
+        errors = [e.message for e in validator.iter_errors(plain)]  # type: ignore[attr-defined]
+        assert not errors, (doc, errors)
+
+
+def test_case_schema_rejects_names_the_ruleset_does_not_know(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    validator = _case_validator(capsys)
+    for bad in ({"id": "x", "symptoms": {"D9": 1}},
+                {"id": "x", "expected": {"specifiers": ["severe"]}},
+                {"id": "x", "expected": {"criteria": {"Z": "met"}}},
+                {"id": "x", "symptoms": {"B1": 7}},
+                {"id": "x", "viamedia": True}):
+        assert list(validator.iter_errors(bad)), bad  # type: ignore[attr-defined]
+    open_validator = _case_validator(capsys, "--rules", "none")
+    assert not list(open_validator.iter_errors({"id": "x", "symptoms": {"D9": 1}}))  # type: ignore[attr-defined]
 
 
 def test_other_ruleset_file(capsys: pytest.CaptureFixture[str]) -> None:

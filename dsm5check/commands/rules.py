@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dsm5check.ruleset import LoadedRuleset
 
 HELP = "list, show or validate criteria sets (rulesets)"
 
@@ -25,12 +29,13 @@ def run(args: argparse.Namespace) -> int:
         console.print(list_table())
         return 0
     if args.rules_command == "show":
-        console.print(ruleset_view(_resolve(args.ruleset).rules))
+        console.print(ruleset_view(resolve(args.ruleset).rules))
         return 0
-    return _validate(args.files, console)
+    return _validate(args.files)
 
 
-def _resolve(name: str):  # type: ignore[no-untyped-def]
+def resolve(name: str) -> LoadedRuleset:
+    """A ruleset named by shipped id or by file path."""
     from pathlib import Path
 
     from dsm5check.registry import shipped
@@ -41,7 +46,7 @@ def _resolve(name: str):  # type: ignore[no-untyped-def]
     return shipped(name)
 
 
-def _validate(files: list[str], console: object) -> int:
+def _validate(files: list[str]) -> int:
     import sys
 
     from dsm5check.errors import InputError
