@@ -251,6 +251,7 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     if rs.interview is not None:
         errors.extend(rs.interview.problems({i.id: i.group for i in rs.items}))
     errors.extend(_cycles(rs))
+    errors.extend(_unused_or_repeated(rs))
     return errors
 
 
@@ -277,6 +278,32 @@ def _cycles(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     for name in deps:
         visit(name, [])
     return found[:1]
+
+
+def _unused_or_repeated(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
+    """A criterion nothing refers to, or one the diagnosis names twice, is almost
+    surely a slip (e.g. A written where B was meant)."""
+    errors: list[tuple[tuple[object, ...], str]] = []
+    used: set[str] = set()
+    for _loc, rule in _rules(rs):
+        used.update(n.criterion for n in walk(rule) if isinstance(n, CriterionNode))
+    if rs.index_element and rs.index_element.first_meeting:
+        used.add(rs.index_element.first_meeting)
+    for i, c in enumerate(rs.criteria):
+        if c.id not in used:
+            errors.append(((("criteria", i, "id")), (
+                f"criterion {c.id!r} is not used by the diagnosis rule, a specifier or another"
+                " criterion: refer to it (e.g. {criterion: " + c.id + "}) or remove it"
+            )))
+    seen: set[str] = set()
+    for loc, node in walk_located(rs.diagnosis.rule, ("diagnosis", "rule")):
+        if isinstance(node, CriterionNode):
+            if node.criterion in seen:
+                errors.append(((*loc, "criterion"), (
+                    f"criterion {node.criterion!r} is named twice in the diagnosis rule"
+                )))
+            seen.add(node.criterion)
+    return errors
 
 
 def sha256_of(raw: bytes) -> str:

@@ -229,3 +229,18 @@ def test_unknown_ruleset_named_in_case(tmp_path: object, capsys: pytest.CaptureF
     path.write_text("id: c1\nruleset: icd11-ptsd\n")
     assert main(["check", str(path)]) == 2
     assert f"{path}:2:10: no shipped ruleset 'icd11-ptsd'" in capsys.readouterr().err
+
+
+def test_rules_validate_catches_a_repeated_and_an_unused_criterion(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path
+
+    text = (ROOT / "rules" / "dsm5-ptsd.yaml").read_text()
+    assert "      - {criterion: B}\n" in text
+    path = Path(str(tmp_path)) / "slip.yaml"
+    path.write_text(text.replace("      - {criterion: B}\n", "      - {criterion: A}\n"))
+    assert main(["rules", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "criterion 'B' is not used by the diagnosis rule" in err
+    assert "criterion 'A' is named twice in the diagnosis rule" in err
