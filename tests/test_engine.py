@@ -13,7 +13,8 @@ import pytest
 
 from dsm5check.case import Case, ImpairmentRatings, ItemDetail
 from dsm5check.dates import add_months, months_between
-from dsm5check.engine import compare, evaluate, item_status, kleene_all, kleene_any
+from dsm5check.engine import evaluate
+from dsm5check.logic import compare, item_status, kleene_all, kleene_any
 from dsm5check.registry import shipped
 from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, Status
 from dsm5check.ruleset import Ruleset, consistency_errors

@@ -1,0 +1,278 @@
+"""Each rule node kind compiled to a closure over an evaluation context.
+
+``compile_rule(node, rules)`` turns a rule tree into one function, once per
+ruleset; calling it with a ``Ctx`` evaluates the rule for one case. The table
+``_COMPILE`` maps every node kind to its factory (the only place that lists
+them); the engine (``engine.py``) builds the context and puts results together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from dsm5check.case import Case, section_values
+from dsm5check.dates import add_months
+from dsm5check.logic import compare, item_status, kleene_all, kleene_any
+from dsm5check.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
+from dsm5check.rules_model import (
+    AllNode,
+    AnyNode,
+    AtLeastNode,
+    CriterionNode,
+    FactNode,
+    ForAnyNode,
+    ItemNode,
+    MonthsNode,
+    NodeModel,
+    NotNode,
+)
+from dsm5check.ruleset import Ruleset
+
+MISSING = object()
+
+
+class Ctx:
+    """What one evaluation needs: the case, the ruleset, memoised criteria."""
+
+    __slots__ = ("answers", "base_paths", "base_scope", "case", "criteria", "memo", "rules",
+                 "scope", "scope_paths")
+
+    def __init__(self, rules: Ruleset, criteria: Mapping[str, Evaluator], case: Case) -> None:
+        self.rules = rules
+        self.criteria = criteria
+        self.case = case
+        self.memo: dict[str, NodeResult] = {}
+        self.scope: dict[str, Any] = {}
+        self.scope_paths: dict[str, str] = {}
+        self.base_scope: dict[str, Any] = {}
+        self.base_paths: dict[str, str] = {}
+        self.answers: dict[str, Mapping[str, Any] | None] = {}
+
+    def answer(self, item_id: str, section: str) -> tuple[Any, bool]:
+        """The value a case gives for an item, and whether it was listed at all."""
+        if section not in self.answers:
+            self.answers[section] = section_values(self.case, section)
+        values = self.answers[section]
+        if values is None:
+            value = getattr(self.case, item_id, None)
+            return value, value is not None
+        if item_id in values:
+            return values[item_id], True
+        return None, False
+
+    def resolve(self, path: tuple[str, ...], text: str) -> tuple[Any, str]:
+        """Value at a split fact path (or MISSING), and the path shown to users."""
+        head = path[0]
+        if head in self.scope:
+            obj: Any = self.scope[head]
+            shown = self.scope_paths[head]
+            rest = path[1:]
+            if rest:
+                shown = f"{shown}.{'.'.join(rest)}"
+        else:
+            obj = self.case
+            rest = path
+            shown = text
+        for part in rest:
+            if obj is None or obj is MISSING:
+                return MISSING, shown
+            # type() is faster than an ABC check, on the hot path
+            obj = obj.get(part, MISSING) if type(obj) is dict else getattr(obj, part, MISSING)
+        return (MISSING if obj is None else obj), shown
+
+
+# --- compiling: each node kind becomes a closure once per ruleset ----------------
+
+Evaluator = Callable[[Ctx], NodeResult]
+_NO_DETAIL: dict[str, Any] = {}
+
+
+def compile_rule(node: NodeModel, rules: Ruleset) -> Evaluator:
+    """The rule tree as one function of an evaluation context."""
+    return _COMPILE[type(node)](node, rules)
+
+
+def _c_all(node: AllNode, rules: Ruleset) -> Evaluator:
+    kids = [compile_rule(c, rules) for c in node.all]
+    name, nid, label = node.label or "all of", node.id, node.label
+
+    def ev(ctx: Ctx) -> NodeResult:
+        res = tuple(k(ctx) for k in kids)
+        return NodeResult("all", kleene_all([r.status for r in res]), name, res, nid, label,
+                          _NO_DETAIL)
+    return ev
+
+
+def _c_any(node: AnyNode, rules: Ruleset) -> Evaluator:
+    kids = [compile_rule(c, rules) for c in node.any]
+    name, nid, label = node.label or "any of", node.id, node.label
+
+    def ev(ctx: Ctx) -> NodeResult:
+        res = tuple(k(ctx) for k in kids)
+        return NodeResult("any", kleene_any([r.status for r in res]), name, res, nid, label,
+                          _NO_DETAIL)
+    return ev
+
+
+def _c_at_least(node: AtLeastNode, rules: Ruleset) -> Evaluator:
+    kids = [compile_rule(c, rules) for c in node.of]
+    need, total = node.at_least, len(node.of)
+    name, nid, label = node.label or f"at least {need}", node.id, node.label
+
+    def ev(ctx: Ctx) -> NodeResult:
+        res = tuple(k(ctx) for k in kids)
+        statuses = [r.status for r in res]
+        met = statuses.count(MET)
+        unknown = statuses.count(UNKNOWN)
+        status: Status = MET if met >= need else NOT_MET if met + unknown < need else UNKNOWN
+        return NodeResult("at_least", status, name, res, nid, label,
+                          {"needed": need, "met": met, "unknown": unknown, "total": total})
+    return ev
+
+
+_NEGATE: dict[Status, Status] = {MET: NOT_MET, NOT_MET: MET, UNKNOWN: UNKNOWN}
+
+
+def _c_not(node: NotNode, rules: Ruleset) -> Evaluator:
+    kid = compile_rule(node.not_, rules)
+    name, nid, label = node.label or "not", node.id, node.label
+
+    def ev(ctx: Ctx) -> NodeResult:
+        res = kid(ctx)
+        return NodeResult("not", _NEGATE[res.status], name, (res,), nid, label, _NO_DETAIL)
+    return ev
+
+
+def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
+    item = rules.item_map[node.item]
+    item_id, nid, label = node.item, node.id, node.label or item.short
+    section = item.section
+    threshold = rules.symptom_threshold
+    may_be_unlisted = section != "case"
+
+    def ev(ctx: Ctx) -> NodeResult:
+        value, listed = ctx.answer(item_id, section)
+        status, info = item_status(
+            value, listed, threshold,
+            may_be_unlisted and ctx.case.unlisted_symptoms == "absent",
+        )
+        return NodeResult("item", status, item_id, (), nid, label, info)
+    return ev
+
+
+def _c_criterion(node: CriterionNode, rules: Ruleset) -> Evaluator:
+    cid, nid, label = node.criterion, node.id, node.label
+
+    def ev(ctx: Ctx) -> NodeResult:
+        target = criterion_result(cid, ctx)
+        return NodeResult("criterion", target.status, cid, (), nid, label, {"reason": target})
+    return ev
+
+
+def criterion_result(cid: str, ctx: Ctx) -> NodeResult:
+    found = ctx.memo.get(cid)
+    if found is None:
+        # a criterion means the same wherever it is referred to: evaluate it at
+        # top level, where only the index element is in scope
+        saved = ctx.scope, ctx.scope_paths
+        ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
+        found = ctx.criteria[cid](ctx)
+        ctx.scope, ctx.scope_paths = saved
+        ctx.memo[cid] = found
+    return found
+
+
+def _c_fact(node: FactNode, rules: Ruleset) -> Evaluator:
+    path, text = tuple(node.fact.split(".")), node.fact
+    op, expected = node.comparison()
+    default, nid, label = node.default, node.id, node.label
+
+    def ev(ctx: Ctx) -> NodeResult:
+        value, shown = ctx.resolve(path, text)
+        if value is MISSING and default is not None:
+            value = default
+        if value is MISSING:
+            status: Status = UNKNOWN
+            value = None
+        else:
+            status = MET if compare(value, op, expected) else NOT_MET
+        return NodeResult("fact", status, shown, (), nid, label,
+                          {"value": value, "op": op, "expected": expected})
+    return ev
+
+
+def _c_months(node: MonthsNode, rules: Ruleset) -> Evaluator:
+    spec = node.months
+    start_p, end_p = tuple(spec.from_.split(".")), tuple(spec.to.split("."))
+    alt_p = tuple(spec.or_fact.split(".")) if spec.or_fact else None
+    op, limit = node.comparison()
+    nid, label, if_unknown = node.id, node.label, node.if_unknown
+
+    def ev(ctx: Ctx) -> NodeResult:
+        start, start_path = ctx.resolve(start_p, spec.from_)
+        end, end_path = ctx.resolve(end_p, spec.to)
+        info: dict[str, Any] = {"op": op, "limit": limit, "from": start_path, "to": end_path}
+        if isinstance(start, dt.date) and isinstance(end, dt.date):
+            bound = add_months(start, limit)
+            info.update(start=start, end=end, bound=bound)
+            status: Status = MET if compare(end, op, bound) else NOT_MET
+            return NodeResult("months", status, end_path, (), nid, label, info)
+        if alt_p is not None:
+            months, months_path = ctx.resolve(alt_p, spec.or_fact or "")
+            info["or_fact"] = months_path
+            if months is not MISSING:
+                info["months"] = months
+                status = MET if compare(months, op, limit) else NOT_MET
+                return NodeResult("months", status, months_path, (), nid, label, info)
+        info["missing"] = [p for p, v in ((start_path, start), (end_path, end)) if v is MISSING]
+        if if_unknown is not None:
+            info["if_unknown"] = if_unknown
+            return NodeResult("months", if_unknown, end_path, (), nid, label, info)
+        return NodeResult("months", UNKNOWN, end_path, (), nid, label, info)
+    return ev
+
+
+def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
+    where = compile_rule(node.where, rules)
+    path, text, name = tuple(node.for_any.split(".")), node.for_any, node.as_
+    nid, label = node.id, node.label
+
+    def ev(ctx: Ctx) -> NodeResult:
+        elements, shown = ctx.resolve(path, text)
+        if elements is MISSING:  # not given at all: not assessed, unlike an empty list
+            return NodeResult("for_any", UNKNOWN, shown, (), nid, label,
+                              {"count": 0, "as": name, "missing": True})
+        had = ctx.scope.get(name, MISSING)
+        had_path = ctx.scope_paths.get(name, name)
+        kids: list[NodeResult] = []
+        for i, element in enumerate(elements):
+            ctx.scope[name] = element
+            ctx.scope_paths[name] = f"{shown}[{i}]"
+            kid = where(ctx)
+            title = getattr(element, "id", None) or f"{name} {i + 1}"
+            kids.append(NodeResult("element", kid.status, title, (kid,), None, None,
+                                   {"index": i}))
+        if had is MISSING:
+            ctx.scope.pop(name, None)
+            ctx.scope_paths.pop(name, None)
+        else:
+            ctx.scope[name] = had
+            ctx.scope_paths[name] = had_path
+        return NodeResult("for_any", kleene_any([k.status for k in kids]), shown, tuple(kids),
+                          nid, label, {"count": len(kids), "as": name})
+    return ev
+
+
+_COMPILE: dict[type, Callable[[Any, Ruleset], Evaluator]] = {
+    AllNode: _c_all,
+    AnyNode: _c_any,
+    AtLeastNode: _c_at_least,
+    NotNode: _c_not,
+    ItemNode: _c_item,
+    CriterionNode: _c_criterion,
+    FactNode: _c_fact,
+    MonthsNode: _c_months,
+    ForAnyNode: _c_for_any,
+}
