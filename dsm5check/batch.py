@@ -7,9 +7,13 @@ soon as it is ready, so a huge folder streams.
 
 from __future__ import annotations
 
+import itertools
 import json
+import signal
 import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from typing import TextIO
 
 from dsm5check.engine import evaluate
@@ -17,6 +21,7 @@ from dsm5check.errors import InputError, Problem
 from dsm5check.loading import RulesetResolver, expand_paths, load_case_file, read_source
 from dsm5check.results import CaseResult
 from dsm5check.ruleset import load_ruleset_file
+from dsm5check.yamlio import Document, load_documents
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
 
@@ -25,7 +30,7 @@ def iter_results(
     paths: Sequence[str], resolver: RulesetResolver, problems: list[Problem]
 ) -> Iterator[CaseResult]:
     """Evaluate every case under ``paths``; append problems as they are found."""
-    seen_ids: dict[str, str] = {}
+    ids = CaseIds()
     for entry in expand_paths(paths):
         if isinstance(entry, Problem):
             _report(problems, [entry])
@@ -38,14 +43,26 @@ def iter_results(
         cases, found = load_case_file(name, raw, resolver)
         _report(problems, found)
         for loaded in cases:
-            cid = loaded.case.id
-            if cid in seen_ids:
-                _report(problems, [loaded.doc.problem(
-                    ("id",), f"case id {cid!r} already used in {seen_ids[cid]}; ids must be unique"
-                )])
+            doc = loaded.doc
+            duplicate = ids.claim(loaded.case.id, name, doc.line)
+            if duplicate is not None:
+                _report(problems, [doc.problem(("id",), duplicate)])
                 continue
-            seen_ids[cid] = f"{name}:{loaded.doc.line}"
-            yield evaluate(loaded.ruleset, loaded.case, file=name, line=loaded.doc.line)
+            yield evaluate(loaded.ruleset, loaded.case, file=name, line=doc.line)
+
+
+class CaseIds:
+    """Case ids must be unique within one run: the first use claims an id."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+
+    def claim(self, cid: str, file: str, line: int) -> str | None:
+        """None when the id is new; else what is wrong, to report at the id."""
+        if cid not in self.first:
+            self.first[cid] = f"{file}:{line}"
+            return None
+        return f"case id {cid!r} already used in {self.first[cid]}; ids must be unique"
 
 
 def _report(problems: list[Problem], new: Sequence[Problem]) -> None:
@@ -70,17 +87,21 @@ _WORKER_RESOLVER: RulesetResolver | None = None
 
 def _init_worker(rules_file: str | None) -> None:
     global _WORKER_RESOLVER
+    # Ctrl-C reaches the whole process group: only the parent handles it, so a
+    # worker is never interrupted halfway through sending its results
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_RESOLVER = RulesetResolver(load_ruleset_file(rules_file) if rules_file else None)
 
 
-def _work_chunk(
-    names: list[str],
-) -> list[tuple[list[tuple[str, str, int, str, bool]], list[Problem]]]:
+Line = tuple[str, str, int, int, str, bool]  # case id, file, line, document index, JSON, mismatched
+
+
+def _work_chunk(names: list[str]) -> list[tuple[list[Line], list[Problem]]]:
     """In a worker: read, check and evaluate files; return JSON lines and problems."""
     from dsm5check.render.records import case_record
 
     assert _WORKER_RESOLVER is not None
-    out: list[tuple[list[tuple[str, str, int, str, bool]], list[Problem]]] = []
+    out: list[tuple[list[Line], list[Problem]]] = []
     for name in names:
         try:
             shown, raw = read_source(name)
@@ -88,11 +109,12 @@ def _work_chunk(
             out.append(([], list(err.problems)))
             continue
         cases, problems = load_case_file(shown, raw, _WORKER_RESOLVER)
-        lines: list[tuple[str, str, int, str, bool]] = []
+        lines: list[Line] = []
         for loaded in cases:
-            r = evaluate(loaded.ruleset, loaded.case, file=shown, line=loaded.doc.line)
+            doc = loaded.doc
+            r = evaluate(loaded.ruleset, loaded.case, file=shown, line=doc.line)
             text = json.dumps(case_record(r), ensure_ascii=False, default=str)
-            lines.append((r.case_id, shown, loaded.doc.line, text, bool(r.mismatches)))
+            lines.append((r.case_id, shown, doc.line, doc.index, text, bool(r.mismatches)))
         out.append((lines, problems))
     return out
 
@@ -105,21 +127,40 @@ def _parallel_jsonl(
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
-    seen: dict[str, str] = {}
+    ids = CaseIds()
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(rules_file,)) as pool:
-        for chunk in pool.map(_work_chunk, chunks):
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                               initargs=(rules_file,))
+    try:
+        pending: deque[Future[list[tuple[list[Line], list[Problem]]]]] = deque()
+        todo = iter(chunks)
+        for chunk_files in itertools.islice(todo, jobs * 4):  # a bounded number in flight
+            pending.append(pool.submit(_work_chunk, chunk_files))
+        while pending:
+            chunk = pending.popleft().result()
+            for chunk_files in itertools.islice(todo, 1):
+                pending.append(pool.submit(_work_chunk, chunk_files))
             for lines, found in chunk:
                 _report(problems, found)
-                for cid, name, line, text, mismatched in lines:
-                    if cid in seen:
-                        _report(problems, [Problem(name, line, 1, (
-                            f"case id {cid!r} already used in {seen[cid]}; ids must be unique"
-                        ), "id")])
+                for cid, name, line, index, text, mismatched in lines:
+                    duplicate = ids.claim(cid, name, line)
+                    if duplicate is not None:
+                        doc = _doc_at(name, index)
+                        _report(problems, [doc.problem(("id",), duplicate) if doc else
+                                           Problem(name, line, 1, duplicate, "id")])
                         continue
-                    seen[cid] = f"{name}:{line}"
                     yield text, mismatched
+    finally:
+        # on Ctrl-C (or a reader that went away) drop the chunks not started
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _doc_at(name: str, index: int) -> Document | None:
+    """Read a file again to point at one of its documents (only for rare errors)."""
+    try:
+        return load_documents(*read_source(name))[index]
+    except (InputError, IndexError):
+        return None
 
 
 def _jobs(requested: int | None, files: int) -> int:

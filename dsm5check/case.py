@@ -171,6 +171,13 @@ class Case(_Model):
         return value
 
 
+#: The answer items of a dissociation block (its other keys are facts and notes).
+_DISSOCIATION_ITEMS = tuple(
+    name for name in Dissociation.model_fields
+    if name not in {"attributable_to_substance_or_medical", "note"}
+)
+
+
 #: Sections of a case that hold answer items, and how to reach them.
 def section_values(case: Case, section: str) -> dict[str, Any] | None:
     """The answers a case gives in one section, keyed by item id."""
@@ -180,7 +187,10 @@ def section_values(case: Case, section: str) -> dict[str, Any] | None:
         d = case.dissociation
         if d is None:
             return {}
-        return {"depersonalization": d.depersonalization, "derealization": d.derealization}
+        # only the answers actually written: a key left out is unlisted, not null
+        return {
+            key: getattr(d, key) for key in _DISSOCIATION_ITEMS if key in d.model_fields_set
+        }
     if section == "case":
         return None  # items read from a top-level key named like the item
     raise KeyError(section)

@@ -73,12 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # the reader went away (e.g. `| head`): not an error of ours
+        # the reader went away (e.g. `| head`): stop quietly, but never report
+        # success for output nobody read (128 + SIGPIPE, as other tools do)
         import os
 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return 141
     return code
 
 

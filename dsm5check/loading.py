@@ -59,8 +59,6 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Problem]:
                 if name.endswith(CASE_SUFFIXES) and not name.startswith("."):
                     found += 1
                     yield os.path.join(root, name)
-            found += len(unreadable)
-            yield from _unreadable(unreadable, path)
         found += len(unreadable)
         yield from _unreadable(unreadable, path)
         if not found:

@@ -47,6 +47,10 @@ def compare(actual: Any, op: str, expected: Any) -> bool:
     raise ValueError(op)  # pragma: no cover - the model allows no other
 
 
+#: The ratings of an impairment mapping (its other key is a note).
+_RATINGS = tuple(name for name in ImpairmentRatings.model_fields if name != "note")
+
+
 def item_status(value: Any, listed: bool, threshold: int, unlisted_absent: bool) -> tuple[
     Status, dict[str, Any]
 ]:
@@ -66,7 +70,7 @@ def item_status(value: Any, listed: bool, threshold: int, unlisted_absent: bool)
     if isinstance(value, ItemDetail):
         return _detail_status(value, threshold)
     if isinstance(value, ImpairmentRatings):
-        ratings = {k: getattr(value, k) for k in ("distress", "social", "occupational")}
+        ratings = {k: getattr(value, k) for k in _RATINGS}
         info: dict[str, Any] = {"ratings": ratings, "threshold": threshold}
         given = [v for v in ratings.values() if v is not None]
         if any(v >= threshold for v in given):

@@ -38,7 +38,7 @@ def shipped_ids() -> list[str]:
 def shipped(ruleset_id: str) -> LoadedRuleset:
     """Load a shipped ruleset by id; InputError when there is none of that id."""
     entry = _folder() / f"{ruleset_id}.yaml"
-    if not entry.is_file():
+    if ruleset_id not in shipped_ids():  # an id, never a path
         raise InputError(
             [
                 Problem(

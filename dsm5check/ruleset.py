@@ -252,6 +252,7 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
         errors.extend(rs.interview.problems({i.id: i.group for i in rs.items}))
     errors.extend(_cycles(rs))
     errors.extend(_unused_or_repeated(rs))
+    errors.extend(_fact_paths(rs))
     return errors
 
 
@@ -278,6 +279,26 @@ def _cycles(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     for name in deps:
         visit(name, [])
     return found[:1]
+
+
+def _fact_paths(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
+    """Every fact path leads to a key of a case, and fits its comparison."""
+    from dsm5check.case import Case
+    from dsm5check.paths import follow, path_problems
+
+    scope: dict[str, object] = {}
+    spec = rs.index_element
+    if spec is not None:
+        found = follow(spec.collection, {}, Case) or []
+        elements = [t for f in found for t in getattr(f, "__args__", ())]
+        if elements:
+            scope[spec.name] = elements[0]
+    errors: list[tuple[tuple[object, ...], str]] = []
+    for loc, rule in _rules(rs):
+        errors.extend(path_problems(rule, loc, scope, Case))
+    if rs.applies_to is not None:
+        errors.extend(path_problems(rs.applies_to.rule, ("applies_to", "rule"), scope, Case))
+    return errors
 
 
 def _unused_or_repeated(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:

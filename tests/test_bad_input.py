@@ -189,3 +189,28 @@ def test_unreadable_folders_are_reported(tmp_path: object,
     found = [str(p) for p in expand_paths([str(top)])]
     assert str(top / "a.yaml") in found
     assert f"{top / 'sub'}:1:1: cannot read folder: Permission denied" in found
+
+
+def test_unlisted_absent_covers_a_dissociation_key_left_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    import json
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "pd.yaml"
+    path.write_text(
+        "id: pd\nunlisted_symptoms: absent\n"
+        "events: [{nature: [serious_injury], exposure: [direct]}]\n"
+        "symptoms: {B1: 3, C1: 2, D2: 2, D4: 3, E3: 3, E4: 2}\n"
+        "timeline: {months_since_symptom_onset: 4}\nimpairment: true\n"
+        "attributable_to_substance_or_medical: false\n"
+        "dissociation: {depersonalization: 0, attributable_to_substance_or_medical: false}\n"
+    )
+    assert main(["check", str(path), "--format", "jsonl"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    # derealization is left out of the block: with unlisted_symptoms absent it is absent
+    assert record["specifier_detail"]["with_dissociative_symptoms"]["status"] == "not_met"
+    path.write_text(path.read_text().replace("unlisted_symptoms: absent\n", ""))
+    main(["check", str(path), "--format", "jsonl"])
+    record = json.loads(capsys.readouterr().out)
+    assert record["specifier_detail"]["with_dissociative_symptoms"]["status"] == "indeterminate"

@@ -244,3 +244,52 @@ def test_rules_validate_catches_a_repeated_and_an_unused_criterion(
     err = capsys.readouterr().err
     assert "criterion 'B' is not used by the diagnosis rule" in err
     assert "criterion 'A' is named twice in the diagnosis rule" in err
+
+
+def test_rules_validate_checks_fact_paths_against_the_case_format(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path
+
+    text = (ROOT / "rules" / "dsm5-ptsd.yaml").read_text()
+    swaps = [
+        ("      fact: attributable_to_substance_or_medical\n",
+         "      fact: attributable_to_substance_or_medicall\n"),
+        ("- fact: event.via_media\n                    label: not through media\n"
+         "                    equals: false",
+         "- fact: event.date\n                    label: not through media\n"
+         "                    greater_than: 3"),
+        ("fact: event.nature\n            label: qualifying nature",
+         "fact: event.via_media\n            label: qualifying nature"),
+        ("to: timeline.assessed, or_fact: timeline.months_since_symptom_onset}\n"
+         "      label: symptom duration",
+         "to: timeline.assessd, or_fact: timeline.symptom_onset}\n"
+         "      label: symptom duration"),
+    ]
+    for old, new in swaps:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = Path(str(tmp_path)) / "paths.yaml"
+    path.write_text(text)
+    assert main(["rules", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    for want in (
+        "unknown fact 'attributable_to_substance_or_medicall': no such key in a case",
+        "event.date holds date: a number comparison does not fit",
+        "event.via_media holds bool, not a list: includes_any does not fit",
+        "unknown fact 'timeline.assessd': no such key in a case",
+        "timeline.symptom_onset holds date, not a number",
+    ):
+        assert want in err, (want, err)
+    assert "Traceback" not in err
+
+
+def test_a_case_names_a_ruleset_by_id_never_by_path(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "c.yaml"
+    path.write_text("id: c1\nruleset: ../rules/dsm5-ptsd\n")
+    assert main(["check", str(path)]) == 2
+    assert "no shipped ruleset '../rules/dsm5-ptsd'" in capsys.readouterr().err

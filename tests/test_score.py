@@ -168,6 +168,16 @@ def test_outputs_csv_parquet_jsonl_agree(tmp_path: Path,
         assert names == list(jsonl[0])
     code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--out", "x.xlsx")
     assert code == 2 and "expected .csv, .parquet or .jsonl" in err
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_out_never_overwrites_the_input(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], [["a", *MET_ROW], ["b", *NOT_MET_ROW]])
+    before = data.read_bytes()
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--out", str(data))
+    assert code == 2 and "--out names the input data file" in err
+    assert data.read_bytes() == before
 
 
 def test_parquet_input_and_stdin(tmp_path: Path, capsys: pytest.CaptureFixture[str],

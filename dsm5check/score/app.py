@@ -84,6 +84,7 @@ def score(args: argparse.Namespace) -> int:
         src = open_source(args.data, [*args.na, *cmap.missing_values])
         if args.out:
             runner.out_format(args.out)
+            runner.refuse_overwriting_input(args.out, args.data)
         con = runner.connect(engine, tmpdir)
         types, first_line = describe(con, src)
         plan = plan_columns(list(types), rules, instrument, cmap, locate, src.name)

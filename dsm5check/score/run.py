@@ -125,6 +125,17 @@ def _reader_of(path: str, fmt: str) -> str:
     return f"read_json({literal(path)}, format = 'newline_delimited')"
 
 
+def refuse_overwriting_input(out: str, data: str) -> None:
+    """Scoring into the data file itself would destroy the item ratings."""
+    if data != "-" and os.path.exists(out) and os.path.exists(data) and os.path.samefile(
+        out, data
+    ):
+        raise InputError([Problem(out, 1, 1, (
+            f"--out names the input data file {data}: writing the scores there would"
+            " destroy the ratings; choose another file"
+        ))])
+
+
 def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine,
               out: str | None, summary_only: bool, stdout: TextIO, tmpdir: str,
               unnumbered: str | None = None) -> Summary:
@@ -140,11 +151,20 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
                           "finding bad cells")
             decode_bad(summary, compiled, bad[0])
         return summary
-    if out is not None:
-        fmt, target = out_format(out), out
+    if out is not None:  # written beside the output, then put in place at once
+        fmt = out_format(out)
+        target = os.path.join(os.path.dirname(os.path.abspath(out)),
+                              f".{os.path.basename(out)}.{os.getpid()}.partial")
     else:
         fmt, target = "parquet", os.path.join(tmpdir, "scored.parquet")
-    execute(con, f"COPY ({compiled.sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
+    try:
+        execute(con, f"COPY ({compiled.sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
+        if out is not None:
+            os.replace(target, out)
+            target = out
+    finally:
+        if out is not None and os.path.exists(target) and target != out:
+            os.unlink(target)
     relation = _reader_of(target, fmt)
     summary = decode(compiled, con.execute(aggregate_sql(compiled, relation)).fetchall())
     if summary.bad_rows:
