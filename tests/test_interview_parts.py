@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from dsm5check.cli import main
+from dsm5check.errors import InputError
 from dsm5check.interview import command
 from dsm5check.interview.answers import case_data
 from dsm5check.interview.draft import Draft, atomic_write, load_draft
@@ -122,7 +123,7 @@ def test_a_ruleset_without_interview_block_gets_one_cluster_per_group() -> None:
 
 def test_bad_interview_block_is_reported_with_its_line() -> None:
     raw = TOY.read_bytes().replace(b"kind: multi", b"kind: checkboxes")
-    with pytest.raises(Exception) as err:
+    with pytest.raises(InputError) as err:
         parse_ruleset("bad.yaml", raw)
     assert re.search(r"bad\.yaml:\d+:\d+: .*kind", str(err.value))
 
@@ -172,7 +173,7 @@ def test_bad_draft_is_reported_as_file_line_col(tmp_path: Path,
     bad.write_text('{"format": "dsm5check-interview-draft",\n "answers": [}\n')
     args = argparse.Namespace(out=None, resume=str(bad), draft=None, rules=None, plain=True,
                               no_skip=False)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(InputError) as err:
         command.run_interview(args, PlainPrompter(io.StringIO(), io.StringIO()), TODAY)
     assert str(err.value).startswith(f"{bad}:2:")
     other = tmp_path / "o.json"
@@ -206,7 +207,7 @@ def test_existing_draft_is_not_overwritten(tmp_path: Path) -> None:
 ])
 def test_interview_block_names_are_checked(old: bytes, new: bytes, message: str) -> None:
     raw = TOY.read_bytes().replace(old, new)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(InputError) as err:
         parse_ruleset("bad.yaml", raw)
     line = next(n for n, text in enumerate(raw.splitlines(), 1) if new in text)
     assert f"bad.yaml:{line}:" in str(err.value) and message in str(err.value)

@@ -169,12 +169,12 @@ def item_slots(case: dict[str, Any]) -> list[tuple[str, str]]:
                 slots.append(("symptoms", item))
         elif not absent:
             slots.append(("symptoms", item))
-    block = case.get("dissociation")
-    for item in DISSOCIATION:
-        if block is None:
-            if not absent:
+    block = case.get("dissociation") or {}
+    for item in DISSOCIATION:  # a key left out of the block is unlisted, like a symptom
+        if item in block:
+            if _unknown_part(block[item]):
                 slots.append(("dissociation", item))
-        elif _unknown_part(block.get(item)):
+        elif not absent:
             slots.append(("dissociation", item))
     return slots
 
