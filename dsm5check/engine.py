@@ -118,7 +118,7 @@ def evaluate(loaded: LoadedRuleset | Ruleset, case: Case, *, file: str = "", lin
     return CaseResult(
         case.id, rules.id, rules.version, digest, diagnosis.status, diagnosis,
         criteria, tuple(specs), index_label, case.expected is not None, mismatches, file, line,
-        rules.diagnosis.title,
+        rules.diagnosis.title, spec.title if spec else "Index element",
     )
 
 

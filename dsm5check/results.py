@@ -115,6 +115,7 @@ class CaseResult:
     file: str = ""
     line: int = 1
     diagnosis_title: str = "diagnosis"
+    index_title: str = "Index element"
 
     @property
     def applied_specifiers(self) -> list[str]:

@@ -111,6 +111,7 @@ class IndexElement(_Frozen):
 
     collection: str = "events"
     name: str = Field("index_event", description="Fact path prefix the element is known by.")
+    title: str = Field("Index element", description="What results call it, e.g. Index event.")
     flag: str | None = Field("index", description="Element key that marks it explicitly.")
     first_meeting: str | None = Field(
         None, description="Criterion whose `for_any` picks the first qualifying element."

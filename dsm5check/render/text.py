@@ -77,7 +77,7 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
         for s in result.specifiers:
             specs.add(_line(s.status, f"{s.title} [{s.source}]", s.reason))
     if result.index_element:
-        tree.add(Text(f"Index event: {result.index_element}", style="dim"))
+        tree.add(Text(f"{result.index_title}: {result.index_element}", style="dim"))
     needed = needed_for_diagnosis(result)
     if needed:
         from dsm5check.teach.whatif import still_needed
