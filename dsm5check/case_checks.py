@@ -189,3 +189,14 @@ def _months_agree(tl: Timeline, event: dt.date | None) -> Iterator[tuple[Loc, st
                 f"{name} is {given:g} but the dates give {actual:.1f} months from {span};"
                 " the dates would win: make them agree or leave one out"
             )
+    # what happened after the event cannot happen after the assessment
+    if event is not None and tl.assessed is not None and tl.assessed >= event:
+        months, days = months_between(event, tl.assessed)
+        span_to_assessment = months + days / DAYS_PER_MONTH
+        for name in ("months_event_to_symptom_onset", "months_event_to_full_criteria"):
+            given = getattr(tl, name)
+            if given is not None and given > span_to_assessment + MONTHS_TOLERANCE:
+                yield ("timeline", name), (
+                    f"{name} is {given:g}, but the assessment was {span_to_assessment:.1f}"
+                    " months after the event: expected at most that"
+                )

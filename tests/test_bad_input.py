@@ -101,6 +101,11 @@ EXPECTED: dict[str, list[str]] = {
         " 'serious_injury', 'sexual_violence' or 'other' (did you mean 'serious_injury'?)"
         " (at [0].events[0].nature[0])",
     ],
+    "after-assessment.yaml": [
+        "after-assessment.yaml:3:65: months_event_to_full_criteria is 7, but the assessment was"
+        " 2.0 months after the event: expected at most that"
+        " (at timeline.months_event_to_full_criteria)",
+    ],
     "dupid.yaml": [
         "dupid.yaml:3:5: case id 'x1' already used in",
     ],
