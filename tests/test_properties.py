@@ -294,6 +294,22 @@ def test_an_undecided_earlier_event_keeps_the_index_event_open(
     assert_kept(before, statuses(run(filled)), f"filling {slot}")
 
 
+@SETTINGS
+@given(near_full_cases(), st.lists(
+    st.sampled_from(["symptom_onset", "full_criteria_met", "assessed"]), min_size=1, max_size=3,
+    unique=True))
+def test_filling_in_timeline_dates_keeps_decided_statuses(
+    case: dict[str, Any], keys: list[str]
+) -> None:
+    """The dates of a consistent timeline, left out and then given: whatever was
+    decided without them (including the if_unknown date guards of the delayed
+    specifiers) stays decided."""
+    partial = copy.deepcopy(case)
+    for key in keys:
+        partial["timeline"].pop(key)
+    assert_kept(statuses(run(partial)), statuses(run(case)), f"filling timeline {keys}")
+
+
 # --- (b) making an item present never lowers a status ---------------------------------
 
 @SETTINGS
