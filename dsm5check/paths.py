@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -42,24 +42,35 @@ def _leaves(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def follow(path: str, scope: dict[str, Any], root: type[BaseModel]) -> list[Any] | None:
-    """The types at ``path`` (names in ``scope`` stand for element models), or None."""
-    head, *rest = path.split(".")
-    if head in scope:
-        current: list[Any] = [scope[head]]
-    else:
-        current, rest = [root], [head, *rest]
-    for part in rest:
+def types_at(start: list[Any], parts: Sequence[str | int]) -> list[Any] | None:
+    """The types reached from ``start`` along key path ``parts`` (model fields by
+    name or alias, any key of a dict, an index of a list or tuple), or None."""
+    current = start
+    for part in parts:
         found: list[Any] = []
         for t in current:
-            if isinstance(t, type) and issubclass(t, BaseModel) and part in t.model_fields:
-                found.extend(_leaves(t.model_fields[part].annotation))
-            elif typing.get_origin(t) is dict:
+            origin = typing.get_origin(t)
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                fields = {(f.alias or n): f for n, f in t.model_fields.items()}
+                field = t.model_fields.get(str(part)) or fields.get(str(part))
+                if field is not None:
+                    found.extend(_leaves(field.annotation))
+            elif origin is dict:
                 found.extend(_leaves(typing.get_args(t)[1]))
+            elif origin in (list, tuple) and isinstance(part, int):
+                found.extend(_leaves(typing.get_args(t)[0]))
         if not found:
             return None
         current = found
     return current
+
+
+def follow(path: str, scope: dict[str, Any], root: type[BaseModel]) -> list[Any] | None:
+    """The types at dotted ``path`` (names in ``scope`` stand for element models)."""
+    head, *rest = path.split(".")
+    if head in scope:
+        return types_at([scope[head]], rest)
+    return types_at([root], [head, *rest])
 
 
 def _is_number(t: Any) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from difflib import get_close_matches
-from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from dsm5check.errors import Problem, format_path
+from dsm5check.paths import types_at
 from dsm5check.rules_model import RULE_TAGS
 from dsm5check.yamlio import Document
 
@@ -41,57 +41,26 @@ def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
         if isinstance(part, str) and (
             part in _UNION_TAGS or part.startswith(("function-", "constrained-", "literal["))
         ):
-            # a rule tag is followed by the field of the same name: keep one
-            if part in RULE_TAGS and i + 1 < len(loc) and loc[i + 1] == part:
-                continue
-            if part not in RULE_TAGS:
+            # pydantic puts a rule's tag right after the place that holds a rule
+            # (rule, not, where, or an index of all/any/of); elsewhere the same word
+            # is a field (the `all` list itself, the count `at_least`): keep those
+            previous = loc[i - 1] if i else None
+            if part not in RULE_TAGS or isinstance(previous, int) or previous in _RULE_PLACES:
                 continue
         out.append(part)
     return tuple(out)
 
 
+_RULE_PLACES = frozenset({"rule", "not", "where"})
+
+
 def allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str] | None:
     """The keys a mapping at ``loc`` (inside ``model``) may have, when it is a model."""
-    current: Any = model
-    for part in loc:
-        current = _step(current, part)
-        if current is None:
-            return None
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return [f.alias or name for name, f in current.model_fields.items()]
-    return None
-
-
-def _models_in(annotation: Any) -> list[Any]:
-    """Model classes and containers reachable in a type annotation."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _models_in(get_args(annotation)[0])
-    if origin in (Union, UnionType):
-        found: list[Any] = []
-        for arg in get_args(annotation):
-            found.extend(_models_in(arg))
-        return found
-    if origin in (list, tuple, dict):
-        return [annotation]
-    return []
-
-
-def _step(current: Any, part: int | str) -> Any:
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        by_alias = {(f.alias or n): f for n, f in current.model_fields.items()}
-        field = by_alias.get(str(part))
-        if field is None:
-            return None
-        found = _models_in(field.annotation)
-        return found[0] if len(found) == 1 else None
-    origin = get_origin(current)
-    if origin in (list, tuple) or origin is dict:
-        found = _models_in(get_args(current)[-1])
-        return found[0] if len(found) == 1 else None
-    return None
+    models = [t for t in types_at([model], loc) or ()
+              if isinstance(t, type) and issubclass(t, BaseModel)]
+    if len(models) != 1:
+        return None
+    return [f.alias or name for name, f in models[0].model_fields.items()]
 
 
 def _unknown_key(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:

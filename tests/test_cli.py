@@ -293,3 +293,21 @@ def test_a_case_names_a_ruleset_by_id_never_by_path(
     path.write_text("id: c1\nruleset: ../rules/dsm5-ptsd\n")
     assert main(["check", str(path)]) == 2
     assert "no shipped ruleset '../rules/dsm5-ptsd'" in capsys.readouterr().err
+
+
+def test_an_unknown_key_inside_a_rule_is_found_at_its_key(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path
+
+    text = (ROOT / "rules" / "dsm5-ptsd.yaml").read_text()
+    old = "      of: [{item: C1}, {item: C2}]"
+    assert old in text
+    bad = text.replace(old, "      of: [{item: C1, lable: x}, {item: C2}]")
+    path = Path(str(tmp_path)) / "rk.yaml"
+    path.write_text(bad)
+    assert main(["rules", "validate", str(path)]) == 2
+    line = next(i for i, t in enumerate(bad.splitlines(), 1) if "lable" in t)
+    err = capsys.readouterr().err
+    assert f"{path}:{line}:23: unknown key 'lable'" in err
+    assert "(at criteria[2].rule.of[0].lable)" in err  # no union tags in the path
