@@ -94,26 +94,26 @@ def compile_rule(node: NodeModel, rules: Ruleset) -> Evaluator:
     return _COMPILE[type(node)](node, rules)
 
 
-def _c_all(node: AllNode, rules: Ruleset) -> Evaluator:
-    kids = [compile_rule(c, rules) for c in node.all]
-    name, nid, label = node.label or "all of", node.id, node.label
+def _connective(
+    kind: str, node: AllNode | AnyNode, rules: Ruleset,
+    children: tuple[NodeModel, ...], combine: Callable[[list[Status]], Status],
+) -> Evaluator:
+    kids = [compile_rule(c, rules) for c in children]
+    name, nid, label = node.label or f"{kind} of", node.id, node.label
 
     def ev(ctx: Ctx) -> NodeResult:
         res = tuple(k(ctx) for k in kids)
-        return NodeResult("all", kleene_all([r.status for r in res]), name, res, nid, label,
+        return NodeResult(kind, combine([r.status for r in res]), name, res, nid, label,
                           _NO_DETAIL)
     return ev
+
+
+def _c_all(node: AllNode, rules: Ruleset) -> Evaluator:
+    return _connective("all", node, rules, node.all, kleene_all)
 
 
 def _c_any(node: AnyNode, rules: Ruleset) -> Evaluator:
-    kids = [compile_rule(c, rules) for c in node.any]
-    name, nid, label = node.label or "any of", node.id, node.label
-
-    def ev(ctx: Ctx) -> NodeResult:
-        res = tuple(k(ctx) for k in kids)
-        return NodeResult("any", kleene_any([r.status for r in res]), name, res, nid, label,
-                          _NO_DETAIL)
-    return ev
+    return _connective("any", node, rules, node.any, kleene_any)
 
 
 def _c_at_least(node: AtLeastNode, rules: Ruleset) -> Evaluator:

@@ -74,19 +74,23 @@ class Document:
         return Problem(self.file, line, col, message, where)
 
 
-def _key_node(node: yaml.MappingNode, part: object) -> yaml.Node | None:
-    for key_node, _value in node.value:
+def _entry(node: yaml.MappingNode, part: object) -> tuple[yaml.Node, yaml.Node] | None:
+    """The key and value nodes of key ``part`` in a mapping."""
+    for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-            return key_node
+            return key_node, value_node
     return None
+
+
+def _key_node(node: yaml.MappingNode, part: object) -> yaml.Node | None:
+    entry = _entry(node, part)
+    return entry[0] if entry else None
 
 
 def _child(node: yaml.Node, part: object) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-                return value_node  # type: ignore[no-any-return]
-        return None
+        entry = _entry(node, part)
+        return entry[1] if entry else None
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and (
         0 <= part < len(node.value)
     ):
