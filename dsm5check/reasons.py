@@ -35,11 +35,9 @@ def show_value(v: Any, empty: str = "none") -> str:
     return str(v)
 
 
-_value = show_value
-
 
 def _plural(n: float, word: str) -> str:
-    return f"{_value(n)} {word}" + ("" if n == 1 else "s")
+    return f"{show_value(n)} {word}" + ("" if n == 1 else "s")
 
 
 def _names(nodes: list[NodeResult]) -> str:
@@ -105,10 +103,10 @@ def _months_reason(node: NodeResult) -> str:
             span = f"{_plural(m, 'month')} {_plural(days, 'day')}"
         else:
             span = _plural(m, "month") if m or not days else _plural(days, "day")
-        start, end = _value(d["start"]), _value(d["end"])
+        start, end = show_value(d["start"]), show_value(d["end"])
         return f"{d['from']} {start} to {d['to']} {end}: {span} (needs {want})"
     if "months" in d:
-        return f"{d['or_fact']} = {_value(d['months'])} (needs {want})"
+        return f"{d['or_fact']} = {show_value(d['months'])} (needs {want})"
     missing = " and ".join(d.get("missing", ())) or d["to"]
     alt = f", or {d['or_fact']}" if d.get("or_fact") else ""
     if "if_unknown" in d:
@@ -121,10 +119,10 @@ def _fact_reason(node: NodeResult) -> str:
     d = node.detail
     if node.status == UNKNOWN:
         return f"{node.name} not given"
-    want = _value(d["expected"])
+    want = show_value(d["expected"])
     if d["op"] != "==":
         want = f"{_OP_WORDS[d['op']]} {want}"
-    return f"{node.name} = {_value(d['value'])} (needs {want})"
+    return f"{node.name} = {show_value(d['value'])} (needs {want})"
 
 
 def _for_any_reason(node: NodeResult) -> str:
