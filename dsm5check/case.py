@@ -26,7 +26,8 @@ from pydantic import (
 Status = Literal["met", "not_met", "indeterminate"]
 Nature = Literal["actual_or_threatened_death", "serious_injury", "sexual_violence", "other"]
 Exposure = Literal["direct", "witnessed", "learned_about_close_other", "repeated_aversive_details"]
-Rating = Annotated[StrictInt, Field(ge=0, le=4)]
+RATING_MIN, RATING_MAX = 0, 4  # the case format's rating range
+Rating = Annotated[StrictInt, Field(ge=RATING_MIN, le=RATING_MAX)]
 
 
 class _Model(BaseModel):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from difflib import get_close_matches
 from typing import Any
 
-from dsm5check.case import Case, Timeline
+from dsm5check.case import RATING_MAX, RATING_MIN, Case, Timeline
 from dsm5check.dates import DAYS_PER_MONTH, months_between
 from dsm5check.rules_model import FactNode
 from dsm5check.ruleset import Ruleset, walk
@@ -83,11 +83,11 @@ def _items(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
                 f" (present means a rating of {rules.symptom_threshold} or more): give one"
             )
         scale = rules.scale_of(item)
-        if type(severity) is int and not scale.min <= severity <= 4 and not (
+        # a rating outside the format's range is reported by the format itself;
+        # one inside it can still lie outside a narrower scale of the ruleset
+        if type(severity) is int and RATING_MIN <= severity <= RATING_MAX and not (
             scale.min <= severity <= scale.max
         ):
-            continue  # out of 0-4: the format itself reports it
-        if type(severity) is int and not scale.min <= severity <= scale.max:
             loc: Loc = ("symptoms", key, "severity") if isinstance(value, dict) else (
                 "symptoms", key)
             yield loc, f"got {severity}: expected a rating from {scale.min} to {scale.max}"

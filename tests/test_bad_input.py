@@ -219,3 +219,26 @@ def test_unlisted_absent_covers_a_dissociation_key_left_out(
     main(["check", str(path), "--format", "jsonl"])
     record = json.loads(capsys.readouterr().out)
     assert record["specifier_detail"]["with_dissociative_symptoms"]["status"] == "indeterminate"
+
+
+def test_a_rating_outside_a_narrower_ruleset_scale(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    text = (ROOT / "rules" / "dsm5-ptsd.yaml").read_text()
+    old = "    max: 4\n    labels:\n      0: absent\n"
+    assert old in text
+    rules = folder / "three.yaml"
+    rules.write_text(text.replace(old, "    max: 3\n    labels:\n      0: absent\n", 1)
+                     .replace("      4: extreme, incapacitating\n", "", 1))
+    case = folder / "c.yaml"
+    case.write_text("id: s3\nsymptoms: {B1: 4, B2: {severity: 4}, B3: 7, B4: 3}\n")
+    assert main(["check", str(case), "--rules", str(rules)]) == 2
+    err = capsys.readouterr().err
+    assert f"{case}:2:16: got 4: expected a rating from 0 to 3 (at symptoms.B1)" in err
+    assert "got 4: expected a rating from 0 to 3 (at symptoms.B2.severity)" in err
+    # 7 is outside the format itself: reported once, by the format
+    assert err.count("symptoms.B3") == 1 and "expected less than or equal to 4" in err
+    assert "symptoms.B4" not in err
