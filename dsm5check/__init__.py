@@ -6,7 +6,7 @@ API (see docs/api.md) is loaded on first use::
 
     import dsm5check
     result = dsm5check.evaluate("case.yaml")
-    print(result.diagnosis, result.to_dict()["criteria"]["A"]["reason"])
+    print(result.diagnosis, result.to_dict()["criteria"])
 """
 
 from __future__ import annotations

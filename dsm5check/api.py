@@ -6,7 +6,7 @@ Cases go through exactly the checks ``dsm5check check`` applies, and a result's
 ``to_dict()`` is exactly one element of ``check --format json``.
 
     >>> import dsm5check
-    >>> result = dsm5check.evaluate({"id": "demo", "symptoms": {"B1": 3}})
+    >>> result = dsm5check.evaluate({"id": "demo"})
     >>> result.diagnosis
     'indeterminate'
 """

@@ -127,6 +127,15 @@ def load_document(
     if bad:
         return None, [bad]
     found = list(doc.problems)
+    if isinstance(doc.data.get("resourceType"), str):  # FHIR: exchange/load.py reads it
+        from dsm5check.exchange.load import convert
+
+        original = doc
+        doc, converted = convert(doc)
+        found += [original.problem(loc, msg) for loc, msg in converted]
+        if converted:
+            found.sort(key=lambda p: (p.line, p.col))
+            return None, found
     case: Case | None = None
     try:
         case = Case.model_validate(doc.data)
