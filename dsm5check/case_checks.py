@@ -98,7 +98,7 @@ def _native(data: dict[str, Any], vocab: Ruleset) -> Iterator[tuple[Loc, str]]:
                 f" {', '.join(c for c in codings if c != vocab.vocabulary)}")
             continue
         if isinstance(block, dict):
-            yield from _check_answers(block, found, ("native", coding))
+            yield from _check_answers(block, found, ("native", coding), f"coding {coding}")
 
 
 def _items(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
@@ -113,8 +113,9 @@ def _items(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
     yield from _check_answers(symptoms, vocab, ("symptoms",))
 
 
-def _check_answers(symptoms: dict[Any, Any], rules: Ruleset, at: Loc
+def _check_answers(symptoms: dict[Any, Any], rules: Ruleset, at: Loc, what: str = ""
                    ) -> Iterator[tuple[Loc, str]]:
+    what = what or f"ruleset {rules.id}"
     known = rules.sections.get("symptoms", {})
     for key, value in symptoms.items():
         item = known.get(str(key))
@@ -122,7 +123,7 @@ def _check_answers(symptoms: dict[Any, Any], rules: Ruleset, at: Loc
             hint = f"; expected one of {', '.join(known)}" if known else ""
             close = get_close_matches(str(key).upper(), list(known), n=1)
             guess = f" (did you mean {close[0]!r}?)" if close else ""
-            yield (*at, key), f"unknown item {key!r} for ruleset {rules.id}{guess}{hint}"
+            yield (*at, key), f"unknown item {key!r} for {what}{guess}{hint}"
             continue
         severity = value.get("severity") if isinstance(value, dict) else value
         present = value.get("present") if isinstance(value, dict) else None
