@@ -176,3 +176,16 @@ def test_case_schema_follows_coded_in(capsys: pytest.CaptureFixture[str]) -> Non
         assert list(validator.iter_errors(wrong))
         wrong = {"id": "w", "ruleset": rid, "symptoms": {"B1": 2}}
         assert list(validator.iter_errors(wrong))
+
+
+def test_quiz_library_has_icd11_vignettes_with_disagreements() -> None:
+    from dsm5check.teach.vignettes import library
+
+    for rid in ("icd11-ptsd", "icd11-cptsd"):
+        mine = [v for v in library() if v.case.ruleset == rid]
+        assert len(mine) >= 6, rid
+        verdicts = {evaluate(shipped(rid), v.case).diagnosis for v in mine}
+        assert {"met", "not_met"} <= verdicts, rid
+        assert sum("systems-disagree" in v.topics for v in mine) >= 1, rid
+    # one vignette coded in DSM-5 answers, read through the crosswalk
+    assert any(v.case.coded_in == "dsm5-ptsd" for v in library())
