@@ -189,3 +189,20 @@ def test_quiz_library_has_icd11_vignettes_with_disagreements() -> None:
         assert sum("systems-disagree" in v.topics for v in mine) >= 1, rid
     # one vignette coded in DSM-5 answers, read through the crosswalk
     assert any(v.case.coded_in == "dsm5-ptsd" for v in library())
+
+
+def test_what_if_on_a_crosswalked_case_proposes_native_answers(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The self-organisation items of a DSM-5-coded case go under native: icd11, never
+    under symptoms (where C1 is DSM-5 avoidance); applying them decides 6B40."""
+    import yaml
+
+    path = ROOT / "tests" / "cases" / "icd11-ptsd" / "xwalk-dso-not-assessed.yaml"
+    assert main(["what-if", str(path), "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert '"native.icd11.C1"' in out and '"symptoms.C1"' not in out
+    data = yaml.safe_load(path.read_text())
+    data["native"] = {"icd11": {c: 0 for c in ("C1", "C2")}}
+    data.pop("expected")
+    assert evaluate(shipped("icd11-ptsd"), Case.model_validate(data)).diagnosis == "met"
