@@ -21,7 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=("text", "json", "jsonl"), default="text",
         help="text (default) for people; json: one list; jsonl: one object per line",
     )
-    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
+    parser.add_argument(
+        "--rules", metavar="ID_OR_FILE",
+        help="check every case with this ruleset: a shipped id (see `dsm5check rules list`)"
+        " or a YAML file (default: the ruleset each case names)",
+    )
     parser.add_argument(
         "--jobs", type=int, metavar="N", default=None,
         help="worker processes for json/jsonl runs (default: one per core from 256 files)",
