@@ -19,8 +19,8 @@ from typing import TextIO
 from dsm5check.engine import evaluate
 from dsm5check.errors import InputError, Problem
 from dsm5check.loading import RulesetResolver, expand_paths, load_case_file, read_source
+from dsm5check.registry import resolve
 from dsm5check.results import CaseResult
-from dsm5check.ruleset import load_ruleset_file
 from dsm5check.yamlio import Document, load_documents
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
@@ -90,7 +90,7 @@ def _init_worker(rules_file: str | None) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it, so a
     # worker is never interrupted halfway through sending its results
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_RESOLVER = RulesetResolver(load_ruleset_file(rules_file) if rules_file else None)
+    _WORKER_RESOLVER = RulesetResolver(resolve(rules_file) if rules_file else None)
 
 
 Line = tuple[str, str, int, int, str, bool]  # case id, file, line, document index, JSON, mismatched
@@ -178,7 +178,7 @@ def check_paths(
     out: TextIO | None = None, jobs: int | None = None, explain: bool = False,
 ) -> int:
     out = out or sys.stdout
-    override = load_ruleset_file(rules_file) if rules_file else None
+    override = resolve(rules_file) if rules_file else None
     resolver = RulesetResolver(override)
     problems: list[Problem] = []
     if fmt in ("json", "jsonl") and "-" not in paths:

@@ -42,7 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not print the summary on standard error")
     parser.add_argument("--emit-sql", action="store_true",
                         help="print the generated SQL (over a table score_input) and stop")
-    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
+    parser.add_argument("--rules", metavar="ID_OR_FILE",
+                        help="score with this ruleset: a shipped id (see `dsm5check rules list`)"
+                        " or a YAML file (default: dsm5-ptsd)")
     parser.add_argument("--threads", type=int, default=0, metavar="N",
                         help="DuckDB threads; default 1 when writing rows (in order, memory"
                         " flat however long the file), 2 with --summary-only")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.ruleset import LoadedRuleset, Ruleset
 from dsm5check.score.cells import checked_columns
 from dsm5check.score.columns import ColumnPlan, plan_columns
@@ -25,18 +25,14 @@ MAX_REPORTED = 20
 
 
 def _ruleset(rules_file: str | None) -> LoadedRuleset:
-    if rules_file:
-        from dsm5check.ruleset import load_ruleset_file
+    from dsm5check.registry import resolve
 
-        return load_ruleset_file(rules_file)
-    from dsm5check.registry import DEFAULT_RULESET, shipped
-
-    return shipped(DEFAULT_RULESET)
+    return resolve(rules_file)
 
 
 def _options(args: argparse.Namespace, instrument: Instrument) -> Options:
     if args.max_missing < 0:
-        raise InputError([Problem("--max-missing", 1, 1, "expected a number >= 0")])
+        raise UsageError(f"--max-missing: expected a number >= 0, not {args.max_missing}")
     cut = args.cutpoint if args.cutpoint is not None else instrument.default_cutpoint
     return Options(missing=args.missing, max_missing=args.max_missing, cutpoint=cut)
 
@@ -66,7 +62,7 @@ def score(args: argparse.Namespace) -> int:
     options = _options(args, instrument)
     if args.data is None:
         if not args.emit_sql:
-            raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
+            raise UsageError("expected a data file (or - for stdin) after `score`")
         names = [i.id for i in rules.items if i.section == SUMMED_SECTION]
         plan = plan_columns(names, rules, instrument, cmap, locate, "score_input")
         _emit(build(rules, instrument, plan, options), instrument)
