@@ -101,12 +101,18 @@ class Session:
         from dsm5check.interview.flow import plan_flow
 
         plan = self.plan
+        from dsm5check.interview.flow import stale_after
+
         trial = dict(self.answers)
+        for key in stale_after(plan, self.answers, q.key, value):
+            del trial[key]  # asked again after this answer: not a conflict with it
         trial[q.key] = value
         before = dict(self.answers)
         before.pop(q.key, None)
-        old = set(problems(plan, case_data(plan, plan_flow(plan, before).questions, before)))
-        new = problems(plan, case_data(plan, plan_flow(plan, trial).questions, trial))
+        qs_before = plan_flow(plan, before).questions
+        qs_trial = plan_flow(plan, trial).questions
+        old = set(problems(plan, qs_before, case_data(plan, qs_before, before)))
+        new = problems(plan, qs_trial, case_data(plan, qs_trial, trial))
         fresh = [p for p in new if p not in old]
         return "; ".join(fresh) if fresh else None
 
