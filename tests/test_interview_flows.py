@@ -12,9 +12,9 @@ import io
 import json
 import os
 import stat
-from unittest import mock
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml

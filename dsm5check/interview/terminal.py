@@ -22,6 +22,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bin
 from prompt_toolkit.output import Output
 from questionary.prompts.common import InquirerControl
 
+from dsm5check.interview.interrupt import hold, shielded
 from dsm5check.interview.model import Question
 from dsm5check.interview.prompts import (
     _ANSI,
@@ -59,11 +60,16 @@ class TerminalPrompter:
         self.out.flush()
 
     def text(self, prompt: str) -> str:
-        question = questionary.text(prompt, qmark=">", **self.kwargs)
-        _wrap(question, KeyBindings())
-        return str(question.unsafe_ask()).strip()
+        with shielded():  # Ctrl-C is taken by the prompt itself, or held until it ends
+            question = questionary.text(prompt, qmark=">", **self.kwargs)
+            _wrap(question, KeyBindings())
+            return str(question.unsafe_ask()).strip()
 
     def ask(self, q: Question, default: Any, has_default: bool, unknown_label: str) -> Reply:
+        with shielded():  # Ctrl-C is taken by the prompt itself, or held until it ends
+            return self._ask(q, default, has_default, unknown_label)
+
+    def _ask(self, q: Question, default: Any, has_default: bool, unknown_label: str) -> Reply:
         if q.help:
             self.say(f"  {q.help}", "dim")
         note = note_allowed(q)
@@ -190,11 +196,19 @@ def _control(question: questionary.Question) -> InquirerControl:
 
 
 def _wrap(question: questionary.Question, kb: KeyBindings) -> None:
-    """Add our keys (they win over questionary's) and make Ctrl-D an EOFError."""
+    """Add our keys (they win over questionary's) and make Ctrl-D an EOFError and
+    SIGINT a KeyboardInterrupt (select lists ignore both otherwise)."""
 
     @kb.add("c-d", eager=True)
     def _eof(event: KeyPressEvent) -> None:
         event.app.exit(exception=EOFError, style="class:aborting")
+
+    @kb.add("<sigint>", eager=True)  # the signal (kill -INT), not only the key
+    def _sigint(event: KeyPressEvent) -> None:
+        if event.app.is_running and not (event.app.future and event.app.future.done()):
+            event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+        else:  # the prompt is already ending: interrupt right after it
+            hold()
 
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), kb])
