@@ -17,8 +17,10 @@ NUL byte in the first block ends the file at once (``/dev/zero``, binary data).
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterator
@@ -154,6 +156,22 @@ class _Lines:
         self.buf, self.pos = b"", 0
         return left + self.fh.read(MAX_FILE_BYTES + 1 - len(left))
 
+    def whole(self) -> str | None:
+        """All the (small) stream as text, when it was read in one block and is
+        plain UTF-8 without directives; else None (read it line by line)."""
+        if not self.eof and len(self.buf) < 1 << 20:
+            self._fill(0)  # at the end, this read finds nothing and says so
+        if not self.eof or self.number != 0:
+            return None
+        raw = b"".join(reversed(self.pending)) + self.buf[self.pos:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in text or _DIRECTIVE.search(text):
+            return None
+        return text
+
     def push(self, line: bytes) -> None:
         self.pending.append(line)
         self.number -= 1
@@ -217,7 +235,9 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
                                       f" {MAX_FILE_BYTES // 2**20} MiB: save it as UTF-8")])
         yield from _whole(name, raw, kind)
         return
-    if b"\x00" in head:
+    if b"\x00" in head and _binary(head):
+        # binary data (or /dev/zero) ends the file at once; a NUL on a later line of
+        # text is reported on its own line, and the other cases are still read
         raise InputError([Problem(name, 1, 1, "not a text file: expected UTF-8 YAML or JSON")])
     first = lines.next()
     if first.startswith(codecs.BOM_UTF8):
@@ -229,7 +249,8 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
         yield from _jsonl(name, lines)
         return
     if kind == "yaml":
-        yield from _yaml_stream(name, lines)
+        whole = lines.whole()
+        yield from _yaml_stream(name, lines) if whole is None else _yaml_text(name, whole)
         return
     blank: list[bytes] = []
     line = lines.next()
@@ -245,6 +266,20 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
     else:
         raw = b"".join(blank) + b"".join(_drain(lines, name))
         yield from _whole(name, raw, "json")
+
+
+def _binary(head: bytes) -> bool:
+    """Whether a head holding a NUL byte is binary data rather than text with a
+    bad line: the first line holds the NUL, or is not UTF-8."""
+    newline = head.find(b"\n")
+    first = head if newline < 0 else head[:newline]
+    if b"\x00" in first:
+        return True
+    try:
+        first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start < len(first) - 3  # not merely cut in the middle of a character
+    return False
 
 
 def _sniff(first: bytes) -> str:
@@ -360,7 +395,7 @@ def _yaml_stream(name: str, lines: _Lines) -> Iterator[Item]:
             if broken is not None:
                 yield broken
                 index += 1
-                seen = True
+                seen = content = True
             elif chunk:
                 for item in _yaml_chunk(name, "".join(chunk), start - 1, index):
                     seen = True
@@ -370,6 +405,7 @@ def _yaml_stream(name: str, lines: _Lines) -> Iterator[Item]:
                 break
             chunk, size, broken, start = [], 0, None, number
         if broken is not None:
+            content = True
             lines.skip_rest_of_line(raw)
             continue  # skip to the next document
         size += len(raw)
@@ -390,6 +426,31 @@ def _yaml_stream(name: str, lines: _Lines) -> Iterator[Item]:
     if not content:
         yield Problem(name, 1, 1, "file is empty: expected a case (a mapping)")
     elif not seen:
+        yield Problem(name, 1, 1, "file holds no document: expected a case")
+
+
+_DIRECTIVE = re.compile(r"^%", re.M)
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+
+
+def _yaml_text(name: str, text: str) -> Iterator[Item]:
+    """A small YAML file held whole: the same documents as _yaml_stream gives."""
+    if not text.strip():
+        yield Problem(name, 1, 1, "file is empty: expected a case (a mapping)")
+        return
+    starts = [m.start() for m in _DOCUMENT_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    starts.append(len(text))
+    index = 0
+    line_offset = 0
+    for begin, end in itertools.pairwise(starts):
+        chunk = text[begin:end]
+        for item in _yaml_chunk(name, chunk, line_offset, index):
+            index += 1
+            yield item
+        line_offset += chunk.count("\n")
+    if not index:
         yield Problem(name, 1, 1, "file holds no document: expected a case")
 
 

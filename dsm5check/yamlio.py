@@ -140,6 +140,13 @@ def _node_of(source: str, index: int, is_json: bool) -> yaml.Node | None:
     return None
 
 
+_PLAIN_TAGS: dict[str, str] = {}
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+assert not getattr(_BaseLoader, "yaml_path_resolvers", None)
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that records duplicate keys instead of silently keeping one,
     and turns every value it cannot build into an error at that value."""
@@ -149,6 +156,31 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.file = file
         self.line_offset = line_offset
         self.duplicates: list[Problem] = []
+
+    # The composer asks the resolver for the tag of every node. No path
+    # resolvers are registered, so descending and ascending do nothing, and a
+    # plain scalar's tag depends on its text alone: remember it.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(value) <= 64:
+                        if len(_PLAIN_TAGS) > 8192:
+                            _PLAIN_TAGS.clear()
+                        _PLAIN_TAGS[value] = tag
+                return tag
+            return _STR_TAG
+        if kind is yaml.MappingNode:
+            return _MAP_TAG
+        return _SEQ_TAG
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:

@@ -199,3 +199,39 @@ def test_duplicate_ids_across_a_stream(tmp_path: Path,
     assert code == 2
     assert len(out.splitlines()) == 1
     assert err.startswith(f"{path}:2:8: case id 'j1' already used in {path}:1")
+
+
+def test_nul_on_a_later_line_is_that_line_only(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "nul.jsonl"
+    path.write_bytes(json.dumps(good(0)).encode() + b'\n{"id": "x\x00"}\n' +
+                     json.dumps(good(2)).encode() + b"\n")
+    code, out, err = run(["check", str(path), "--format", "jsonl"], capsys)
+    assert code == 2
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["j0", "j2"]
+    assert err == f"{path}:2:10: not a text line: expected one JSON object\n"
+
+
+def test_small_files_read_whole_give_what_the_line_reader_gives(tmp_path: Path) -> None:
+    """A small YAML file is split in memory; a large one line by line: same documents."""
+    docs = [GOOD_YAML.replace("vet-014", f"w{i}") for i in range(3)]
+    docs[1] = "id: w1\nsymptoms: {B1: [\n"
+    docs.append("id: w3\nsymptoms:\n  B2: often\n")
+    text = "---\n".join(docs)
+    small, large = tmp_path / "small.yaml", tmp_path / "large.yaml"
+    small.write_text(text)
+    large.write_text(text + "---\n" + "# padding\n" * 200_000 + "id: w4\n")
+
+    def shown(path: Path) -> list[str]:
+        out = []
+        for item in iter_documents(str(path)):
+            if isinstance(item, Document):
+                out.append(f"{item.line} {item.data.get('id')} {item.problems}")
+                if item.data.get("id") == "w3":
+                    out.append(str(item.problem(("symptoms", "B2"), "x")))
+            else:
+                out.append(str(item))
+        return [x.replace(str(path), "F") for x in out]
+
+    assert shown(large)[:-1] == shown(small)
+    assert len(shown(small)) == 5
