@@ -162,15 +162,20 @@ def check_document(
     return LoadedCase(case, ruleset, doc), []
 
 
+#: Control characters in a message (from a value or key the user wrote) are shown
+#: escaped: one problem stays one line, and nothing reaches the terminal as a command.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
+
+
 def _short(p: Problem) -> Problem:
-    if len(p.message) <= MAX_MESSAGE_CHARS and len(p.path) <= MAX_MESSAGE_CHARS:
+    """One line of at most MAX_MESSAGE_CHARS (a huge value quoted in it is cut)."""
+    msg, path = p.message.translate(_ESCAPES), p.path.translate(_ESCAPES)
+    if len(msg) > MAX_MESSAGE_CHARS:
+        half = MAX_MESSAGE_CHARS // 2
+        msg = f"{msg[:half]} ... ({len(msg) - 2 * half:,} characters cut) ... {msg[-half:]}"
+    if msg == p.message and path == p.path and len(path) <= MAX_MESSAGE_CHARS:
         return p
-    half = MAX_MESSAGE_CHARS // 2
-    msg = p.message if len(p.message) <= MAX_MESSAGE_CHARS else (
-        f"{p.message[:half]} ... ({len(p.message) - 2 * half:,} characters cut)"
-        f" ... {p.message[-half:]}"
-    )
-    return Problem(p.file, p.line, p.col, msg, p.path[:MAX_MESSAGE_CHARS])
+    return Problem(p.file, p.line, p.col, msg, path[:MAX_MESSAGE_CHARS])
 
 
 class _Cap:

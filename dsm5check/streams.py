@@ -42,8 +42,9 @@ from dsm5check.yamlio import (
     read_text,
 )
 
-#: Largest single document (one case) we read, in bytes.
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+#: Largest single document (one case) we read, in bytes (a case is a few KB; the
+#: memory a document costs while read and checked is about 30 times its size).
+MAX_DOCUMENT_BYTES = 1024 * 1024
 #: Largest whole file read at once (UTF-16/32 files, YAML with directives).
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: Input kinds: by suffix, or --input-format for standard input.
@@ -235,7 +236,7 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
                                       f" {MAX_FILE_BYTES // 2**20} MiB: save it as UTF-8")])
         yield from _whole(name, raw, kind)
         return
-    if b"\x00" in head and _binary(head):
+    if b"\x00" in head and _binary(head, lines_apart=kind == "jsonl"):
         # binary data (or /dev/zero) ends the file at once; a NUL on a later line of
         # text is reported on its own line, and the other cases are still read
         raise InputError([Problem(name, 1, 1, "not a text file: expected UTF-8 YAML or JSON")])
@@ -268,18 +269,20 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
         yield from _whole(name, raw, "json")
 
 
-def _binary(head: bytes) -> bool:
+_CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\x0c\x1b")
+
+
+def _binary(head: bytes, lines_apart: bool = False) -> bool:
     """Whether a head holding a NUL byte is binary data rather than text with a
-    bad line: the first line holds the NUL, or is not UTF-8."""
+    bad line: the first line holds the NUL, or (unless each line stands apart,
+    as in JSON Lines) control bytes are common."""
     newline = head.find(b"\n")
-    first = head if newline < 0 else head[:newline]
-    if b"\x00" in first:
+    if b"\x00" in (head if newline < 0 else head[:newline]):
         return True
-    try:
-        first.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start < len(first) - 3  # not merely cut in the middle of a character
-    return False
+    if lines_apart:
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    return controls * 20 > len(head)
 
 
 def _sniff(first: bytes) -> str:
@@ -354,7 +357,7 @@ def _jsonl(name: str, lines: _Lines) -> Iterator[Item]:
         if not raw.strip():
             continue
         seen = True
-        text = _decode(name, raw, number)
+        text = _decode(name, raw.rstrip(b"\r\n"), number)  # an error at the end is on this line
         if isinstance(text, Problem):
             yield text
             continue

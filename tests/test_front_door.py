@@ -169,11 +169,16 @@ def test_six_million_item_list_is_refused_in_bounded_memory(
     path.write_text("id: sm\nevents: [" + ",".join(["1"] * 6_000_000) + "]\n")
     code, _, err = run(["check", str(path)], capsys)
     assert code == 2
-    assert err.startswith(f"{path}:1:1: document holds more than {MAX_DOCUMENT_NODES:,} values")
-    jpath = tmp_path / "sixm.json"
-    jpath.write_text('{"id": "sm", "events": [' + ",".join(["1"] * 6_000_000) + "]}")
-    code, _, err = run(["check", str(jpath)], capsys)
-    assert code == 2 and "document holds more than" in err
+    assert err.startswith(f"{path}:1:1: document is larger than 1 MiB: expected one case")
+    # within the size bound, the count of values bounds the node tree (about 1 KB each)
+    for name, text in (("many.yaml", "id: sm\nevents: [" + ",".join(["1"] * 200_000) + "]\n"),
+                       ("many.json", '{"id": "sm", "events": [' + ",".join(["1"] * 200_000)
+                        + "]}")):
+        (tmp_path / name).write_text(text)
+        code, _, err = run(["check", str(tmp_path / name)], capsys)
+        assert code == 2
+        assert err.startswith(f"{tmp_path / name}:1:1: document holds more than"
+                              f" {MAX_DOCUMENT_NODES:,} values")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -241,3 +246,14 @@ def test_self_reference_and_depth(text: str, tmp_path: Path,
     code, _, err = run(["check", str(path)], capsys)
     assert code == 2
     assert err.startswith(f"{path}:")
+
+
+def test_a_problem_is_one_line_without_control_characters(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "esc.json"
+    path.write_text(json.dumps({"id": "e", "symptoms": {"B1": "x\n\x1b[31mred"},
+                                "k\x1b": 1}))
+    code, _, err = run(["check", str(path)], capsys)
+    assert code == 2
+    assert "\x1b" not in err
+    assert all(line.startswith(f"{path}:") for line in err.splitlines())

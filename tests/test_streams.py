@@ -235,3 +235,13 @@ def test_small_files_read_whole_give_what_the_line_reader_gives(tmp_path: Path) 
 
     assert shown(large)[:-1] == shown(small)
     assert len(shown(small)) == 5
+
+
+def test_jsonl_line_cut_short_is_reported_on_its_own_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cut.jsonl"
+    path.write_text('{"id": 1e309 \r\n' + json.dumps(good(1)) + "\n")
+    code, out, err = run(["check", str(path), "--format", "jsonl"], capsys)
+    assert code == 2
+    assert err == f"{path}:1:14: JSON syntax error: Expecting ',' delimiter\n"
+    assert len(out.splitlines()) == 1
