@@ -183,14 +183,14 @@ def _evaluate(
 ) -> Iterator[CaseResult]:
     from dsm5check.batch import CaseIds
     from dsm5check.engine import evaluate as run_engine
-    from dsm5check.loading import LoadedCase, load_document
+    from dsm5check.loading import LoadedCase, check_document
 
     ids = CaseIds()
     for n, case in enumerate(inputs):
         found: list[Problem] = []
         loaded_cases: list[LoadedCase] = []
         if type(case) is dict or isinstance(case, Mapping):
-            loaded, found = load_document(_mapping_document(case, n), resolver, today)
+            loaded, found = check_document(_mapping_document(case, n), resolver, today)
             if loaded is not None:
                 loaded_cases.append(loaded)
         elif isinstance(case, str | os.PathLike):

@@ -163,7 +163,7 @@ def test_deeply_nested_and_missing_paths(tmp_path: object, capsys: pytest.Captur
 def test_empty_folder(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", str(tmp_path)])
     assert code == 2
-    assert "folder holds no *.yaml, *.yml or *.json files" in capsys.readouterr().err
+    assert "folder holds no *.yaml, *.yml, *.json or *.jsonl files" in capsys.readouterr().err
 
 
 def test_utf16_with_byte_order_mark_is_read(tmp_path: object,

@@ -1,6 +1,6 @@
 """Reading exchange formats as cases: a FHIR QuestionnaireResponse today.
 
-``loading.load_document`` hands any JSON document with a ``resourceType`` here.
+``loading.check_document`` hands any JSON document with a ``resourceType`` here.
 The case read from it keeps, for every key, where its answer sits in the
 response, so a problem with the case is reported at the answer's own
 ``file:line:col`` in the response the user gave.

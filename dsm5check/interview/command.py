@@ -62,7 +62,6 @@ def draft_exists(path: str) -> None:
 
 
 def new_draft(args: argparse.Namespace) -> Draft:
-    from dsm5check.errors import UsageError
 
     path = args.draft or default_draft_path(args.out)
     if args.rules:
