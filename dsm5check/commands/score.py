@@ -42,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not print the summary on standard error")
     parser.add_argument("--emit-sql", action="store_true",
                         help="print the generated SQL (over a table score_input) and stop")
+    parser.add_argument("--dialect", metavar="NAME",
+                        help="with --emit-sql: the SQL of duckdb (default), spark, postgres,"
+                        " sqlite, bigquery, snowflake or tsql (needs dsm5check[sql])")
+    parser.add_argument("--order-by", action="append", default=[], metavar="COL",
+                        help="with --emit-sql: number the rows by this column (repeatable);"
+                        " default: the engine's own row order")
     parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
     parser.add_argument("--threads", type=int, default=0, metavar="N",
                         help="DuckDB threads; default 1 when writing rows (in order, memory"
