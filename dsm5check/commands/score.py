@@ -45,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", metavar="ID_OR_FILE",
                         help="score with this ruleset: a shipped id (see `dsm5check rules list`)"
                         " or a YAML file (default: dsm5-ptsd)")
+    parser.add_argument("--dialect", metavar="NAME",
+                        help="with --emit-sql: the SQL of duckdb (default), spark, postgres,"
+                        " sqlite, bigquery, snowflake or tsql (needs dsm5check[sql])")
+    parser.add_argument("--order-by", action="append", default=[], metavar="COL",
+                        help="with --emit-sql: number the rows by this column (repeatable);"
+                        " default: the engine's own row order")
     parser.add_argument("--threads", type=int, default=0, metavar="N",
                         help="DuckDB threads; default 1 when writing rows (in order, memory"
                         " flat however long the file), 2 with --summary-only")
