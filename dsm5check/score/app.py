@@ -26,9 +26,9 @@ MAX_REPORTED = 20
 
 def _ruleset(rules_file: str | None) -> LoadedRuleset:
     if rules_file:
-        from dsm5check.ruleset import load_ruleset_file
+        from dsm5check.score.multi import resolve
 
-        return load_ruleset_file(rules_file)
+        return resolve(rules_file)
     from dsm5check.registry import DEFAULT_RULESET, shipped
 
     return shipped(DEFAULT_RULESET)
@@ -59,9 +59,13 @@ def emit_header(compiled: Compiled, instrument: Instrument) -> str:
 
 
 def score(args: argparse.Namespace) -> int:
+    instrument = INSTRUMENTS[args.instrument]
+    from dsm5check.score import multi
+
+    if multi.wanted(args, instrument):  # several sets, a category, JSON or a report
+        return multi.score_multi(args)
     loaded = _ruleset(args.rules)
     rules = loaded.rules
-    instrument = INSTRUMENTS[args.instrument]
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = _options(args, instrument)
     if args.data is None:
