@@ -247,7 +247,7 @@ def _category_sql(sets: Sequence[ScoredSet], instrument: Instrument) -> str | No
 
 def wanted(args: argparse.Namespace, instrument: Instrument) -> bool:
     """Whether this run goes through the multi-set path."""
-    specs = [s for s in (args.rules or "").split(",") if s.strip()] if args.rules else []
+    specs = args.rules.split(",") if args.rules else []
     return (len(specs) > 1 or bool(instrument.categories) or getattr(args, "format", "text")
             == "json" or bool(getattr(args, "report", None))
             or _crosswalked(specs, instrument))
