@@ -93,6 +93,13 @@ class Event(_Model):
         None, description="Missing: unknown. A single word is read as a list of one."
     )
     violent_or_accidental: StrictBool | None = None
+    extremely_threatening: StrictBool | None = Field(
+        None, description="Extension (ICD-11): the clinician judges the event extremely"
+        " threatening or horrific. Missing: read from the other event keys."
+    )
+    sudden_or_unexpected: StrictBool | None = Field(
+        None, description="Extension (ICD-11): a death learned about was sudden or unexpected."
+    )
     via_media: StrictBool = False
     work_related: StrictBool = False
     index: StrictBool = False
@@ -121,6 +128,10 @@ class Timeline(_Model):
     months_since_symptom_onset: Months | None = None
     months_event_to_symptom_onset: Months | None = None
     months_event_to_full_criteria: Months | None = None
+    lasted_several_weeks: StrictBool | None = Field(
+        None, description="Extension (ICD-11): the clinician judges that the symptoms have"
+        " lasted 'several weeks', for a duration between two weeks and a month."
+    )
 
 
 class ImpairmentRatings(_Model):
