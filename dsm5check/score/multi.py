@@ -6,7 +6,8 @@ data once: the first set's query runs over the input, carrying every input
 column through; the next one runs over its output, and so on. Each set's
 columns are renamed with the set's prefix (``dsm5_ptsd_status``,
 ``icd11_ptsd_status``, ...); item-based columns (cluster severities, totals,
-missing items) appear once, from the first set that has them. An instrument
+missing items, the cut-point) and criteria that several sets define with the
+very same rule appear once, unprefixed, from the first set that has them. An instrument
 with categories (the ITQ) adds a category column over the sets' statuses.
 
 The summary is one aggregate query over the statuses (``multi_summary``).
@@ -90,6 +91,8 @@ class Multi:
     checked: tuple[Checked, ...]  # every input column read, by any set
     category: str | None  # name of the category column, if any
     enums: dict[str, tuple[str, ...]]
+    #: (set index, criterion id) -> its status column
+    criterion_columns: dict[tuple[int, str], str] = dataclasses.field(default_factory=dict)
 
     def status_columns(self) -> list[str]:
         return [n for n, kind in self.outputs if kind in ("status", "category")]
@@ -144,6 +147,8 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
     compiled: list[Compiled] = []
     finals: list[tuple[str, str, str]] = []  # (column at the top level, output name, kind)
     shared: set[str] = set()
+    common = _common_criteria(sets)
+    criterion_columns: dict[tuple[int, str], str] = {}
     all_enums: dict[str, tuple[str, ...]] = {}
     for k, s in enumerate(sets):
         plan = dataclasses.replace(s.plan, carried=tuple(carried))
@@ -162,13 +167,18 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
         for name, kind in c.outputs:
             if kind in ("row", "carried"):
                 continue
-            if kind in ITEM_KINDS or name in SHARED:
+            cid = _criterion_of(name, s.rules)
+            if kind in ITEM_KINDS or name in SHARED or (cid is not None and cid in common):
+                if cid is not None and name.endswith("_status"):
+                    criterion_columns[(k, cid)] = name
                 if name in shared:
                     continue
                 shared.add(name)
                 out_name = name
             else:
                 out_name = s.prefix + name
+                if cid is not None and name.endswith("_status"):
+                    criterion_columns[(k, cid)] = out_name
             if out_name.lower() in taken:
                 raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
                                           " the name of an output column; rename it")])
@@ -203,7 +213,27 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
     outputs.append(("bad_cells", "text"))
     sql = f"SELECT {', '.join(select)} FROM ({cur})"
     return Multi(sql, tuple(sets), tuple(compiled), tuple(outputs), tuple(checked),
-                 category, all_enums)
+                 category, all_enums, criterion_columns)
+
+
+def _criterion_of(name: str, rules: Ruleset) -> str | None:
+    """The criterion of an output column ``<id>_status`` / ``<id>_count``, if any."""
+    for suffix in ("_status", "_count"):
+        if name.endswith(suffix) and name.removesuffix(suffix) in rules.criterion_map:
+            return name.removesuffix(suffix)
+    return None
+
+
+def _common_criteria(sets: Sequence[ScoredSet]) -> set[str]:
+    """Criteria ids that two or more sets define with the very same rule and data:
+    their columns are shown once, without a set prefix."""
+    seen: dict[str, list[Any]] = {}
+    for s in sets:
+        for crit in s.rules.criteria:
+            key = (crit.rule, s.plan.criteria.get(crit.id))
+            seen.setdefault(crit.id, []).append(key)
+    return {cid for cid, keys in seen.items() if len(keys) >= 2 and all(k == keys[0]
+                                                                         for k in keys)}
 
 
 def _scores(sets: Sequence[ScoredSet], instrument: Instrument,

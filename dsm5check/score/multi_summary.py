@@ -78,13 +78,13 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             options: Options) -> dict[str, Any]:
     """Everything the summary says, as plain data (the `--format json` document)."""
     sets: list[dict[str, Any]] = []
-    for scored, comp in zip(multi.sets, multi.compiled, strict=True):
+    for k, (scored, comp) in enumerate(zip(multi.sets, multi.compiled, strict=True)):
         r = scored.rules
         counts = _counts(s, scored.status)
         criteria = {}
         for crit in r.criteria:
-            col = f"{scored.prefix}{crit.id}_status"
-            if col in s.columns:
+            col = multi.criterion_columns.get((k, crit.id))
+            if col is not None and col in s.columns:
                 cc = _counts(s, col)
                 criteria[crit.id] = {st: cc.get(st, 0) for st in STATUSES}
         sets.append({
