@@ -38,9 +38,13 @@ def _options(args: argparse.Namespace, instrument: Instrument) -> Options:
 
 
 def score(args: argparse.Namespace) -> int:
+    instrument = INSTRUMENTS[args.instrument]
+    from dsm5check.score import multi
+
+    if multi.wanted(args, instrument):  # several sets, a category, JSON or a report
+        return multi.score_multi(args)
     loaded = _ruleset(args.rules)
     rules = loaded.rules
-    instrument = INSTRUMENTS[args.instrument]
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = _options(args, instrument)
     if args.data is None:
