@@ -181,9 +181,8 @@ def _looks_like_path(text: str) -> bool:
 def _evaluate(
     inputs: Iterable[CaseInput], resolver: Any, today: dt.date, problems: list[Problem]
 ) -> Iterator[CaseResult]:
-    from dsm5check.batch import CaseIds
     from dsm5check.engine import evaluate as run_engine
-    from dsm5check.loading import LoadedCase, check_document
+    from dsm5check.loading import CaseIds, LoadedCase, check_document
 
     ids = CaseIds()
     for n, case in enumerate(inputs):

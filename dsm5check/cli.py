@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "quiz": "quiz",
     "what-if": "what_if",
     "export": "export",
+    "compare": "compare",
 }
 
 #: Every exit code any command returns (docs/case-format.md, docs/teaching.md).
