@@ -53,15 +53,10 @@ def load_ruleset(ruleset: str | os.PathLike[str] = "dsm5-ptsd") -> LoadedRuleset
     The result has ``rules`` (the validated model), ``path`` and ``sha256``.
     Raises :class:`CaseError` naming the file, line and column of every problem.
     """
-    from dsm5check.registry import shipped, shipped_ids
-    from dsm5check.ruleset import load_ruleset_file
+    from dsm5check.registry import resolve
 
     try:
-        if isinstance(ruleset, str) and ruleset in shipped_ids():
-            return shipped(ruleset)
-        if isinstance(ruleset, os.PathLike) or Path(ruleset).suffix in (".yaml", ".yml"):
-            return load_ruleset_file(os.fspath(ruleset))
-        return shipped(ruleset)  # not a file name: the "no such ruleset" problem
+        return resolve(os.fspath(ruleset))
     except InputError as err:
         raise CaseError(err.problems) from None
 

@@ -54,11 +54,11 @@ def make_prompter(plain: bool) -> Prompter:
 
 def draft_exists(path: str) -> None:
     """Refuse to start a new interview over an existing draft."""
-    from dsm5check.errors import InputError, Problem
+    from dsm5check.errors import UsageError
 
     if os.path.exists(path):
-        raise InputError([Problem(path, 1, 1, "a draft of that name exists; continue it with"
-                                  f" `dsm5check interview --resume {path}`")])
+        raise UsageError(f"a draft named {path} exists already; continue it with"
+                         f" `dsm5check interview --resume {path}`")
 
 
 def new_draft(args: argparse.Namespace) -> Draft:
