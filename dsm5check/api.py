@@ -18,7 +18,6 @@ import datetime as dt
 import gc
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import Any, TypeAlias
 
 from dsm5check.errors import InputError, Problem
