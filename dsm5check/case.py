@@ -100,6 +100,10 @@ class Event(_Model):
     sudden_or_unexpected: StrictBool | None = Field(
         None, description="Extension (ICD-11): a death learned about was sudden or unexpected."
     )
+    fear_helplessness_horror: StrictBool | None = Field(
+        None, description="Extension (DSM-IV-TR A2): the person's response at the time involved"
+        " intense fear, helplessness or horror. Not asked by DSM-5; unknown when not given."
+    )
     via_media: StrictBool = False
     work_related: StrictBool = False
     index: StrictBool = False

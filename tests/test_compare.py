@@ -97,9 +97,10 @@ def test_bad_input_and_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: b\nsymptoms: {B1: 9}\n")
     good = CASES / "clear-full-ptsd.yaml"
-    assert main(["compare", str(bad), str(good)]) == 2
+    assert main(["compare", str(bad), str(good), "--format", "json"]) == 2
     captured = capsys.readouterr()
-    assert f"{bad}:2:" in captured.err and "clear-full-ptsd" in captured.out
+    assert f"{bad}:2:" in captured.err
+    assert [c["id"] for c in json.loads(captured.out)["cases"]] == ["clear-full-ptsd"]
     assert main(["compare", str(good), "--rules", "dsm5-ptsd"]) == 2
     assert "at least two" in capsys.readouterr().err
     assert main(["compare", str(good), "--rules", "dsm5-ptsd,icd11-ptsd",
