@@ -15,7 +15,7 @@ from dsm5check.case import Case
 from dsm5check.engine import evaluate
 from dsm5check.registry import shipped
 
-SETS = ["dsm4tr-ptsd", "dsm5-asd"]
+SETS = ["dsm4tr-ptsd", "dsm5-asd", "dsm5-ptsd-preschool"]
 DSM5 = [i.id for i in shipped("dsm5-ptsd").rules.items if i.section == "symptoms"]
 rating = st.one_of(st.none(), st.integers(0, 4))
 ASSESSED = ["2024-01-13", "2024-01-20", "2024-02-01", "2024-03-01", "2024-06-01"]
