@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "learn": "learn",
     "quiz": "quiz",
     "what-if": "what_if",
+    "export": "export",
+    "compare": "compare",
 }
 
 #: Every exit code any command returns (docs/case-format.md, docs/teaching.md).

@@ -36,7 +36,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     (["chek", VET], "did you mean 'check'"),
     (["Learn"], "did you mean 'learn'?"),
     (["wat-if", VET], "did you mean 'what-if'?"),
-    (["check", "--formt", "json", VET], "unrecognized arguments: --formt (did you mean --format?)"),
+    (["check", "--formt", "json", VET],
+     "unrecognized arguments: --formt (did you mean --format or --input-format?)"),
     (["check", VET, "--format", "jsn"], "did you mean 'json' or 'jsonl'?"),
     (["learn", "--no-pagr"], "--no-pagr (did you mean --no-pager?)"),
     (["rules", "shw", "dsm5-ptsd"], "invalid choice: 'shw'"),
@@ -104,13 +105,13 @@ def test_usage_errors_carry_no_file_position(capsys: pytest.CaptureFixture[str],
 
 
 def test_interview_usage_errors_carry_no_file_position(tmp_path: Path) -> None:
-    from dsm5check.interview.command import new_draft
+    from dsm5check.interview.command import draft_exists, new_draft
 
     args = argparse.Namespace(draft=None, out=str(tmp_path / "a.yaml"), rules=None,
                               no_skip=False)
     (tmp_path / "a.yaml.draft.json").write_text("{}")
     with pytest.raises(UsageError) as err:
-        new_draft(args)
+        draft_exists(new_draft(args).path)  # checked under the draft's lock
     assert str(err.value).startswith(f"a draft named {tmp_path / 'a.yaml.draft.json'} exists")
     args.out, args.rules = str(tmp_path / "b.yaml"), "dsm5-ptds"
     with pytest.raises(UsageError) as err:
@@ -132,6 +133,7 @@ READERS = {  # every command that reads rules, with arguments that succeed
     "learn": ["learn", "F"],
     "schema": ["schema", "case"],
     "score": ["score", "--instrument", "pcl5", "--emit-sql"],
+    "export": ["export", "redcap", "--rules", "dsm5-ptsd"],
 }
 
 
@@ -143,7 +145,8 @@ def _command_options(name: str) -> set[str]:
 
 def test_every_command_with_rules_is_listed_here() -> None:
     with_rules = {name for name in cli.COMMANDS if "--rules" in _command_options(name)}
-    assert with_rules == {*READERS, "interview"}  # interview: see the test below
+    # interview: see the test below; compare takes several (tests/test_compare.py)
+    assert with_rules == {*READERS, "interview", "compare"}
 
 
 @pytest.mark.parametrize("name", sorted(READERS))
@@ -240,6 +243,8 @@ def _argv_matrix(tmp: Path) -> list[list[str]]:
         ["quiz", "--progress", str(tmp / "no-log.jsonl")],
         ["what-if", VET], ["what-if", bad], ["what-if", VET, "--max-changes", "99"],
         ["interview"], ["interview", "--resume", str(tmp / "missing.draft.json")],
+        ["export", "redcap"], ["export", "fhir-questionnaire", "--rules", "nope"],
+        ["compare", VET, "--rules", "dsm5-ptsd,icd11-ptsd"], ["compare", bad],
     ]
 
 
