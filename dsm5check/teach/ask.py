@@ -73,12 +73,15 @@ class QuestionaryPrompter:
         hint = "one key, or arrows and Enter" + (f"; {BACK_KEY} back" if back else "")
         question = questionary.select(message, options, instruction=f"({hint})",
                                       use_jk_keys=False, **self.kwargs)
+        control = _control(question)
         kb = KeyBindings()
-        for key, (value, _) in zip(keys, choices, strict=True):
+        for i, (key, (value, _)) in enumerate(zip(keys, choices, strict=True)):
             if not key:
                 continue
 
-            def pick(event: KeyPressEvent, value: str = value) -> None:
+            def pick(event: KeyPressEvent, value: str = value, i: int = i) -> None:
+                control.pointed_at = i  # the answered line shows the choice, as Enter would
+                control.is_answered = True
                 event.app.exit(result=value)
 
             kb.add(key, eager=True)(pick)

@@ -107,8 +107,9 @@ def deciding(node: NodeResult) -> list[NodeResult]:
     elif kind == "at_least":
         # what counted, and when short or open, what was not known
         chosen = [k for k in kids if k.status == MET]
-        if status != MET:
+        if status != MET:  # and nothing counted at all: every one that did not
             chosen += [k for k in kids if k.status == UNKNOWN]
+            chosen = chosen or kids
     else:  # pragma: no cover - every node kind with children is listed above
         chosen = same
     out: list[NodeResult] = []
