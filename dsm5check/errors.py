@@ -79,6 +79,10 @@ def did_you_mean(word: str, known: Iterable[str]) -> list[str]:
     if word.lower() in lowered:
         return [lowered[word.lower()]]
     close = difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)
+    if close:  # only the clear winners: 'dsm5-ptds' means dsm5-ptsd, not dsm5-asd as well
+        ratio = {k: difflib.SequenceMatcher(None, word.lower(), k).ratio() for k in close}
+        best = max(ratio.values())
+        close = [k for k in close if ratio[k] >= best - 0.1]
     starts = [k for k in lowered if k.startswith(word.lower()) and k not in close] if word else []
     return [lowered[k] for k in [*close, *starts][:3]]
 

@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--progress", metavar="LOG", help="show accuracy by criterion over time from a quiz log"
     )
     parser.add_argument("--list", action="store_true", help="list the vignettes and stop")
+    parser.add_argument("--rules", metavar="ID",
+                        help="draw only vignettes coded for this criteria set, e.g. icd11-ptsd"
+                        " or dsm5-asd (see `dsm5check rules list`)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,9 +41,19 @@ def run(args: argparse.Namespace) -> int:
     if args.progress:
         return _progress(args.progress, console)
     vignettes = library()
+    if args.rules:
+        from dsm5check.registry import resolve
+
+        wanted = resolve(args.rules).rules.id  # did-you-mean for a mistyped id
+        vignettes = tuple(v for v in vignettes if v.case.ruleset == wanted)
+        if not vignettes:
+            from dsm5check.errors import UsageError
+
+            raise UsageError(f"no vignette is coded for {wanted}")
     if args.list:
         for v in vignettes:
-            console.print(f"{v.id:34} {v.difficulty:13} {v.title}", markup=False)
+            console.print(f"{v.id:34} {v.difficulty:13} {v.case.ruleset:20} {v.title}",
+                          markup=False)
         return 0
     vignette = find(args.vignette) if args.vignette else random.Random(args.seed).choice(vignettes)
     if not args.plain and not sys.stdin.isatty():
