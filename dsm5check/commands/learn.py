@@ -19,6 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " (default: dsm5-ptsd)",
     )
     parser.add_argument(
+        "--compare", nargs=2, metavar=("A", "B"),
+        help="what differs between two criteria sets, criterion by criterion (shipped ids"
+        " or files), e.g. --compare dsm5-ptsd icd11-ptsd",
+    )
+    parser.add_argument(
         "--plain", action="store_true",
         help="ASCII characters only, no colour, no pager (screen readers, simple terminals)",
     )
@@ -36,7 +41,12 @@ def run(args: argparse.Namespace) -> int:
     from dsm5check.teach.learn import learn_view
     from dsm5check.teach.output import make_console, show
 
-    view = learn_view(resolve(args.rules), args.criterion)
+    if args.compare:
+        from dsm5check.teach.compare_sets import compare_sets_view
+
+        view = compare_sets_view(resolve(args.compare[0]), resolve(args.compare[1]))
+    else:
+        view = learn_view(resolve(args.rules), args.criterion)
     console = make_console(sys.stdout, plain=args.plain)
     show(console, view, page_long=not (args.plain or args.no_pager))
     return 0
