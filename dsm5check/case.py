@@ -100,6 +100,10 @@ class Event(_Model):
     sudden_or_unexpected: StrictBool | None = Field(
         None, description="Extension (ICD-11): a death learned about was sudden or unexpected."
     )
+    caregiver: StrictBool | None = Field(
+        None, description="Extension (DSM-5 preschool A3): the person it happened to is a parent"
+        " or carer of the child. Unknown when not given."
+    )
     fear_helplessness_horror: StrictBool | None = Field(
         None, description="Extension (DSM-IV-TR A2): the person's response at the time involved"
         " intense fear, helplessness or horror. Not asked by DSM-5; unknown when not given."
