@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,21 @@ def _ruleset(rules_file: str | None) -> LoadedRuleset:
     from dsm5check.registry import DEFAULT_RULESET, shipped
 
     return shipped(DEFAULT_RULESET)
+
+
+MAX_THREADS = 256
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\s*$", re.IGNORECASE)
+
+
+def _engine_settings(args: argparse.Namespace) -> None:
+    """Refuse settings DuckDB would choke on, before anything is read."""
+    if not _SIZE.match(args.memory_limit or ""):
+        raise InputError([Problem("--memory-limit", 1, 1, f"{args.memory_limit!r} is not a"
+                                  " memory size; expected a number with a unit, e.g. 64MB or"
+                                  " 2GB")])
+    if not 0 <= args.threads <= MAX_THREADS:
+        raise InputError([Problem("--threads", 1, 1, f"{args.threads} threads: expected a"
+                                  f" number from 1 to {MAX_THREADS} (0: the default)")])
 
 
 def _options(args: argparse.Namespace, instrument: Instrument) -> Options:
@@ -64,6 +80,7 @@ def score(args: argparse.Namespace) -> int:
     instrument = INSTRUMENTS[args.instrument]
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = _options(args, instrument)
+    _engine_settings(args)
     if args.data is None:
         if not args.emit_sql:
             raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])

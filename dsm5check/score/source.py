@@ -47,8 +47,15 @@ def open_source(data: str, missing: Sequence[str]) -> Source:
         with os.fdopen(fd, "wb") as out:
             shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
         return Source("<stdin>", temp, "csv", miss, temp)
-    if not os.path.isfile(data):
+    if os.path.isdir(data):
+        raise InputError([Problem(data, 1, 1, "is a folder; expected a CSV or Parquet file"
+                                  " (score one file at a time)")])
+    if not os.path.exists(data):
         raise InputError([Problem(data, 1, 1, "no such file (expected a CSV or Parquet file)")])
+    if not os.path.isfile(data):
+        raise InputError([Problem(data, 1, 1, "is not a regular file (a device, pipe or"
+                                  " socket); expected a CSV or Parquet file, or - for standard"
+                                  " input")])
     if os.path.getsize(data) == 0:
         raise InputError([Problem(data, 1, 1, "the file is empty (expected a header and rows)")])
     kind = "parquet" if data.lower().endswith((".parquet", ".pq")) else "csv"

@@ -1,0 +1,104 @@
+"""`dsm5check score` on damaged input and bad options (issue 12 findings, score side).
+
+Every case: a clear `file:line:col: message`, the documented exit code (2 for
+input that cannot be used), never a traceback, never a hang.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dsm5check.cli import main
+
+ITEMS = [f"B{i}" for i in range(1, 6)] + ["C1", "C2"] + [f"D{i}" for i in range(1, 8)] + [
+    f"E{i}" for i in range(1, 7)]
+ROW = ["2"] * 20
+
+
+def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["score", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return write(tmp_path / "d.csv", ["id", *ITEMS], [["1", *ROW], ["2", *(["1"] * 20)]])
+
+
+def test_memory_limit_that_is_not_a_size(data: Path) -> None:
+    """Was a DuckDB ParserException traceback with exit 1 (the code of a mismatch)."""
+    proc = subprocess.run([sys.executable, "-m", "dsm5check", "score", str(data),
+                           "--instrument", "pcl5", "--memory-limit", "banana"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("--memory-limit:1:1: 'banana' is not a memory size")
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("size", ["64MB", "1GB", "512 MiB", "0.5GB"])
+def test_memory_limit_sizes_accepted(data: Path, capsys: pytest.CaptureFixture[str],
+                                     size: str) -> None:
+    code, out, _ = run(capsys, str(data), "--instrument", "pcl5", "--no-summary",
+                       "--memory-limit", size)
+    assert code == 0 and len(out.splitlines()) == 2
+
+
+def test_out_naming_a_folder(data: Path, tmp_path: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Was IsADirectoryError from os.replace after all the work (a folder named x.csv)."""
+    folder = tmp_path / "scored.csv"
+    folder.mkdir()
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--out", str(folder))
+    assert code == 2
+    assert err.startswith(f"{folder}:1:1: --out names a folder; expected a file")
+    assert list(folder.iterdir()) == []  # nothing written inside it
+    assert list(tmp_path.glob(".*partial")) == []
+
+
+def test_out_in_a_missing_folder(data: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out_path = tmp_path / "nowhere" / "scored.csv"
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--out", str(out_path))
+    assert code == 2
+    assert "--out: no folder" in err
+
+
+@pytest.mark.parametrize("threads", ["100000", "-1"])
+def test_threads_out_of_range_refused_at_once(data: Path, threads: str) -> None:
+    """`--threads 100000` did not return."""
+    proc = subprocess.run([sys.executable, "-m", "dsm5check", "score", str(data),
+                           "--instrument", "pcl5", "--threads", threads],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"--threads:1:1: {threads} threads: expected a number from 1")
+
+
+def test_score_on_a_folder_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Said "no such file" about a folder that exists."""
+    code, _, err = run(capsys, str(tmp_path), "--instrument", "pcl5")
+    assert code == 2
+    assert err.startswith(f"{tmp_path}:1:1: is a folder; expected a CSV or Parquet file")
+    assert "no such file" not in err
+
+
+def test_score_on_a_fifo_is_refused_without_blocking(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "d.csv"
+    import os
+
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, str(fifo), "--instrument", "pcl5")
+    assert code == 2
+    assert "is not a regular file" in err
