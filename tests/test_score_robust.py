@@ -102,3 +102,67 @@ def test_score_on_a_fifo_is_refused_without_blocking(tmp_path: Path,
     code, _, err = run(capsys, str(fifo), "--instrument", "pcl5")
     assert code == 2
     assert "is not a regular file" in err
+
+
+@pytest.mark.parametrize("cell", ["2.5", "0x3", "3.0001", "-0.5"])
+def test_fractional_and_hex_cells_are_bad_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                cell: str) -> None:
+    """`2.5` and `0x3` were read as the rating 3 with no bad cell (the CSV fast path)."""
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], [["1", cell, *ROW[1:]], ["2", *ROW]])
+    code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--no-summary")
+    assert code == 0
+    import json
+
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert rows[0]["bad_cells"] == f"B1={cell}"
+    assert rows[0]["total"] is None and rows[0]["items_missing"] == 1
+    assert rows[1]["bad_cells"] is None and rows[1]["total"] == 40
+    assert f"d.csv:2:2: row 1, column 'B1' (item B1): '{cell}' is not a whole number 0-4" in err
+
+
+def test_bad_cell_in_parquet_float_column(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import duckdb
+
+    src = write(tmp_path / "d.csv", ["id", *ITEMS], [["1", "2.5", *ROW[1:]], ["2", *ROW]])
+    pq = tmp_path / "d.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{src}', types={{'B1': 'DOUBLE'}})) TO '{pq}'")
+    code, out, _ = run(capsys, str(pq), "--instrument", "pcl5", "--no-summary")
+    assert code == 0
+    assert '"bad_cells":"B1=2.5"' in out.splitlines()[0]
+
+
+def test_invalid_utf8_reported_at_its_line_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """CSV read errors were always at 1:1 although the message named the line."""
+    data = tmp_path / "d.csv"
+    lines = [",".join(["id", *ITEMS])] + [",".join([str(n), *ROW]) for n in range(1, 6)]
+    body = "\n".join(lines).encode() + b"\n6,2,\xff\xfe," + ",".join(ROW[2:]).encode() + b"\n"
+    data.write_bytes(body)
+    code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--no-summary")
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [f"{data}:7:5: cannot read CSV data: invalid UTF-8"
+                                " (save the file as UTF-8)"]
+
+
+def test_caps5_named_by_item_id_still_reads_numbered_g_and_dissociation(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """B1..E6 columns left caps23..caps30 unused: G showed as not assessed."""
+    header = ["id", *ITEMS, "caps23", "caps24", "caps25", "caps29", "caps30"]
+    data = write(tmp_path / "d.csv", header, [
+        ["1", *ROW, "0", "0", "0", "0", "0"],   # G not met
+        ["2", *ROW, "0", "0", "3", "3", "0"],   # G met by item 25; depersonalization
+        ["3", *ROW, "", "", "", "", ""],        # G unknown
+    ])
+    code, out, err = run(capsys, str(data), "--instrument", "caps5", "--no-summary")
+    assert code == 0, err
+    import json
+
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert [r["G_status"] for r in rows] == ["not_met", "met", "indeterminate"]
+    assert [r["not_assessed"] for r in rows] == ["A F H"] * 3
+    # row 2: depersonalization present, but whether a substance explains it is unknown
+    assert [r["with_dissociative_symptoms"] for r in rows] == ["not_met", "indeterminate",
+                                                                "indeterminate"]
+    assert not any(k.startswith("caps") for k in rows[0])  # read, not carried

@@ -167,5 +167,8 @@ def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Inst
             failure = exc
             continue
         return compiled, summary
-    message = str(failure).strip().splitlines()[0] if failure else "unknown error"
-    raise InputError([Problem(src.name, 1, 1, f"cannot score the data: {message}")])
+    from dsm5check.score.source import read_failure
+
+    if failure is None:  # pragma: no cover - the loop returns or fails
+        raise InputError([Problem(src.name, 1, 1, "cannot score the data")])
+    raise read_failure(src, failure)

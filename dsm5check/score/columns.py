@@ -206,8 +206,8 @@ def plan_columns(
         found = res.find(item)
         if found is not None and found not in res.used:
             claim_item(item, found, None)
+    by_number = _numbered(names, instrument.prefixes)
     if not cmap.items and cmap.positional is None and not any(i in items for i in summed):
-        by_number = _numbered(names, instrument.prefixes)
         for n, col in sorted(by_number.items()):
             if n in numbered:
                 claim_item(numbered[n], col, None)
@@ -216,6 +216,11 @@ def plan_columns(
             for n in range(1, instrument.positional + 1):
                 claim_item(numbered[n], names[n - 1], None)
             convention = "positional"
+    else:  # symptoms named by id (B1..E6): the other items may still be numbered (caps23)
+        named = set(items)
+        for n, col in sorted(by_number.items()):
+            if n in numbered and numbered[n] not in named and col not in res.used:
+                claim_item(numbered[n], col, None)
     missing = [i for i in summed if i not in items]
     notes: list[str] = []
     if missing and not problems:
