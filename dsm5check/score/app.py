@@ -94,7 +94,7 @@ def score(args: argparse.Namespace) -> int:
 
     threads = args.threads or (2 if args.summary_only else 1)
     engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
-                           progress=sys.stderr.isatty() and not args.no_summary)
+                           progress=sys.stderr.isatty())
     src: Source | None = None
     tmpdir = runner.temp_folder()
     try:
