@@ -91,6 +91,7 @@ def score(args: argparse.Namespace) -> int:
         con = runner.connect(engine, tmpdir)
         types, first_line = describe(con, src)
         plan = plan_columns(list(types), rules, instrument, cmap, locate, src.name)
+        _refuse_label_values(con, src, types, plan)
         if args.emit_sql:
             _emit(args, rules, instrument, plan, options, list(types), from_data=True)
             return 0
@@ -108,6 +109,11 @@ def score(args: argparse.Namespace) -> int:
 
             console = make_console(sys.stdout if args.summary_only else sys.stderr)
             notes = [f"items found by: {plan.convention}", *plan.notes]
+            from dsm5check.score.redcap import is_redcap
+
+            if is_redcap(list(types)):
+                notes.append("REDCap raw export: its own columns (record_id, redcap_*,"
+                             " *_complete) are carried through")
             notes += [f"not assessed inside {g}" for g in compiled.gaps]
             render(summary, compiled, console, instrument=instrument.short,
                    mode=options.missing, notes=notes)
@@ -121,6 +127,26 @@ def _emit_only(args: argparse.Namespace) -> None:
         option = "--dialect" if args.dialect else "--order-by"
         raise InputError([Problem(option, 1, 1, f"{option} applies to the SQL that --emit-sql"
                                   " prints; add --emit-sql")])
+
+
+def _refuse_label_values(con: duckdb.DuckDBPyConnection, src: Source,
+                         types: dict[str, str], plan: ColumnPlan) -> None:
+    """Item cells that are words (a REDCap export of labels) cannot be scored: say so.
+
+    Looked at only when the reader found text in an item column (numbers cost nothing).
+    """
+    cols = [c for cs in plan.items.values() for c in cs if types.get(c) == "VARCHAR"]
+    if not cols:
+        return
+    from dsm5check.score.redcap import RAW_EXPORT, label_cells
+    from dsm5check.score.source import peek
+
+    cells = peek(con, src, cols)
+    if label_cells(cells):
+        sample = next(c for c in cells if c and any(ch.isalpha() for ch in c))
+        raise InputError([Problem(src.name, 1, 1, (
+            f"the item cells hold answer words ({sample!r} in {', '.join(cols[:3])}...), as a"
+            f" REDCap export of labels does; ratings must be numbers: {RAW_EXPORT}"))])
 
 
 def _emit(args: argparse.Namespace, rules: Ruleset, instrument: Instrument, plan: ColumnPlan,

@@ -206,6 +206,12 @@ def plan_columns(
         found = res.find(item)
         if found is not None and found not in res.used:
             claim_item(item, found, None)
+    if not cmap.items and cmap.positional is None:  # REDCap style: caps5_b1, pcl5_b1_sev
+        from dsm5check.score.redcap import prefixed_ids
+
+        for item, col in prefixed_ids(names, instrument.prefixes, rules.item_map).items():
+            if item not in items and col not in res.used:
+                claim_item(item, col, None)
     by_number = _numbered(names, instrument.prefixes)
     if not cmap.items and cmap.positional is None and not any(i in items for i in summed):
         for n, col in sorted(by_number.items()):
@@ -227,6 +233,10 @@ def plan_columns(
         if cmap.items or cmap.positional is not None:
             notes.append(f"no column for item(s) {', '.join(missing)}: missing in every row")
         else:
+            from dsm5check.score.redcap import export_problem
+
+            if (why := export_problem(names)) is not None:
+                raise InputError([Problem(source, 1, 1, why)])
             have = [i for i in summed if i in items]
             raise InputError([Problem(source, 1, 1,
                 f"cannot find the {instrument.id} item columns: "

@@ -232,3 +232,17 @@ def bad_cells_sql(checked: Sequence[Checked], raw_of: dict[str, str]) -> str:
         parts.append(f"CASE WHEN {test} THEN {literal(label(c) + '=')} || {shown} END")
     # the cheap test first: the text is built only for the rare rows with a bad cell
     return f"CASE WHEN {' OR '.join(tests)} THEN CONCAT_WS('; ', {', '.join(parts)}) END"
+
+
+def peek(con: duckdb.DuckDBPyConnection, src: Source, columns: Sequence[str],
+         rows: int = 100) -> list[str | None]:
+    """The first cells of some columns, as text (to recognise an export of labels)."""
+    import duckdb
+
+    reader = _reader(src, all_varchar=True) if src.kind == "csv" else _reader(src)
+    cols = ", ".join(f"CAST({ident(c)} AS VARCHAR)" for c in columns)
+    try:
+        got = con.execute(f"SELECT {cols} FROM {reader} LIMIT {rows}").fetchall()
+    except duckdb.Error:
+        return []  # the scoring pass reports what cannot be read
+    return [cell for row in got for cell in row]
