@@ -166,3 +166,20 @@ def test_caps5_named_by_item_id_still_reads_numbered_g_and_dissociation(
     assert [r["with_dissociative_symptoms"] for r in rows] == ["not_met", "indeterminate",
                                                                 "indeterminate"]
     assert not any(k.startswith("caps") for k in rows[0])  # read, not carried
+
+
+def test_rows_keep_input_order_with_two_threads(tmp_path: Path) -> None:
+    """The default of 2 threads must not reorder rows, in CSV or Parquet output."""
+    import duckdb
+
+    data = tmp_path / "big.csv"
+    cols = ", ".join(f"(i * {n + 7}) % 5 AS {item}" for n, item in enumerate(ITEMS))
+    duckdb.sql(f"COPY (SELECT i AS id, {cols} FROM range(1, 200001) t(i)) TO '{data}'")
+    for ext in ("csv", "parquet"):
+        out = tmp_path / f"scored.{ext}"
+        assert main(["score", str(data), "--instrument", "pcl5", "--no-summary",
+                     "--out", str(out)]) == 0
+        got = duckdb.sql(f"SELECT count(*), count(*) FILTER (WHERE row <> id),"
+                         f" count(*) FILTER (WHERE row <> prev + 1) FROM (SELECT row, id,"
+                         f" LAG(row) OVER () AS prev FROM '{out}')").fetchall()
+        assert got == [(200000, 0, 0)], ext

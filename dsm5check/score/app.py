@@ -78,7 +78,7 @@ def score(args: argparse.Namespace) -> int:
     from dsm5check.score import run as runner
     from dsm5check.score.source import describe, open_source
 
-    threads = args.threads or (2 if args.summary_only else 1)
+    threads = args.threads or 2  # rows stay in input order (preserve_insertion_order)
     engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
                            progress=sys.stderr.isatty())
     src: Source | None = None

@@ -46,8 +46,9 @@ def connect(engine: Engine, tmpdir: str) -> duckdb.DuckDBPyConnection:
             "threads": max(1, engine.threads),
             "memory_limit": engine.memory_limit,
             "temp_directory": tmpdir,
-            # one thread keeps the rows in input order by itself; DuckDB's reordering
-            # buffers (needed with several threads) would grow with the file
+            # several threads keep the rows in input order through DuckDB's ordered
+            # writers (10M rows to Parquet with 2 threads peak at 165 MB, see
+            # docs/scoring.md); one thread keeps them in order by itself
             "preserve_insertion_order": engine.threads > 1,
         })
     except duckdb.Error as exc:  # settings checked before; this is the last word
