@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,21 @@ def _ruleset(rules_file: str | None) -> LoadedRuleset:
     return resolve(rules_file)
 
 
+MAX_THREADS = 256
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\s*$", re.IGNORECASE)
+
+
+def _engine_settings(args: argparse.Namespace) -> None:
+    """Refuse settings DuckDB would choke on, before anything is read."""
+    if not _SIZE.match(args.memory_limit or ""):
+        raise InputError([Problem("--memory-limit", 1, 1, f"{args.memory_limit!r} is not a"
+                                  " memory size; expected a number with a unit, e.g. 64MB or"
+                                  " 2GB")])
+    if not 0 <= args.threads <= MAX_THREADS:
+        raise InputError([Problem("--threads", 1, 1, f"{args.threads} threads: expected a"
+                                  f" number from 1 to {MAX_THREADS} (0: the default)")])
+
+
 def _options(args: argparse.Namespace, instrument: Instrument) -> Options:
     if args.max_missing < 0:
         raise UsageError(f"--max-missing: expected a number >= 0, not {args.max_missing}")
@@ -47,6 +63,7 @@ def score(args: argparse.Namespace) -> int:
     rules = loaded.rules
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = _options(args, instrument)
+    _engine_settings(args)
     if args.data is None:
         if not args.emit_sql:
             raise UsageError("expected a data file (or - for stdin) after `score`")
@@ -61,9 +78,9 @@ def score(args: argparse.Namespace) -> int:
     from dsm5check.score import run as runner
     from dsm5check.score.source import describe, open_source
 
-    threads = args.threads or (2 if args.summary_only else 1)
+    threads = args.threads or 2  # rows stay in input order (preserve_insertion_order)
     engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
-                           progress=sys.stderr.isatty() and not args.no_summary)
+                           progress=sys.stderr.isatty())
     src: Source | None = None
     tmpdir = runner.temp_folder()
     try:
@@ -74,6 +91,7 @@ def score(args: argparse.Namespace) -> int:
         con = runner.connect(engine, tmpdir)
         types, first_line = describe(con, src)
         plan = plan_columns(list(types), rules, instrument, cmap, locate, src.name)
+        _refuse_label_values(con, src, types, plan)
         if args.emit_sql:
             _emit(args, rules, instrument, plan, options, list(types), from_data=True)
             return 0
@@ -91,6 +109,11 @@ def score(args: argparse.Namespace) -> int:
 
             console = make_console(sys.stdout if args.summary_only else sys.stderr)
             notes = [f"items found by: {plan.convention}", *plan.notes]
+            from dsm5check.score.redcap import is_redcap
+
+            if is_redcap(list(types)):
+                notes.append("REDCap raw export: its own columns (record_id, redcap_*,"
+                             " *_complete) are carried through")
             notes += [f"not assessed inside {g}" for g in compiled.gaps]
             render(summary, compiled, console, instrument=instrument.short,
                    mode=options.missing, notes=notes)
@@ -104,6 +127,26 @@ def _emit_only(args: argparse.Namespace) -> None:
         option = "--dialect" if args.dialect else "--order-by"
         raise InputError([Problem(option, 1, 1, f"{option} applies to the SQL that --emit-sql"
                                   " prints; add --emit-sql")])
+
+
+def _refuse_label_values(con: duckdb.DuckDBPyConnection, src: Source,
+                         types: dict[str, str], plan: ColumnPlan) -> None:
+    """Item cells that are words (a REDCap export of labels) cannot be scored: say so.
+
+    Looked at only when the reader found text in an item column (numbers cost nothing).
+    """
+    cols = [c for cs in plan.items.values() for c in cs if types.get(c) == "VARCHAR"]
+    if not cols:
+        return
+    from dsm5check.score.redcap import RAW_EXPORT, label_cells
+    from dsm5check.score.source import peek
+
+    cells = peek(con, src, cols)
+    if label_cells(cells):
+        sample = next(c for c in cells if c and any(ch.isalpha() for ch in c))
+        raise InputError([Problem(src.name, 1, 1, (
+            f"the item cells hold answer words ({sample!r} in {', '.join(cols[:3])}...), as a"
+            f" REDCap export of labels does; ratings must be numbers: {RAW_EXPORT}"))])
 
 
 def _emit(args: argparse.Namespace, rules: Ruleset, instrument: Instrument, plan: ColumnPlan,
@@ -148,5 +191,8 @@ def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Inst
             failure = exc
             continue
         return compiled, summary
-    message = str(failure).strip().splitlines()[0] if failure else "unknown error"
-    raise InputError([Problem(src.name, 1, 1, f"cannot score the data: {message}")])
+    from dsm5check.score.source import read_failure
+
+    if failure is None:  # pragma: no cover - the loop returns or fails
+        raise InputError([Problem(src.name, 1, 1, "cannot score the data")])
+    raise read_failure(src, failure)

@@ -206,8 +206,14 @@ def plan_columns(
         found = res.find(item)
         if found is not None and found not in res.used:
             claim_item(item, found, None)
+    if not cmap.items and cmap.positional is None:  # REDCap style: caps5_b1, pcl5_b1_sev
+        from dsm5check.score.redcap import prefixed_ids
+
+        for item, col in prefixed_ids(names, instrument.prefixes, rules.item_map).items():
+            if item not in items and col not in res.used:
+                claim_item(item, col, None)
+    by_number = _numbered(names, instrument.prefixes)
     if not cmap.items and cmap.positional is None and not any(i in items for i in summed):
-        by_number = _numbered(names, instrument.prefixes)
         for n, col in sorted(by_number.items()):
             if n in numbered:
                 claim_item(numbered[n], col, None)
@@ -216,12 +222,21 @@ def plan_columns(
             for n in range(1, instrument.positional + 1):
                 claim_item(numbered[n], names[n - 1], None)
             convention = "positional"
+    else:  # symptoms named by id (B1..E6): the other items may still be numbered (caps23)
+        named = set(items)
+        for n, col in sorted(by_number.items()):
+            if n in numbered and numbered[n] not in named and col not in res.used:
+                claim_item(numbered[n], col, None)
     missing = [i for i in summed if i not in items]
     notes: list[str] = []
     if missing and not problems:
         if cmap.items or cmap.positional is not None:
             notes.append(f"no column for item(s) {', '.join(missing)}: missing in every row")
         else:
+            from dsm5check.score.redcap import export_problem
+
+            if (why := export_problem(names)) is not None:
+                raise InputError([Problem(source, 1, 1, why)])
             have = [i for i in summed if i in items]
             raise InputError([Problem(source, 1, 1,
                 f"cannot find the {instrument.id} item columns: "

@@ -162,11 +162,12 @@ class _Builder:
                     self.gaps.extend(f"{crit.id}: {g}" for g in compiled.gaps)
                     if isinstance(crit.rule, AtLeastNode):  # counts once, in their own layer
                         kids = [compile_rule(k, bind).text for k in crit.rule.of]
-                        counts += [f"{count_true(kids)} AS __s_t{n}",
-                                   f"{count_null(kids)} AS __s_u{n}"]
+                        counts.append(f"{count_true(kids)} AS __s_t{n}")
                         k = crit.rule.at_least
-                        sql = (f"(CASE WHEN __s_t{n} >= {k} THEN {TRUE} WHEN __s_t{n} + __s_u{n}"
-                               f" < {k} THEN {FALSE} ELSE NULL END)")
+                        # the unknowns are counted only where the met count falls short
+                        # (CASE evaluates a WHEN only for rows no earlier WHEN took)
+                        sql = (f"(CASE WHEN __s_t{n} >= {k} THEN {TRUE} WHEN __s_t{n}"
+                               f" + ({count_null(kids)}) < {k} THEN {FALSE} ELSE NULL END)")
                         self.counted.append(crit.id)
                 bind.columns[crit.id] = f"__s_k{n}"
                 layer.append(f"{sql} AS __s_k{n}")

@@ -9,6 +9,7 @@ keep the types DuckDB finds and are carried through to the output.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -47,8 +48,15 @@ def open_source(data: str, missing: Sequence[str]) -> Source:
         with os.fdopen(fd, "wb") as out:
             shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
         return Source("<stdin>", temp, "csv", miss, temp)
-    if not os.path.isfile(data):
+    if os.path.isdir(data):
+        raise InputError([Problem(data, 1, 1, "is a folder; expected a CSV or Parquet file"
+                                  " (score one file at a time)")])
+    if not os.path.exists(data):
         raise InputError([Problem(data, 1, 1, "no such file (expected a CSV or Parquet file)")])
+    if not os.path.isfile(data):
+        raise InputError([Problem(data, 1, 1, "is not a regular file (a device, pipe or"
+                                  " socket); expected a CSV or Parquet file, or - for standard"
+                                  " input")])
     if os.path.getsize(data) == 0:
         raise InputError([Problem(data, 1, 1, "the file is empty (expected a header and rows)")])
     kind = "parquet" if data.lower().endswith((".parquet", ".pq")) else "csv"
@@ -74,9 +82,50 @@ def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool 
     return f"read_csv({path}, {', '.join(opts)})"
 
 
+_LINE = re.compile(r"\bLine: (\d+)")
+
+
+def _bad_utf8_column(path: str, line: int) -> int | None:
+    """1-based character column of the first byte on ``line`` that is not UTF-8."""
+    try:
+        with open(path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if n == line:
+                    try:
+                        raw.decode("utf-8")
+                    except UnicodeDecodeError as err:
+                        return len(raw[:err.start].decode("utf-8")) + 1
+                    return None
+    except OSError:
+        return None
+    return None
+
+
+def read_failure(src: Source, exc: Exception) -> InputError:
+    """A reader's error as `file:line:col: ...` at the line (and column) it names."""
+    text = str(exc).strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    line = col = 1
+    m = _LINE.search(first)
+    if m and src.kind == "csv":
+        line = int(m.group(1))
+        # DuckDB's own first line is "CSV Error on Line: N", then the line it
+        # read (not always the right one), then what is wrong: keep the last
+        reason = [ln for ln in lines[1:] if not ln.startswith("Original Line:")]
+        first = reason[0] if reason else "the line cannot be read"
+        if "unicode" in first.lower() or "utf-8" in first.lower():
+            col = _bad_utf8_column(src.path, line) or 1
+            first = "invalid UTF-8 (save the file as UTF-8)"
+        first = first.rstrip(".")
+    elif src.kind == "csv":
+        first = first.removeprefix("Invalid Input Error: ")
+    return InputError([Problem(src.name, line, col,
+                               f"cannot read {src.kind.upper()} data: {first}")])
+
+
 def _fail(src: Source, exc: Exception) -> InputError:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return InputError([Problem(src.name, 1, 1, f"cannot read {src.kind.upper()} data: {first}")])
+    return read_failure(src, exc)
 
 
 def describe(con: duckdb.DuckDBPyConnection, src: Source) -> tuple[dict[str, str], int]:
@@ -115,8 +164,9 @@ def _typed(c: Checked, raw: str) -> str:
     return raw
 
 
-#: how a read column is typed by the CSV reader on the fast path
-_FAST = {"rating": "INTEGER", "number": "DOUBLE", "bool": "VARCHAR", "text": "VARCHAR"}
+#: how a read column is typed by the CSV reader on the fast path (ratings as DOUBLE, not
+#: INTEGER: DuckDB reads "2.5" and "0x3" as the integer 3, which would hide a bad cell)
+_FAST = {"rating": "DOUBLE", "number": "DOUBLE", "bool": "VARCHAR", "text": "VARCHAR"}
 
 
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE",
@@ -182,3 +232,17 @@ def bad_cells_sql(checked: Sequence[Checked], raw_of: dict[str, str]) -> str:
         parts.append(f"CASE WHEN {test} THEN {literal(label(c) + '=')} || {shown} END")
     # the cheap test first: the text is built only for the rare rows with a bad cell
     return f"CASE WHEN {' OR '.join(tests)} THEN CONCAT_WS('; ', {', '.join(parts)}) END"
+
+
+def peek(con: duckdb.DuckDBPyConnection, src: Source, columns: Sequence[str],
+         rows: int = 100) -> list[str | None]:
+    """The first cells of some columns, as text (to recognise an export of labels)."""
+    import duckdb
+
+    reader = _reader(src, all_varchar=True) if src.kind == "csv" else _reader(src)
+    cols = ", ".join(f"CAST({ident(c)} AS VARCHAR)" for c in columns)
+    try:
+        got = con.execute(f"SELECT {cols} FROM {reader} LIMIT {rows}").fetchall()
+    except duckdb.Error:
+        return []  # the scoring pass reports what cannot be read
+    return [cell for row in got for cell in row]

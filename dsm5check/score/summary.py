@@ -52,7 +52,8 @@ def aggregate_sql(c: Compiled, relation: str) -> str:
     width = max(1, -(-c.total_max // BINS))
     total = f"TRY_CAST({ident('total')} AS DOUBLE)"
     missing = f"TRY_CAST({ident('items_missing')} AS BIGINT)"
-    keys = [f"CAST({ident(col)} AS VARCHAR)" for col in _status_columns(c)]
+    # status words group as they come (ENUM or text): no per-row cast to text
+    keys = [ident(col) for col in _status_columns(c)]
     # (LEAST skips NULLs: a row without a total must stay out of the bins)
     keys.append(f"CASE WHEN {total} IS NOT NULL"
                 f" THEN LEAST(CAST(FLOOR({total} / {width}) AS INTEGER), {BINS - 1}) END")
