@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -103,6 +105,8 @@ def test_postgres_dialect_parses_as_postgres_and_runs(
 def test_postgres_default_numbers_rows_by_ctid(capsys: pytest.CaptureFixture[str]) -> None:
     sql = emitted(capsys, "--dialect", "postgres")
     assert "ROW_NUMBER() OVER (ORDER BY ctid" in sql
+    layers = re.findall(r"(__s_\w+) AS (MATERIALIZED )?\(", sql)  # planned once each
+    assert len(layers) > 5 and all(m for _, m in layers)
     assert "score_input must be a table" in sql
 
 
@@ -191,3 +195,69 @@ def test_importing_dsm5check_does_not_import_sqlglot() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _psql_value(want: Any, cell: str) -> Any:
+    """A cell of psql --csv read as the type of DuckDB's value."""
+    if cell == "" and not isinstance(want, str):
+        return None
+    if isinstance(want, bool):
+        return cell == "t"
+    if isinstance(want, int | float):
+        return float(cell)
+    return cell if cell or want is not None else None
+
+
+def test_postgres_dialect_on_a_postgres_server(data: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Where PostgreSQL's server binaries are installed: initdb, start, load, query."""
+    import csv
+    import os
+    import tempfile
+
+    pg = _pg_bin()
+    if pg is None or shutil.which("psql") is None:
+        pytest.skip("no PostgreSQL server binaries here (Debian: apt-get install postgresql)")
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root without runuser: cannot start PostgreSQL")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    tmp_path = Path(tempfile.mkdtemp(prefix="dsm5check-pg-"))  # pytest's is private to root
+    if run_as:
+        shutil.chown(tmp_path, "postgres")
+    db = tmp_path / "pg"
+    subprocess.run([*run_as, str(pg / "initdb"), "-D", str(db), "-A", "trust", "-U",
+                    "postgres", "--no-sync"], check=True, capture_output=True)
+    subprocess.run([*run_as, str(pg / "pg_ctl"), "-D", str(db), "-w", "-l",
+                    str(tmp_path / "log"), "-o", f"-k {tmp_path} -c listen_addresses='' -F",
+                    "start"], check=True, capture_output=True)
+    psql = ["psql", "-h", str(tmp_path), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
+    try:
+        columns = ", ".join(f'"{c}" text' for c in HEADER)  # a staging table of text
+        subprocess.run([*psql, "-c", f"CREATE TABLE score_input ({columns})", "-c",
+                        f"\\copy score_input FROM '{data}' CSV HEADER"], check=True,
+                       capture_output=True)
+        mode = ("--missing", "prorate")
+        want = duckdb_rows(capsys, data, *mode)
+        sql = tmp_path / "score.sql"  # rows numbered by ctid: the load order
+        sql.write_text(emitted(capsys, str(data), "--dialect", "postgres", *mode))
+        out = subprocess.run([*psql, "--csv", "-f", str(sql)], check=True,
+                             capture_output=True, text=True).stdout
+    finally:
+        subprocess.run([*run_as, str(pg / "pg_ctl"), "-D", str(db), "-m", "immediate",
+                        "stop"], capture_output=True)
+        shutil.rmtree(tmp_path, ignore_errors=True)
+    reader = csv.reader(out.splitlines())
+    names = next(reader)
+    got = [dict(zip(names, r, strict=True)) for r in reader]
+    typed = [{k: _psql_value(w[k], g[k]) for k in g} for w, g in zip(want, got, strict=True)]
+    assert_same_rows(want, sorted(typed, key=lambda r: int(r["row"])))
