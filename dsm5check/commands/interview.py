@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         " interview-<date-time>.draft.json)")
     parser.add_argument("--rules", metavar="FILE",
                         help="interview with the ruleset in FILE (default: dsm5-ptsd)")
+    parser.add_argument("--fhir", metavar="FILE",
+                        help="also save the answers as a FHIR R4 QuestionnaireResponse"
+                        " (needs the fhir extra; `dsm5check check FILE` reads it back)")
     parser.add_argument("--plain", action="store_true",
                         help="numbered prompts on plain lines: no menus, no colour"
                         " (screen readers, simple terminals)")
@@ -29,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dsm5check.interview.command import run_interview
-
+    try:
+        from dsm5check.interview.command import run_interview
+    except KeyboardInterrupt:  # Ctrl-C while starting: nothing asked, nothing written
+        what = f"the draft {args.resume} is as it was" if args.resume else "nothing was saved"
+        print(f"\nInterrupted while starting; {what}.", flush=True)
+        return 130
     return run_interview(args)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.ruleset import LoadedRuleset, Ruleset
 from dsm5check.score.cells import checked_columns
 from dsm5check.score.columns import ColumnPlan, plan_columns
@@ -25,31 +25,31 @@ MAX_REPORTED = 20
 
 
 def _ruleset(rules_file: str | None) -> LoadedRuleset:
-    if rules_file:
-        from dsm5check.ruleset import load_ruleset_file
+    from dsm5check.registry import resolve
 
-        return load_ruleset_file(rules_file)
-    from dsm5check.registry import DEFAULT_RULESET, shipped
-
-    return shipped(DEFAULT_RULESET)
+    return resolve(rules_file)
 
 
 def _options(args: argparse.Namespace, instrument: Instrument) -> Options:
     if args.max_missing < 0:
-        raise InputError([Problem("--max-missing", 1, 1, "expected a number >= 0")])
+        raise UsageError(f"--max-missing: expected a number >= 0, not {args.max_missing}")
     cut = args.cutpoint if args.cutpoint is not None else instrument.default_cutpoint
     return Options(missing=args.missing, max_missing=args.max_missing, cutpoint=cut)
 
 
 def score(args: argparse.Namespace) -> int:
+    instrument = INSTRUMENTS[args.instrument]
+    from dsm5check.score import multi
+
+    if multi.wanted(args, instrument):  # several sets, a category, JSON or a report
+        return multi.score_multi(args)
     loaded = _ruleset(args.rules)
     rules = loaded.rules
-    instrument = INSTRUMENTS[args.instrument]
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = _options(args, instrument)
     if args.data is None:
         if not args.emit_sql:
-            raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
+            raise UsageError("expected a data file (or - for stdin) after `score`")
         names = [i.id for i in rules.items if i.section == SUMMED_SECTION]
         names += [c for c in args.order_by if c not in names]  # carried through
         plan = plan_columns(names, rules, instrument, cmap, locate, "score_input")
