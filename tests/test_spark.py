@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.sql_support import assert_same_rows, duckdb_rows, emitted, make_rows, write_csv
+from tests.sql_support import HEADER, assert_same_rows, duckdb_rows, emitted, make_rows, write_csv
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +58,12 @@ def test_spark_sql_gives_duckdbs_rows(spark: Any, tmp_path: Path,
     assert_same_rows(want, got)
     # the rows are numbered in file order (the engine's own id), not some other order
     assert [g["pid"] for g in got] == [r[0] for r in make_rows(2027, 3000)]
+
+    # the view registered in SQL alone (docs/scoring.md) reads the same table
+    spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW score_sql USING csv OPTIONS"
+              f" (path '{data}', header 'true')")
+    assert spark.table("score_sql").columns == HEADER
+    assert spark.table("score_sql").count() == len(want)
 
     out = tmp_path / "scored"  # writable as CSV (an untyped NULL column is not)
     result.write.csv(str(out), header=True)

@@ -14,7 +14,8 @@ NULL (not assessed). A reference to a criterion that the data cannot assess at
 all is replaced by the value that lets the rule through (TRUE, or FALSE under a
 ``not``): that is what makes a result *provisional*, and the caller lists such
 criteria. Only standard SQL is produced (CASE, AND/OR/NOT, comparisons,
-COALESCE, IN, arithmetic), so the query also runs on SQLite and others.
+COALESCE, IN, arithmetic); score/dialects.py translates the whole query for
+other engines (Spark, PostgreSQL, SQLite, BigQuery, Snowflake, T-SQL).
 """
 
 from __future__ import annotations
