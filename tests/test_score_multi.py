@@ -160,12 +160,15 @@ def test_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     doc: dict[str, Any] = json.loads(text)
     assert set(doc) == {"shape", "instrument", "missing", "rows", "statuses", "sets", "pairs",
-                        "categories", "bad_cells"}
+                        "categories", "bad_cells", "cutpoint"}
+    assert doc["cutpoint"]["at_least"] == 33
+    assert sum(doc["cutpoint"][w] for w in ("met", "not_met", "indeterminate")) == 50
+    assert doc["sets"][0]["criterion_columns"]["B"] == "B_status"  # the same rule in both
     assert doc["shape"] == 1 and doc["rows"] == 50 and doc["categories"] is None
     s = doc["sets"][1]
     assert set(s) >= {"id", "title", "column", "research_only", "provisional", "not_assessed",
                       "estimate", "rows", "met", "not_met", "indeterminate", "prevalence",
-                      "bounds", "criteria"}
+                      "bounds", "criterion_columns"}
     assert s["id"] == "subthreshold-ptsd" and s["research_only"] is True
     assert doc["sets"][0]["research_only"] is False
     assert doc["sets"][0]["not_assessed"] == ["A", "F", "G", "H"]

@@ -55,28 +55,35 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
                       convention=f"{base.convention}, through the crosswalk of {rules.id}",
                       missing_values=base.missing_values,
                       notes=(*base.notes,), positions=base.positions)
-    estimate = (f"{rules.title}: an estimate from {instrument.short} items through the"
-                f" crosswalk declared in {rules.id} ({'; '.join(said)}); items no crosswalk"
-                " supplies are not assessed")
+    walk_decl = rules.crosswalk_from(home.id) if hasattr(rules, "crosswalk_from") else None
+    note = getattr(walk_decl, "note", None)
+    estimate = (f"an estimate of {rules.diagnosis.title} from {instrument.short} items,"
+                f" read through the crosswalk from {home.id} declared in {rules.id}"
+                f" ({'; '.join(said)}); items no crosswalk supplies are not assessed"
+                + (f". Crosswalk note: {' '.join(str(note).split())}" if note else ""))
     return plan, estimate
 
 
 def crosswalk_of(rules: Ruleset, home: str) -> dict[str, tuple[str, ...]]:
-    """Target item id -> items of ``home`` it is read from, as the ruleset declares.
+    """Target item id -> items of ``home`` it is read from, as the ruleset declares
+    in its ``crosswalks`` entry from ``home``.
 
-    Filled in from the ruleset's crosswalk declaration (see docs/rulesets.md);
-    empty when the set declares none from ``home``.
+    Only item readings that are one item of the other set, or any of several,
+    can come from item columns; a reading that needs facts of a case (e.g. an
+    impairment rating) leaves the item not assessed here. Empty when the set
+    declares no crosswalk from ``home``.
     """
-    declared = getattr(rules, "crosswalks", None)
+    from dsm5check.rules_model import AnyNode, AtLeastNode, ItemNode
+
+    find = getattr(rules, "crosswalk_from", None)
+    walk = find(home) if find is not None else None
     out: dict[str, tuple[str, ...]] = {}
-    if not declared:
+    if walk is None:
         return out
-    for walk in declared:
-        if getattr(walk, "from_set", getattr(walk, "source", None)) != home:
-            continue
-        for entry in getattr(walk, "items", ()):
-            target = getattr(entry, "item", None)
-            sources = getattr(entry, "from_items", getattr(entry, "any_of", ()))
-            if target and sources:
-                out[target] = tuple(sources)
+    for target, rule in walk.items.items():
+        kids = (rule.any if isinstance(rule, AnyNode)
+                else rule.of if isinstance(rule, AtLeastNode) and rule.at_least == 1
+                else (rule,))
+        if all(isinstance(k, ItemNode) for k in kids):
+            out[target] = tuple(k.item for k in kids if isinstance(k, ItemNode))
     return out
