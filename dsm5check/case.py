@@ -152,6 +152,14 @@ class Expected(_Model):
 class Case(_Model):
     id: str = Field(min_length=1, description="Required; unique within one run.")
     ruleset: str = "dsm5-ptsd"
+    coded_in: str | None = Field(
+        None, description="Extension: id of the ruleset whose item ids `symptoms` uses, when it"
+        " is not `ruleset` (the checking set then reads them through its crosswalk)."
+    )
+    native: dict[str, dict[str, ItemValue | None]] | None = Field(
+        None, description="Extension: answers coded natively in another set's items, keyed by"
+        " that set's coding (e.g. icd11: {C1: 3}); what no crosswalk supplies."
+    )
     title: str | None = Field(None, description="Short description (extension).")
     subject: Subject | None = None
     unlisted_symptoms: Literal["unknown", "absent"] = "unknown"

@@ -65,7 +65,8 @@ def test_discounted_symptoms_say_why(vignette: Vignette) -> None:
 
 
 def test_library_spans_every_way_to_fail_and_every_specifier() -> None:
-    results = [evaluate(shipped(v.case.ruleset), v.case) for v in LIBRARY]
+    results = [evaluate(shipped(v.case.ruleset), v.case) for v in LIBRARY
+               if v.case.ruleset == "dsm5-ptsd"]  # other sets: tests/test_icd11.py
     diagnoses = Counter(r.diagnosis for r in results)
     assert diagnoses[MET] >= 8 and diagnoses[NOT_MET] >= 12 and diagnoses[UNKNOWN] >= 2
     rules = shipped("dsm5-ptsd").rules

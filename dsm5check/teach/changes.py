@@ -174,6 +174,8 @@ def _item(
     item = rules.item_map.get(name) if rules else None
     case_level = "ratings" in d or (item is not None and item.section == "case")
     path = name if item is None or case_level else f"{item.section}.{name}"
+    if rules is not None and ("crosswalk" in d or "native" in d or "coded_in" in d):
+        path = f"native.{rules.vocabulary}.{name}"  # a case coded in another set's items
     thr = rules.symptom_threshold if rules else d.get("threshold", 2)
     want = "present" if target == MET else "absent"
     if "trauma_related" in d and d.get("value") is not None:
