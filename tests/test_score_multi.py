@@ -167,8 +167,8 @@ def test_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["shape"] == 1 and doc["rows"] == 50 and doc["categories"] is None
     s = doc["sets"][1]
     assert set(s) >= {"id", "title", "column", "research_only", "provisional", "not_assessed",
-                      "estimate", "rows", "met", "not_met", "indeterminate", "prevalence",
-                      "bounds", "criterion_columns"}
+                      "estimate", "estimate_note", "rows", "met", "not_met", "indeterminate",
+                      "prevalence", "bounds", "criterion_columns"}
     assert s["id"] == "subthreshold-ptsd" and s["research_only"] is True
     assert doc["sets"][0]["research_only"] is False
     assert doc["sets"][0]["not_assessed"] == ["A", "F", "G", "H"]
@@ -206,3 +206,43 @@ def test_report_needs_an_html_name(tmp_path: Path, capsys: pytest.CaptureFixture
     code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
                        "--report", str(tmp_path / "r.txt"))
     assert code == 2 and "ending in .html" in err
+
+
+def icd11_estimate(row: list[int | None]) -> str:
+    """ICD-11 PTSD from PCL-5 items as the crosswalk reads them: re-experiencing from
+    items 2-3 (B2 nightmares, B3 flashbacks), avoidance from 6-7 (C1, C2), threat from
+    17-18 (E3, E4); impairment, self-organisation, exposure, duration not assessed."""
+    def pair(a: int, b: int) -> bool | None:
+        vals = [row[a - 1], row[b - 1]]
+        if any(v is not None and v >= 2 for v in vals):
+            return True
+        return None if any(v is None for v in vals) else False
+    parts = [pair(2, 3), pair(6, 7), pair(17, 18)]
+    if any(p is False for p in parts):
+        return "not_met"
+    return "met" if all(parts) else "indeterminate"
+
+
+def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = random_rows(500, 23)
+    data = write(tmp_path / "d.csv", cells(rows))
+    out = tmp_path / "scored.csv"
+    code, _, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules",
+                     "dsm5-ptsd,icd11-ptsd", "--out", str(out), "--no-summary")
+    assert code == 0
+    got = list(csv.DictReader(out.open()))
+    want = [icd11_estimate(r) for r in rows]
+    assert [g["icd11_ptsd_status"] for g in got] == want
+    assert {"met", "not_met", "indeterminate"} <= set(want)
+    assert [g["dsm5_ptsd_status"] for g in got] == [dsm5(r) for r in rows]
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
+                        "--summary-only", "--format", "json")
+    assert code == 0
+    [s] = json.loads(text)["sets"]
+    assert s["estimate"].startswith("an estimate of PTSD (ICD-11) from PCL-5 items")
+    assert "P1 from DSM-5 B2" in s["estimate"] and s["estimate_note"]
+    assert s["provisional"] and {"FI", "AD", "NSC", "DR", "DSO_FI"} <= set(s["not_assessed"])
+    assert s["met"] == want.count("met")
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
+                        "--summary-only")
+    assert "an estimate of PTSD (ICD-11)" in text

@@ -35,6 +35,8 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
     if _summed(home) == _summed(rules):
         return plan_columns(names, rules, instrument, cmap, locate, source), None
     walk = crosswalk_of(rules, home.id)
+    declared = rules.crosswalk_from(home.id)
+    label = declared.label if declared is not None else home.id
     if not walk:
         raise InputError([Problem("--rules", 1, 1, (
             f"{rules.id} cannot be scored from {instrument.short} data: its items are not"
@@ -48,19 +50,17 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
         if cols:
             items[target] = tuple(dict.fromkeys(cols))
             used.update(cols)
-            said.append(f"{target} from {home.id} {' or '.join(sources)}")
+            said.append(f"{target} from {label} {' or '.join(sources)}")
     carried = tuple(n for n in base.carried) + tuple(
         c for cols in base.items.values() for c in cols if c not in used)
     plan = ColumnPlan(items=items, criteria={}, facts={}, carried=carried,
                       convention=f"{base.convention}, through the crosswalk of {rules.id}",
                       missing_values=base.missing_values,
-                      notes=(*base.notes,), positions=base.positions)
-    walk_decl = rules.crosswalk_from(home.id) if hasattr(rules, "crosswalk_from") else None
-    note = getattr(walk_decl, "note", None)
+                      notes=(*base.notes,), positions=base.positions,
+                      not_assessed_items=tuple(i for i in _summed(rules) if i not in items))
     estimate = (f"an estimate of {rules.diagnosis.title} from {instrument.short} items,"
-                f" read through the crosswalk from {home.id} declared in {rules.id}"
-                f" ({'; '.join(said)}); items no crosswalk supplies are not assessed"
-                + (f". Crosswalk note: {' '.join(str(note).split())}" if note else ""))
+                f" read through the crosswalk declared in {rules.id} ({'; '.join(said)});"
+                " what no crosswalk supplies is not assessed")
     return plan, estimate
 
 
@@ -75,8 +75,7 @@ def crosswalk_of(rules: Ruleset, home: str) -> dict[str, tuple[str, ...]]:
     """
     from dsm5check.rules_model import AnyNode, AtLeastNode, ItemNode
 
-    find = getattr(rules, "crosswalk_from", None)
-    walk = find(home) if find is not None else None
+    walk = rules.crosswalk_from(home)
     out: dict[str, tuple[str, ...]] = {}
     if walk is None:
         return out

@@ -93,6 +93,7 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "provisional": bool(comp.not_assessed),
             "not_assessed": list(comp.not_assessed),
             "estimate": scored.estimate,
+            "estimate_note": _crosswalk_note(scored) if scored.estimate else None,
             **prevalence(counts),
             "criterion_columns": criteria,
         })
@@ -125,6 +126,17 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
         out["categories"] = {"column": multi.category,
                              "counts": {w: cc.get(w, 0) for w in words}}
     return out
+
+
+def _crosswalk_note(scored: Any) -> str | None:
+    from dsm5check.score.instruments import INSTRUMENTS
+
+    homes = {i.home for i in INSTRUMENTS.values() if i.home}
+    for home in homes:
+        walk = scored.rules.crosswalk_from(home)
+        if walk is not None and walk.note:
+            return " ".join(str(walk.note).split())
+    return None
 
 
 def _pct(p: float | None) -> str:
