@@ -195,6 +195,8 @@ def check_paths(
             )
         paths = files
     results = iter_results(paths, resolver, problems)
+    if fmt == "fhir":
+        return _write_fhir(list(results), out, problems)
     if fmt in ("json", "jsonl"):
         from dsm5check.render.records import case_record
 
@@ -214,6 +216,19 @@ def check_paths(
     render_run(make_console(out), collected, detail=detail, errors=len(problems),
                explain=explained)
     return exit_code(collected, problems)
+
+
+def _write_fhir(results: list[CaseResult], out: TextIO, problems: list[Problem]) -> int:
+    """One FHIR R4 Bundle of Observations, one per case (exchange/fhir.py)."""
+    from dsm5check.exchange.fhir import bundle, dump
+
+    try:
+        text = dump(bundle(results))
+    except InputError as err:  # the fhir extra is not installed
+        _report(problems, err.problems)
+        return exit_code(results, problems)
+    out.write(text)
+    return exit_code(results, problems)
 
 
 def _write_records(

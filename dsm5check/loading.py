@@ -108,26 +108,47 @@ def load_case_file(
     cases: list[LoadedCase] = []
     problems: list[Problem] = []
     for doc in docs:
-        bad = expected_mapping(doc)
-        if bad:
-            problems.append(bad)
-            continue
-        found = list(doc.problems)
-        case: Case | None = None
-        try:
-            case = Case.model_validate(doc.data)
-        except ValidationError as exc:
-            found.extend(problems_from(doc, exc, Case))
-        try:
-            ruleset = resolver.for_case(doc.data)
-        except InputError as err:
-            found.append(doc.problem(("ruleset",), err.problems[0].message))
-        else:
-            checks = case_problems(doc.data, case, ruleset.rules, today)
-            found.extend(doc.problem(loc, msg) for loc, msg in checks)
-        if found or case is None:
-            found.sort(key=lambda p: (p.line, p.col))
-            problems.extend(found)
-            continue
-        cases.append(LoadedCase(case, ruleset, doc))
+        loaded, found = load_document(doc, resolver, today)
+        problems.extend(found)
+        if loaded is not None:
+            cases.append(loaded)
     return cases, problems
+
+
+def load_document(
+    doc: Document, resolver: RulesetResolver, today: dt.date
+) -> tuple[LoadedCase | None, list[Problem]]:
+    """One parsed document as a validated case, or every problem found in it.
+
+    Every way in (files, streams, the Python API, FHIR responses) goes through
+    here, so a case is held to the same checks whatever it came from.
+    """
+    bad = expected_mapping(doc)
+    if bad:
+        return None, [bad]
+    found = list(doc.problems)
+    if isinstance(doc.data.get("resourceType"), str):  # FHIR: exchange/load.py reads it
+        from dsm5check.exchange.load import convert
+
+        original = doc
+        doc, converted = convert(doc)
+        found += [original.problem(loc, msg) for loc, msg in converted]
+        if converted:
+            found.sort(key=lambda p: (p.line, p.col))
+            return None, found
+    case: Case | None = None
+    try:
+        case = Case.model_validate(doc.data)
+    except ValidationError as exc:
+        found.extend(problems_from(doc, exc, Case))
+    try:
+        ruleset = resolver.for_case(doc.data)
+    except InputError as err:
+        found.append(doc.problem(("ruleset",), err.problems[0].message))
+    else:
+        checks = case_problems(doc.data, case, ruleset.rules, today)
+        found.extend(doc.problem(loc, msg) for loc, msg in checks)
+    if found or case is None:
+        found.sort(key=lambda p: (p.line, p.col))
+        return None, found
+    return LoadedCase(case, ruleset, doc), []

@@ -18,8 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="case files (.yaml, .yml, .json), folders (searched recursively) or - for stdin",
     )
     parser.add_argument(
-        "--format", choices=("text", "json", "jsonl"), default="text",
-        help="text (default) for people; json: one list; jsonl: one object per line",
+        "--format", choices=("text", "json", "jsonl", "fhir"), default="text",
+        help="text (default) for people; json: one list; jsonl: one object per line;"
+        " fhir: a FHIR R4 Bundle of Observations (needs the fhir extra)",
     )
     parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
     parser.add_argument(
