@@ -16,8 +16,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unknown-key.yaml": [
         "unknown-key.yaml:2:1: unknown key 'symptom'; did you mean 'symptoms'? expected one of:"
-        " id, ruleset, title, subject, unlisted_symptoms, events, symptoms, dissociation,"
-        " timeline, impairment, attributable_to_substance_or_medical, notes, expected"
+        " id, ruleset, coded_in, native, title, subject, unlisted_symptoms, events, symptoms,"
+        " dissociation, timeline, impairment, attributable_to_substance_or_medical, notes, expected"
         " (at symptom)",
         "unknown-key.yaml:7:5: unknown key 'viamedia'; did you mean 'via_media'?",
     ],
