@@ -51,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="FILE.html",
                         help="also write a self-contained HTML report with charts"
                         " (needs the extra dsm5check[report])")
+    parser.add_argument("--dialect", metavar="NAME",
+                        help="with --emit-sql: the SQL of duckdb (default), spark, postgres,"
+                        " sqlite, bigquery, snowflake or tsql (needs dsm5check[sql])")
+    parser.add_argument("--order-by", action="append", default=[], metavar="COL",
+                        help="with --emit-sql: number the rows by this column (repeatable);"
+                        " default: the engine's own row order")
     parser.add_argument("--threads", type=int, default=0, metavar="N",
                         help="DuckDB threads; default 1 when writing rows (in order, memory"
                         " flat however long the file), 2 with --summary-only")
