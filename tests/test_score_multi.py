@@ -189,7 +189,7 @@ def test_text_summary_names_the_research_label(
 
 
 @pytest.mark.parametrize(("rules", "message"), [
-    ("dsm5-ptsd,nope", "no shipped ruleset 'nope'"),
+    ("dsm5-ptsd,nope", "no ruleset 'nope'"),
     ("dsm5-ptsd,dsm5-ptsd", "named twice"),
     ("dsm5-ptsd,", "empty name"),
 ])

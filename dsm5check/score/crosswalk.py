@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dsm5check.errors import InputError, Problem
 from dsm5check.ruleset import Ruleset
 from dsm5check.score.columns import ColumnPlan, plan_columns
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument
@@ -38,9 +37,11 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
     declared = rules.crosswalk_from(home.id)
     label = declared.label if declared is not None else home.id
     if not walk:
-        raise InputError([Problem("--rules", 1, 1, (
-            f"{rules.id} cannot be scored from {instrument.short} data: its items are not"
-            f" the {instrument.short}'s, and it declares no crosswalk from {home.id}"))])
+        from dsm5check.errors import UsageError
+
+        raise UsageError(
+            f"--rules: {rules.id} cannot be scored from {instrument.short} data: its items are"
+            f" not the {instrument.short}'s, and it declares no crosswalk from {home.id}")
     base = plan_columns(names, home, instrument, cmap, locate, source)
     items: dict[str, tuple[str, ...]] = {}
     used: set[str] = set()

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.ruleset import LoadedRuleset, Ruleset
 from dsm5check.score.cells import Checked, checked_columns, clean_sql
 from dsm5check.score.columns import ColumnPlan
@@ -44,20 +44,15 @@ SHARED = ("items_missing", "items_prorated", "cutpoint")
 
 
 def resolve(spec: str) -> LoadedRuleset:
-    """A shipped ruleset id, or a path to a ruleset file."""
-    from dsm5check.registry import shipped, shipped_ids
-    from dsm5check.ruleset import load_ruleset_file
+    """One name of a comma-separated --rules: a shipped id or a ruleset file."""
+    from dsm5check.errors import UsageError
+    from dsm5check.registry import resolve as resolve_one
 
     spec = spec.strip()
     if not spec:
-        raise InputError([Problem("--rules", 1, 1, "expected a ruleset id or file, got an"
-                                  " empty name (ids are separated by commas)")])
-    if spec in shipped_ids():
-        return shipped(spec)
-    if os.path.exists(spec) or spec.endswith((".yaml", ".yml")):
-        return load_ruleset_file(spec)
-    raise InputError([Problem("--rules", 1, 1, f"no shipped ruleset {spec!r} and no such file;"
-                              f" shipped: {', '.join(shipped_ids())}")])
+        raise UsageError("--rules: expected a ruleset id or file between the commas, got an"
+                         " empty name")
+    return resolve_one(spec)
 
 
 def prefix_of(rules: Ruleset) -> str:
@@ -117,7 +112,7 @@ def plan_sets(names: Sequence[str], loaded: Sequence[LoadedRuleset], instrument:
         plan, estimate = plan_for(names, ld.rules, instrument, cmap, locate, source)
         prefix = prefix_of(ld.rules)
         if prefix in prefixes:
-            raise InputError([Problem("--rules", 1, 1, f"ruleset {ld.rules.id!r} is named twice")])
+            raise UsageError(f"--rules: ruleset {ld.rules.id!r} is named twice")
         prefixes.add(prefix)
         out.append(ScoredSet(ld, plan, prefix, estimate))
     return out
