@@ -206,3 +206,20 @@ def test_summary_counts_categories(tmp_path: Path, capsys: pytest.CaptureFixture
     assert [s["id"] for s in doc["sets"]] == ["icd11-ptsd", "icd11-cptsd"]
     assert doc["sets"][1]["met"] == want["cptsd"]
     assert doc["sets"][0]["met"] == want["ptsd"]
+
+
+def test_emitted_sql_runs_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    code = main(["score", "--instrument", "itq", "--emit-sql"])
+    sql, _ = capsys.readouterr()
+    assert code == 0 and "icd11-ptsd, icd11-cptsd" in sql.splitlines()[0]
+    con = sqlite3.connect(":memory:")
+    ids = [f"P{n}" for n in range(1, 10)] + [f"C{n}" for n in range(1, 10)]
+    con.execute(f"CREATE TABLE score_input ({', '.join(ids)})")
+    rows = [[None if c == "" else int(c) for c in parse(p)] for p, _, _ in TABLE]
+    con.executemany(f"INSERT INTO score_input VALUES ({', '.join('?' * 18)})", rows)
+    cur = con.execute(sql.rstrip().rstrip(";"))
+    names = [d[0] for d in cur.description]
+    got = [dict(zip(names, r, strict=True))["itq_category"] for r in cur.fetchall()]
+    assert got == [c for _, c, _ in TABLE]

@@ -160,12 +160,15 @@ def test_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     doc: dict[str, Any] = json.loads(text)
     assert set(doc) == {"shape", "instrument", "missing", "rows", "statuses", "sets", "pairs",
-                        "categories", "bad_cells"}
+                        "categories", "bad_cells", "cutpoint"}
+    assert doc["cutpoint"]["at_least"] == 33
+    assert sum(doc["cutpoint"][w] for w in ("met", "not_met", "indeterminate")) == 50
+    assert doc["sets"][0]["criterion_columns"]["B"] == "B_status"  # the same rule in both
     assert doc["shape"] == 1 and doc["rows"] == 50 and doc["categories"] is None
     s = doc["sets"][1]
     assert set(s) >= {"id", "title", "column", "research_only", "provisional", "not_assessed",
-                      "estimate", "rows", "met", "not_met", "indeterminate", "prevalence",
-                      "bounds", "criteria"}
+                      "estimate", "estimate_note", "rows", "met", "not_met", "indeterminate",
+                      "prevalence", "bounds", "criterion_columns"}
     assert s["id"] == "subthreshold-ptsd" and s["research_only"] is True
     assert doc["sets"][0]["research_only"] is False
     assert doc["sets"][0]["not_assessed"] == ["A", "F", "G", "H"]
@@ -186,7 +189,7 @@ def test_text_summary_names_the_research_label(
 
 
 @pytest.mark.parametrize(("rules", "message"), [
-    ("dsm5-ptsd,nope", "no shipped ruleset 'nope'"),
+    ("dsm5-ptsd,nope", "no ruleset 'nope'"),
     ("dsm5-ptsd,dsm5-ptsd", "named twice"),
     ("dsm5-ptsd,", "empty name"),
 ])
@@ -203,3 +206,43 @@ def test_report_needs_an_html_name(tmp_path: Path, capsys: pytest.CaptureFixture
     code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
                        "--report", str(tmp_path / "r.txt"))
     assert code == 2 and "ending in .html" in err
+
+
+def icd11_estimate(row: list[int | None]) -> str:
+    """ICD-11 PTSD from PCL-5 items as the crosswalk reads them: re-experiencing from
+    items 2-3 (B2 nightmares, B3 flashbacks), avoidance from 6-7 (C1, C2), threat from
+    17-18 (E3, E4); impairment, self-organisation, exposure, duration not assessed."""
+    def pair(a: int, b: int) -> bool | None:
+        vals = [row[a - 1], row[b - 1]]
+        if any(v is not None and v >= 2 for v in vals):
+            return True
+        return None if any(v is None for v in vals) else False
+    parts = [pair(2, 3), pair(6, 7), pair(17, 18)]
+    if any(p is False for p in parts):
+        return "not_met"
+    return "met" if all(parts) else "indeterminate"
+
+
+def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = random_rows(500, 23)
+    data = write(tmp_path / "d.csv", cells(rows))
+    out = tmp_path / "scored.csv"
+    code, _, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules",
+                     "dsm5-ptsd,icd11-ptsd", "--out", str(out), "--no-summary")
+    assert code == 0
+    got = list(csv.DictReader(out.open()))
+    want = [icd11_estimate(r) for r in rows]
+    assert [g["icd11_ptsd_status"] for g in got] == want
+    assert {"met", "not_met", "indeterminate"} <= set(want)
+    assert [g["dsm5_ptsd_status"] for g in got] == [dsm5(r) for r in rows]
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
+                        "--summary-only", "--format", "json")
+    assert code == 0
+    [s] = json.loads(text)["sets"]
+    assert s["estimate"].startswith("an estimate of PTSD (ICD-11) from PCL-5 items")
+    assert "P1 from DSM-5 B2" in s["estimate"] and s["estimate_note"]
+    assert s["provisional"] and {"FI", "AD", "NSC", "DR", "DSO_FI"} <= set(s["not_assessed"])
+    assert s["met"] == want.count("met")
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
+                        "--summary-only")
+    assert "an estimate of PTSD (ICD-11)" in text

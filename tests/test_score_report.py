@@ -138,3 +138,22 @@ def test_report_charts_render_in_headless_chromium(tmp_path: Path) -> None:
     assert PREVALENCE_BLUE in colours, "no prevalence bar in the screenshot"
     assert MISSING_RED in colours, "no missingness bar in the screenshot"
     assert len(colours) > 50  # text, axes and charts, not a blank page
+
+
+def test_report_without_plotly_says_how_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    data = tmp_path / "d.csv"
+    data.write_text("id," + ",".join(ITEMS) + "\n1," + ",".join(["2"] * 20) + "\n")
+    for name in [m for m in sys.modules if m == "plotly" or m.startswith("plotly.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "plotly", None)  # import plotly -> ImportError
+    out = tmp_path / "rows.csv"
+    code = main(["score", str(data), "--instrument", "pcl5", "--out", str(out),
+                 "--report", str(tmp_path / "r.html")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "pip install 'dsm5check[report]'" in err and "Traceback" not in err
+    assert not out.exists()  # refused before scoring, nothing half done

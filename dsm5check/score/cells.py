@@ -81,6 +81,8 @@ class Bind:
 
     def item(self, item_id: str) -> str | None:
         thr = self.rules.symptom_threshold
+        if item_id in self.plan.not_assessed_items:
+            return None
         if item_id in self.values:
             return f"({ident(self.values[item_id])} >= {thr})"
         cols = self.plan.items.get(item_id, ())

@@ -51,6 +51,8 @@ class ColumnPlan:
     missing_values: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     positions: dict[str, int] = field(default_factory=dict)  # column -> 1-based position
+    #: items no column can supply (e.g. beyond a crosswalk): not assessed, not missing
+    not_assessed_items: tuple[str, ...] = ()
 
 
 def fact_paths(node: NodeModel, scoped: frozenset[str] = frozenset()) -> Iterator[str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dsm5check.errors import InputError, Problem
 from dsm5check.ruleset import Ruleset
 from dsm5check.score.columns import ColumnPlan, plan_columns
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument
@@ -35,10 +34,14 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
     if _summed(home) == _summed(rules):
         return plan_columns(names, rules, instrument, cmap, locate, source), None
     walk = crosswalk_of(rules, home.id)
+    declared = rules.crosswalk_from(home.id)
+    label = declared.label if declared is not None else home.id
     if not walk:
-        raise InputError([Problem("--rules", 1, 1, (
-            f"{rules.id} cannot be scored from {instrument.short} data: its items are not"
-            f" the {instrument.short}'s, and it declares no crosswalk from {home.id}"))])
+        from dsm5check.errors import UsageError
+
+        raise UsageError(
+            f"--rules: {rules.id} cannot be scored from {instrument.short} data: its items are"
+            f" not the {instrument.short}'s, and it declares no crosswalk from {home.id}")
     base = plan_columns(names, home, instrument, cmap, locate, source)
     items: dict[str, tuple[str, ...]] = {}
     used: set[str] = set()
@@ -48,35 +51,39 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
         if cols:
             items[target] = tuple(dict.fromkeys(cols))
             used.update(cols)
-            said.append(f"{target} from {home.id} {' or '.join(sources)}")
+            said.append(f"{target} from {label} {' or '.join(sources)}")
     carried = tuple(n for n in base.carried) + tuple(
         c for cols in base.items.values() for c in cols if c not in used)
     plan = ColumnPlan(items=items, criteria={}, facts={}, carried=carried,
                       convention=f"{base.convention}, through the crosswalk of {rules.id}",
                       missing_values=base.missing_values,
-                      notes=(*base.notes,), positions=base.positions)
-    estimate = (f"{rules.title}: an estimate from {instrument.short} items through the"
-                f" crosswalk declared in {rules.id} ({'; '.join(said)}); items no crosswalk"
-                " supplies are not assessed")
+                      notes=(*base.notes,), positions=base.positions,
+                      not_assessed_items=tuple(i for i in _summed(rules) if i not in items))
+    estimate = (f"an estimate of {rules.diagnosis.title} from {instrument.short} items,"
+                f" read through the crosswalk declared in {rules.id} ({'; '.join(said)});"
+                " what no crosswalk supplies is not assessed")
     return plan, estimate
 
 
 def crosswalk_of(rules: Ruleset, home: str) -> dict[str, tuple[str, ...]]:
-    """Target item id -> items of ``home`` it is read from, as the ruleset declares.
+    """Target item id -> items of ``home`` it is read from, as the ruleset declares
+    in its ``crosswalks`` entry from ``home``.
 
-    Filled in from the ruleset's crosswalk declaration (see docs/rulesets.md);
-    empty when the set declares none from ``home``.
+    Only item readings that are one item of the other set, or any of several,
+    can come from item columns; a reading that needs facts of a case (e.g. an
+    impairment rating) leaves the item not assessed here. Empty when the set
+    declares no crosswalk from ``home``.
     """
-    declared = getattr(rules, "crosswalks", None)
+    from dsm5check.rules_model import AnyNode, AtLeastNode, ItemNode
+
+    walk = rules.crosswalk_from(home)
     out: dict[str, tuple[str, ...]] = {}
-    if not declared:
+    if walk is None:
         return out
-    for walk in declared:
-        if getattr(walk, "from_set", getattr(walk, "source", None)) != home:
-            continue
-        for entry in getattr(walk, "items", ()):
-            target = getattr(entry, "item", None)
-            sources = getattr(entry, "from_items", getattr(entry, "any_of", ()))
-            if target and sources:
-                out[target] = tuple(sources)
+    for target, rule in walk.items.items():
+        kids = (rule.any if isinstance(rule, AnyNode)
+                else rule.of if isinstance(rule, AtLeastNode) and rule.at_least == 1
+                else (rule,))
+        if all(isinstance(k, ItemNode) for k in kids):
+            out[target] = tuple(k.item for k in kids if isinstance(k, ItemNode))
     return out

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.ruleset import LoadedRuleset, Ruleset
 from dsm5check.score.cells import Checked, checked_columns, clean_sql
 from dsm5check.score.columns import ColumnPlan
@@ -44,20 +44,15 @@ SHARED = ("items_missing", "items_prorated", "cutpoint")
 
 
 def resolve(spec: str) -> LoadedRuleset:
-    """A shipped ruleset id, or a path to a ruleset file."""
-    from dsm5check.registry import shipped, shipped_ids
-    from dsm5check.ruleset import load_ruleset_file
+    """One name of a comma-separated --rules: a shipped id or a ruleset file."""
+    from dsm5check.errors import UsageError
+    from dsm5check.registry import resolve as resolve_one
 
     spec = spec.strip()
     if not spec:
-        raise InputError([Problem("--rules", 1, 1, "expected a ruleset id or file, got an"
-                                  " empty name (ids are separated by commas)")])
-    if spec in shipped_ids():
-        return shipped(spec)
-    if os.path.exists(spec) or spec.endswith((".yaml", ".yml")):
-        return load_ruleset_file(spec)
-    raise InputError([Problem("--rules", 1, 1, f"no shipped ruleset {spec!r} and no such file;"
-                              f" shipped: {', '.join(shipped_ids())}")])
+        raise UsageError("--rules: expected a ruleset id or file between the commas, got an"
+                         " empty name")
+    return resolve_one(spec)
 
 
 def prefix_of(rules: Ruleset) -> str:
@@ -95,7 +90,12 @@ class Multi:
     criterion_columns: dict[tuple[int, str], str] = dataclasses.field(default_factory=dict)
 
     def status_columns(self) -> list[str]:
-        return [n for n, kind in self.outputs if kind in ("status", "category")]
+        """The columns the summary counts by: each set's status, the category, the
+        cut-point (criteria statuses are in the rows; counting them too would double
+        the cost of a summary)."""
+        wanted = {s.status for s in self.sets} | {self.category, "cutpoint"}
+        return [n for n, kind in self.outputs if kind in ("status", "category")
+                and n in wanted]
 
     def as_compiled(self) -> Compiled:
         """A Compiled standing for the whole run (for the bad-cell report helpers)."""
@@ -112,7 +112,7 @@ def plan_sets(names: Sequence[str], loaded: Sequence[LoadedRuleset], instrument:
         plan, estimate = plan_for(names, ld.rules, instrument, cmap, locate, source)
         prefix = prefix_of(ld.rules)
         if prefix in prefixes:
-            raise InputError([Problem("--rules", 1, 1, f"ruleset {ld.rules.id!r} is named twice")])
+            raise UsageError(f"--rules: ruleset {ld.rules.id!r} is named twice")
         prefixes.add(prefix)
         out.append(ScoredSet(ld, plan, prefix, estimate))
     return out
@@ -138,21 +138,29 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
     """
     inputs = list(names)
     taken = {n.lower() for n in inputs}
-    cleaned = ", ".join(f"{clean_sql(c)} AS {ident(c.clean)}" for c in checked)
-    level0 = f"SELECT *, {cleaned} FROM ({source})" if cleaned else f"SELECT * FROM ({source})"
-    bad = bad_cells or "NULL"
-    cur = (f"SELECT {ident(ROW)}, {', '.join(ident(n) for n in inputs)},"
-           f" {bad} AS {ident(BAD)} FROM ({level0})")
-    carried = [*inputs, BAD]  # columns every level passes on, by their name at the source
+    first = {c.column for c in checked_columns(sets[0].rules, sets[0].plan).values()}
+    if bad_cells is not None and first == {c.column for c in checked}:
+        # the first set reads every column: it finds the bad cells on its own cleaned
+        # values (``checked`` names them as it does), no second cleaning
+        cur, carried, first_bad = f"SELECT * FROM ({source})", [*inputs], bad_cells
+    else:
+        cleaned = ", ".join(f"{clean_sql(c)} AS {ident(c.clean)}" for c in checked)
+        level0 = (f"SELECT *, {cleaned} FROM ({source})" if cleaned
+                  else f"SELECT * FROM ({source})")
+        cur = (f"SELECT {ident(ROW)}, {', '.join(ident(n) for n in inputs)},"
+               f" {bad_cells or 'NULL'} AS {ident(BAD)} FROM ({level0})")
+        carried, first_bad = [*inputs, BAD], None
     compiled: list[Compiled] = []
     finals: list[tuple[str, str, str]] = []  # (column at the top level, output name, kind)
     shared: set[str] = set()
     common = _common_criteria(sets)
     criterion_columns: dict[tuple[int, str], str] = {}
     all_enums: dict[str, tuple[str, ...]] = {}
+    done: dict[str, str] = {}  # common criterion -> its yes/no column, once computed
     for k, s in enumerate(sets):
-        plan = dataclasses.replace(s.plan, carried=tuple(carried))
-        c = build(s.rules, instrument, plan, options, source=cur, enums=enums)
+        plan = _reusing(s, done, carried)
+        extra = [("bad_cells", first_bad)] if k == 0 and first_bad is not None else []
+        c = build(s.rules, instrument, plan, options, source=cur, enums=enums, extra=extra)
         sql = c.sql
         if enums and NOT_ASSESSED_TYPE in c.enums:  # one ENUM type per set
             own = f"{NOT_ASSESSED_TYPE}_{k}"
@@ -166,6 +174,10 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
         new: list[str] = []
         for name, kind in c.outputs:
             if kind in ("row", "carried"):
+                continue
+            if extra and name == "bad_cells":
+                passed.append(f"{ident(name)} AS {ident(BAD)}")
+                new.append(BAD)
                 continue
             cid = _criterion_of(name, s.rules)
             if kind in ITEM_KINDS or name in SHARED or (cid is not None and cid in common):
@@ -186,6 +198,13 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
             passed.append(f"{ident(name)} AS {ident(out_name)}")
             new.append(out_name)
             finals.append((out_name, out_name, kind))
+            if cid is not None and cid in common and name.endswith("_status"):
+                # later sets read this criterion instead of computing it again
+                done[cid] = f"__m_c{len(done)}"
+                col = ident(name)
+                passed.append(f"CASE WHEN {col} = 'met' THEN 1 WHEN {col} = 'not_met' THEN 0"
+                              f" END AS {ident(done[cid])}")
+                new.append(done[cid])
         cur = f"SELECT {', '.join(passed)} FROM ({sql})"
         carried += new
     outputs: list[tuple[str, str]] = [("row", "row")]
@@ -204,8 +223,10 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
         select.append(f"{sql_expr} AS {ident(name)}")
         outputs.append((name, "number"))
     category = None
-    category_sql = _category_sql(sets, instrument)
+    category_sql = _category_sql(sets, instrument, enums)
     if category_sql is not None:
+        if enums:
+            all_enums[CATEGORY_TYPE] = category_words(instrument)
         category = instrument.category_column
         select.append(f"{category_sql} AS {ident(category)}")
         outputs.append((category, "category"))
@@ -214,6 +235,25 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
     sql = f"SELECT {', '.join(select)} FROM ({cur})"
     return Multi(sql, tuple(sets), tuple(compiled), tuple(outputs), tuple(checked),
                  category, all_enums, criterion_columns)
+
+
+def _reusing(s: ScoredSet, done: dict[str, str], carried: Sequence[str]) -> ColumnPlan:
+    """The set's plan carrying every column on, reading the criteria an earlier set
+    already computed (same id, rule and data) from that set's column, and keeping only
+    the items that what is left still reads."""
+    from dsm5check.rules_model import ItemNode
+    from dsm5check.ruleset import walk
+
+    reuse = {cid: col for cid, col in done.items() if cid in s.rules.criterion_map}
+    plan = dataclasses.replace(s.plan, carried=tuple(carried))
+    if not reuse:
+        return plan
+    rules = [c.rule for c in s.rules.criteria if c.id not in reuse]
+    rules += [s.rules.diagnosis.rule, *(sp.rule for sp in s.rules.specifiers)]
+    needed = {n.item for r in rules for n in walk(r) if isinstance(n, ItemNode)}
+    return dataclasses.replace(
+        plan, criteria={**plan.criteria, **reuse},
+        items={i: cols for i, cols in plan.items.items() if i in needed})
 
 
 def _criterion_of(name: str, rules: Ruleset) -> str | None:
@@ -256,20 +296,31 @@ def _scores(sets: Sequence[ScoredSet], instrument: Instrument,
     return out
 
 
-def _category_sql(sets: Sequence[ScoredSet], instrument: Instrument) -> str | None:
+CATEGORY_TYPE = "dsm5_category"
+
+
+def category_words(instrument: Instrument) -> tuple[str, ...]:
+    return (*(w for w, _ in instrument.categories), instrument.category_none, "indeterminate")
+
+
+def _category_sql(sets: Sequence[ScoredSet], instrument: Instrument,
+                  enums: bool = False) -> str | None:
     """The first category (in precedence order) whose set is met; indeterminate as soon
     as a set before it is open; the last word when every set is not met. None when
     the instrument has no categories or a set they need is not scored."""
     by_id = {s.rules.id: s for s in sets}
     if not instrument.categories or any(i not in by_id for _, i in instrument.categories):
         return None
+    def word(w: str) -> str:  # an ENUM value is far cheaper to write than text
+        return f"CAST({literal(w)} AS {CATEGORY_TYPE})" if enums else literal(w)
+
     parts = []
-    for word, set_id in instrument.categories:
-        s = by_id[set_id]
-        col = ident(s.status)
-        parts.append(f"WHEN {col} = 'met' THEN {literal(word)}"
-                     f" WHEN {col} = 'indeterminate' OR {col} IS NULL THEN 'indeterminate'")
-    return f"CASE {' '.join(parts)} ELSE {literal(instrument.category_none)} END"
+    for w, set_id in instrument.categories:
+        col = ident(by_id[set_id].status)
+        parts.append(f"WHEN {col} = 'met' THEN {word(w)}"
+                     f" WHEN {col} = 'indeterminate' OR {col} IS NULL"
+                     f" THEN {word('indeterminate')}")
+    return f"CASE {' '.join(parts)} ELSE {word(instrument.category_none)} END"
 
 
 # --- running -----------------------------------------------------------------

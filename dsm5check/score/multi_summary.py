@@ -39,7 +39,7 @@ class MultiSummary:
 
 
 def aggregate_sql(multi: Multi, relation: str) -> str:
-    keys = [f"CAST({ident(c)} AS VARCHAR)" for c in multi.status_columns()]
+    keys = [ident(c) for c in multi.status_columns()]
     aggs = ["COUNT(*)", f"COUNT({ident('bad_cells')})"]
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
     return f"SELECT {', '.join(keys + aggs)} FROM {relation}{group}"
@@ -81,12 +81,8 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
     for k, (scored, comp) in enumerate(zip(multi.sets, multi.compiled, strict=True)):
         r = scored.rules
         counts = _counts(s, scored.status)
-        criteria = {}
-        for crit in r.criteria:
-            col = multi.criterion_columns.get((k, crit.id))
-            if col is not None and col in s.columns:
-                cc = _counts(s, col)
-                criteria[crit.id] = {st: cc.get(st, 0) for st in STATUSES}
+        criteria = {crit.id: multi.criterion_columns[(k, crit.id)] for crit in r.criteria
+                    if (k, crit.id) in multi.criterion_columns}
         sets.append({
             "id": r.id,
             "title": r.diagnosis.title,
@@ -97,8 +93,9 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "provisional": bool(comp.not_assessed),
             "not_assessed": list(comp.not_assessed),
             "estimate": scored.estimate,
+            "estimate_note": _crosswalk_note(scored) if scored.estimate else None,
             **prevalence(counts),
-            "criteria": criteria,
+            "criterion_columns": criteria,
         })
     pairs = []
     for x, y in combinations(range(len(multi.sets)), 2):
@@ -117,13 +114,29 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
         "categories": None,
         "bad_cells": {"rows": s.bad.bad_rows, "by_column": dict(s.bad.bad_by_column)},
     }
+    if "cutpoint" in s.columns:
+        cc = _counts(s, "cutpoint")
+        out["cutpoint"] = {"at_least": multi.compiled[0].cutpoint,
+                           **{st: cc.get(st, 0) for st in STATUSES}}
     if multi.category:
         cc = _counts(s, multi.category)
-        words = [w for w, _ in instrument.categories] + [instrument.category_none,
-                                                         "indeterminate"]
+        from dsm5check.score.multi import category_words
+
+        words = category_words(instrument)
         out["categories"] = {"column": multi.category,
                              "counts": {w: cc.get(w, 0) for w in words}}
     return out
+
+
+def _crosswalk_note(scored: Any) -> str | None:
+    from dsm5check.score.instruments import INSTRUMENTS
+
+    homes = {i.home for i in INSTRUMENTS.values() if i.home}
+    for home in homes:
+        walk = scored.rules.crosswalk_from(home)
+        if walk is not None and walk.note:
+            return " ".join(str(walk.note).split())
+    return None
 
 
 def _pct(p: float | None) -> str:

@@ -111,7 +111,8 @@ def _tables(data: dict[str, Any]) -> str:
         if d["provisional"]:
             notes.append("provisional: not assessed " + ", ".join(d["not_assessed"]))
         if d["estimate"]:
-            notes.append(d["estimate"])
+            notes.append(d["estimate"] + (f" ({d['estimate_note']})" if d["estimate_note"]
+                                          else ""))
         rows.append(
             f"<tr><td>{html.escape(d['id'])}</td><td>{html.escape(d['title'])}</td>"
             f"<td>{d['met']:,}</td><td>{d['not_met']:,}</td><td>{d['indeterminate']:,}</td>"
