@@ -230,3 +230,12 @@ def test_icd11_interview_asks_the_itq_clusters_and_saves_a_native_case(
     record = json.loads(capsys.readouterr().out)[0]
     assert record["diagnosis"] == "met"
     assert record["criteria"]["CPTSD_precedence"]["status"] == "met"
+
+
+def test_rules_show_lists_the_crosswalk(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "show", "icd11-ptsd"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Reading a case coded in dsm5-ptsd (DSM-5)" in out
+    assert "P2 reliving it here and now │ DSM-5 B3" in out
+    assert "DSM-5 social impairment rating" in out
+    assert "C1 slow to calm down │ not assessed: code it natively" in out
