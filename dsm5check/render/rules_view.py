@@ -133,12 +133,12 @@ def ruleset_view(r: Ruleset) -> RenderableType:
                       caption_justify="left")
         for col in ("item", "read from"):
             table.add_column(col)
-        for item in r.items:
-            rule = cw.items.get(item.id)
-            if item.section != "case":
+        for target in r.items:
+            rule = cw.items.get(target.id)
+            if target.section != "case":
                 shown = ("not assessed: code it natively" if rule is None
                          else crosswalk_source(rule, cw.label))
-                table.add_row(f"{item.id} {escape(item.short or '')}", escape(shown))
+                table.add_row(f"{target.id} {escape(target.short or '')}", escape(shown))
         parts.append(table)
     return Group(*parts)
 
