@@ -241,3 +241,12 @@ def test_rules_show_lists_the_crosswalk(capsys: pytest.CaptureFixture[str]) -> N
     assert "P2 reliving it here and now │ DSM-5 B3" in out
     assert "DSM-5 social impairment rating" in out
     assert "C1 slow to calm down │ not assessed: code it natively" in out
+
+
+def test_learn_says_where_each_item_comes_from(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["learn", "--rules", str(ROOT / "rules" / "icd11-cptsd.yaml"), "Re"]) == 0
+    out = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    assert "in a case coded in dsm5-ptsd: read from DSM-5 B3" in out
+    assert main(["learn", "--rules", str(ROOT / "rules" / "icd11-cptsd.yaml"), "AD"]) == 0
+    out = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    assert "not assessed unless coded natively" in out
