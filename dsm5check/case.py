@@ -107,7 +107,8 @@ class Event(_Model):
 
 
 class Subject(_Model):
-    age_years: Annotated[int, Field(ge=0, le=130)] | None = None
+    age_years: Annotated[int, Field(ge=0, le=130)] | None = Field(
+        None, description="Age at the assessment: no event or symptom before birth.")
     note: str | None = None
 
 
@@ -122,12 +123,28 @@ Months = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class Timeline(_Model):
-    symptom_onset: dt.date | None = None
-    full_criteria_met: dt.date | None = None
-    assessed: dt.date | None = None
-    months_since_symptom_onset: Months | None = None
-    months_event_to_symptom_onset: Months | None = None
-    months_event_to_full_criteria: Months | None = None
+    """When things happened. Order enforced by ``check`` (a schema cannot compare
+    fields): event <= symptom_onset <= full_criteria_met <= assessed <= today, and
+    nothing before the person was born; a months figure may stray by one month."""
+
+    symptom_onset: dt.date | None = Field(
+        None, description="First symptoms: on or after the event, on or before"
+        " full_criteria_met and assessed.")
+    full_criteria_met: dt.date | None = Field(
+        None, description="Full picture first present: on or after symptom_onset, on or"
+        " before assessed.")
+    assessed: dt.date | None = Field(
+        None, description="Date of the assessment: not after today, not before any"
+        " event or other timeline date.")
+    months_since_symptom_onset: Months | None = Field(
+        None, description="Months from symptom_onset to assessed: at most the"
+        " time since the event; must agree with the dates within a month.")
+    months_event_to_symptom_onset: Months | None = Field(
+        None, description="Months from the index event to symptom_onset: at most"
+        " months_event_to_full_criteria and the time from the event to assessed.")
+    months_event_to_full_criteria: Months | None = Field(
+        None, description="Months from the index event to full_criteria_met: at least"
+        " months_event_to_symptom_onset, at most the time from the event to assessed.")
     lasted_several_weeks: StrictBool | None = Field(
         None, description="Extension (ICD-11): the clinician judges that the symptoms have"
         " lasted 'several weeks', for a duration between two weeks and a month."

@@ -155,6 +155,10 @@ class Ruleset(_Frozen):
     version: str
     source: Source
     disclaimer: str | None = None
+    research_only: bool = Field(
+        False, description="A research definition (e.g. subthreshold PTSD), never a diagnosis:"
+        " results label its verdict a research label."
+    )
     symptom_threshold: int = Field(
         2, description="Rating at or above which an item counts as present (CAPS-5 convention)."
     )
