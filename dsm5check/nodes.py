@@ -196,15 +196,16 @@ def _c_fact(node: FactNode, rules: Ruleset) -> Evaluator:
 
     def ev(ctx: Ctx) -> NodeResult:
         value, shown = ctx.resolve(path, text)
+        info = {"value": value, "op": op, "expected": expected}
         if value is MISSING and default is not None:
-            value = default
+            value = info["value"] = default
+            info["defaulted"] = True  # not given: the rule's default stands in
         if value is MISSING:
             status: Status = UNKNOWN
-            value = None
+            info["value"] = None
         else:
             status = MET if compare(value, op, expected) else NOT_MET
-        return NodeResult("fact", status, shown, (), nid, label,
-                          {"value": value, "op": op, "expected": expected})
+        return NodeResult("fact", status, shown, (), nid, label, info)
     return ev
 
 

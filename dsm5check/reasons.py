@@ -126,6 +126,8 @@ def _fact_reason(node: NodeResult) -> str:
     want = show_value(d["expected"])
     if d["op"] != "==":
         want = f"{_OP_WORDS[d['op']]} {want}"
+    if d.get("defaulted"):
+        return f"{node.name} not given, read as {show_value(d['value'])} (needs {want})"
     return f"{node.name} = {show_value(d['value'])} (needs {want})"
 
 

@@ -104,6 +104,8 @@ def test_check_explains_crosswalked_items(capsys: pytest.CaptureFixture[str]) ->
     out = " ".join(capsys.readouterr().out.split())
     assert "from DSM-5 B2" in out and "from DSM-5 E3" in out
     assert "Complex PTSD does not apply" in out
+    # a rule default is shown as such, never as if the case had said it
+    assert "extremely_threatening not given, read as no" in out
 
 
 def test_sudden_natural_death_differs_between_the_systems(
@@ -206,3 +208,45 @@ def test_what_if_on_a_crosswalked_case_proposes_native_answers(
     data["native"] = {"icd11": {c: 0 for c in ("C1", "C2")}}
     data.pop("expected")
     assert evaluate(shipped("icd11-ptsd"), Case.model_validate(data)).diagnosis == "met"
+
+
+def test_icd11_interview_asks_the_itq_clusters_and_saves_a_native_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_interview_flows import interview, saved
+
+    keys = ("icd-1\r\rybomb blast\r2024-03-02\r" + "y" + "2\r1\rn"  # judged extreme, event
+            + "3y0" + "3y0" + "3y0" + "300"  # Re, Av, Th (with onset), FI
+            + "2024-03-20\r" + "\r"  # onset; 'several weeks' not known
+            + "000000000" + "\r" * 10)  # self-organisation items, then save
+    code, out = interview(tmp_path, keys, rules=str(ROOT / "rules" / "icd11-ptsd.yaml"))
+    assert code == 0, out[-2000:]
+    assert "[C4]" in out and "[P9]" in out  # the DSO items are asked
+    case = saved(tmp_path)
+    assert case["ruleset"] == "icd11-ptsd"
+    assert case["events"][0]["extremely_threatening"] is True
+    assert case["symptoms"]["P1"] == {"severity": 3, "trauma_related": True}
+    assert "lasted_several_weeks" not in case.get("timeline", {})  # not known: left out
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "case.yaml"), "--format", "json"]) == 0
+    record = json.loads(capsys.readouterr().out)[0]
+    assert record["diagnosis"] == "met"
+    assert record["criteria"]["CPTSD_precedence"]["status"] == "met"
+
+
+def test_rules_show_lists_the_crosswalk(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "show", "icd11-ptsd"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Reading a case coded in dsm5-ptsd (DSM-5)" in out
+    assert "P2 reliving it here and now │ DSM-5 B3" in out
+    assert "DSM-5 social impairment rating" in out
+    assert "C1 slow to calm down │ not assessed: code it natively" in out
+
+
+def test_learn_says_where_each_item_comes_from(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["learn", "--rules", str(ROOT / "rules" / "icd11-cptsd.yaml"), "Re"]) == 0
+    out = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    assert "in a case coded in dsm5-ptsd: read from DSM-5 B3" in out
+    assert main(["learn", "--rules", str(ROOT / "rules" / "icd11-cptsd.yaml"), "AD"]) == 0
+    out = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    assert "not assessed unless coded natively" in out

@@ -125,6 +125,21 @@ def ruleset_view(r: Ruleset) -> RenderableType:
         for s in r.specifiers:
             specs.add_row(s.id, s.source, escape(s.text))
         parts.append(specs)
+    from dsm5check.crosswalk import describe as crosswalk_source
+
+    for cw in r.crosswalks:  # how a case coded in another set's items is read
+        table = Table(title=f"Reading a case coded in {cw.from_} ({cw.label})",
+                      title_justify="left", caption=escape(" ".join((cw.note or "").split())),
+                      caption_justify="left")
+        for col in ("item", "read from"):
+            table.add_column(col)
+        for target in r.items:
+            rule = cw.items.get(target.id)
+            if target.section != "case":
+                shown = ("not assessed: code it natively" if rule is None
+                         else crosswalk_source(rule, cw.label))
+                table.add_row(f"{target.id} {escape(target.short or '')}", escape(shown))
+        parts.append(table)
     return Group(*parts)
 
 

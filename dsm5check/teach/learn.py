@@ -59,12 +59,26 @@ def _items(r: Ruleset, c: Criterion | Specifier) -> Table | None:
         extras += [e for e in (item.help,) if e]
         notes, traps = split_notes(item.teaching)
         extras += notes
+        extras += _crosswalked(r, i)
         rows = [("·", e, "dim") for e in extras] + [("!", t, "red") for t in traps]
         cell: RenderableType = Text(item.text)
         if rows:
             cell = Group(cell, bullets(rows))
         table.add_row(i, cell)
     return table
+
+
+def _crosswalked(r: Ruleset, item_id: str) -> list[str]:
+    """Where the item comes from in a case coded in another set's items."""
+    from dsm5check.crosswalk import describe
+
+    out = []
+    for cw in r.crosswalks:
+        rule = cw.items.get(item_id)
+        source = describe(rule, cw.label) if rule is not None else None
+        out.append(f"in a case coded in {cw.from_}: read from {source}" if source else
+                   f"in a case coded in {cw.from_}: not assessed unless coded natively")
+    return out
 
 
 def bullets(rows: list[tuple[str, str, str]], indent: int = 2) -> RenderableType:
