@@ -127,8 +127,9 @@ def test_draft_dates_out_of_order_are_reported_at_the_answer(tmp_path: Path) -> 
     found = _resume(tmp_path, '{"id": "x", "timeline.assessed": "2025-01-10",'
                               ' "events.any": true, "events.0.date": "2024-06-01",\n'
                               ' "symptoms.B1": 3, "timeline.symptom_onset": "2024-03-01"}')
-    assert found == [f"{tmp_path / 'd.draft.json'}:4:46: symptoms began 2024-03-01, before the"
-                     " event (2024-06-01): expected on or after it"
+    assert found == [f"{tmp_path / 'd.draft.json'}:4:46: symptoms began 2024-03-01"
+                     " (timeline.symptom_onset), before the event on 2024-06-01"
+                     " (events[0].date): the symptoms counted must begin on or after it"
                      " (at answers.timeline.symptom_onset)"]
 
 

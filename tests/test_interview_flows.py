@@ -238,7 +238,8 @@ def test_rejects_dates_that_make_an_invalid_case(tmp_path: Path) -> None:
     keys = EVENT + FULL_ITEMS + "2024-01-01\r2030-01-01\r2024-03-20\rs" + "yn03n\r"
     code, out = interview(tmp_path, keys)
     assert code == 0, out
-    assert "Not taken: symptoms began: symptoms began 2024-01-01, before the event" in out
+    assert "Not taken: symptoms began: symptoms began 2024-01-01" in out
+    assert "before the event" in out
     assert "in the future" in out
     assert saved(tmp_path)["timeline"]["symptom_onset"] == dt.date(2024, 3, 20)
 

@@ -54,22 +54,23 @@ def make_prompter(plain: bool) -> Prompter:
 
 def draft_exists(path: str) -> None:
     """Refuse to start a new interview over an existing draft."""
-    from dsm5check.errors import InputError, Problem
+    from dsm5check.errors import UsageError
 
     if os.path.exists(path):
-        raise InputError([Problem(path, 1, 1, "a draft of that name exists; continue it with"
-                                  f" `dsm5check interview --resume {path}`")])
+        raise UsageError(f"a draft named {path} exists already; continue it with"
+                         f" `dsm5check interview --resume {path}`")
 
 
 def new_draft(args: argparse.Namespace) -> Draft:
-    from dsm5check.errors import InputError, Problem
 
     path = args.draft or default_draft_path(args.out)
     if args.rules:
-        rules = str(Path(args.rules).resolve())
-        if not os.path.isfile(rules):
-            raise InputError([Problem(args.rules, 1, 1, "no such ruleset file")])
-        return Draft(path, rules, True, args.out, args.no_skip)
+        from dsm5check.registry import rules_source
+
+        rules, is_file = rules_source(args.rules)  # a file, or a shipped id (UsageError)
+        if is_file:
+            rules = str(Path(rules).resolve())
+        return Draft(path, rules, is_file, args.out, args.no_skip)
     return Draft(path, DEFAULT_RULESET, False, args.out, args.no_skip)
 
 
