@@ -15,6 +15,8 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pexpect
@@ -103,12 +105,31 @@ def moments(n: int, whole: float, first: float) -> list[float]:
 
 
 N_INTERRUPTS = 50
+BATCH = 5  # moments run side by side (each in its own folder and terminal)
 
 
-@pytest.mark.parametrize("i", range(N_INTERRUPTS))
+def in_batches(n: int) -> list[range]:
+    return [range(i, min(i + BATCH, n)) for i in range(0, n, BATCH)]
+
+
+def side_by_side(check: Callable[[int], None], indices: range) -> None:
+    """Run ``check(i)`` for each index at once; fail with every failure's message."""
+    with ThreadPoolExecutor(len(indices)) as pool:
+        futures = {i: pool.submit(check, i) for i in indices}
+    failed = [(i, f.exception()) for i, f in futures.items() if f.exception() is not None]
+    assert not failed, failed
+
+
+@pytest.mark.parametrize("indices", in_batches(N_INTERRUPTS),
+                         ids=lambda r: f"{r.start}-{r.stop - 1}")
 def test_ctrl_c_or_ctrl_d_at_any_moment(tmp_path: Path, whole_run: float, python_start: float,
-                                        i: int) -> None:
-    at = moments(N_INTERRUPTS, whole_run, python_start)[i]
+                                        indices: range) -> None:
+    at = moments(N_INTERRUPTS, whole_run, python_start)
+    side_by_side(lambda i: interrupt_at(tmp_path / str(i), at[i], i), indices)
+
+
+def interrupt_at(tmp_path: Path, at: float, i: int) -> None:
+    tmp_path.mkdir()
     action = ["\x03", "signal", "\x04"][i % 3]  # the key, kill -INT, Ctrl-D
     child, screen = run_until(tmp_path, at, action)
     draft = tmp_path / "s.yaml.draft.json"
@@ -147,11 +168,16 @@ def all_answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return answers
 
 
-@pytest.mark.parametrize("i", range(N_KILLS))
+@pytest.mark.parametrize("indices", in_batches(N_KILLS), ids=lambda r: f"{r.start}-{r.stop - 1}")
 def test_kill_9_at_any_moment_leaves_a_whole_draft_that_resumes(
-    tmp_path: Path, whole_run: float, all_answers: dict[str, object], i: int
+    tmp_path: Path, whole_run: float, all_answers: dict[str, object], indices: range
 ) -> None:
-    at = moments(N_KILLS, whole_run, 0.0)[i]
+    at = moments(N_KILLS, whole_run, 0.0)
+    side_by_side(lambda i: kill_at(tmp_path / str(i), at[i], all_answers), indices)
+
+
+def kill_at(tmp_path: Path, at: float, all_answers: dict[str, object]) -> None:
+    tmp_path.mkdir()
     child, screen = run_until(tmp_path, at, "kill")
     draft = tmp_path / "s.yaml.draft.json"
     if child.exitstatus == 0:

@@ -70,8 +70,10 @@ def installed() -> Iterator[None]:
     try:
         yield
     finally:
+        ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
         _state.update(depth=0, pending=False, installed=False)
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        if not ignored:  # after an interruption Ctrl-C stays ignored: the program ends
+            signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 def take_pending() -> bool:
@@ -87,6 +89,8 @@ def hold() -> None:
 
 
 def ignore() -> None:
-    """From here on Ctrl-C is ignored (while the interruption is being reported)."""
+    """From here on Ctrl-C is ignored: the interruption is being reported and the
+    program ends (a second Ctrl-C, or one Python handles late, cannot turn that
+    end into a traceback or a death by signal)."""
     with contextlib.suppress(ValueError):  # not the main thread: nothing to do
         signal.signal(signal.SIGINT, signal.SIG_IGN)
