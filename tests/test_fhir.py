@@ -202,3 +202,37 @@ def test_export_questionnaire_command(tmp_path: Path, capsys: pytest.CaptureFixt
     Questionnaire.model_validate_json(out.read_text())
     assert main(["export", "fhir-questionnaire", "--rules", "no-such-set"]) == 2
     assert "no-such-set" in capsys.readouterr().err
+
+
+def test_interview_saves_a_response_that_checks_the_same(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    """Issue 13: a QuestionnaireResponse exported from an interview and checked gives the
+    same verdict as the interview's own case file."""
+    import argparse
+    import io
+    import os
+    from unittest import mock
+
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from dsm5check.interview.command import run_interview
+    from dsm5check.interview.terminal import TerminalPrompter
+    from tests.test_interview_flows import FULL
+
+    qr = tmp_path / "case.fhir.json"
+    with mock.patch.dict(os.environ, {"LINES": "200"}), create_pipe_input() as inp:
+        inp.send_text(FULL + "\r")
+        inp.close()
+        args = argparse.Namespace(out=str(tmp_path / "case.yaml"), resume=None, draft=None,
+                                  rules=None, plain=False, no_skip=False, fhir=str(qr))
+        prompter = TerminalPrompter(inp, DummyOutput(), io.StringIO(), color=False)
+        assert run_interview(args, prompter, TODAY) == 0
+    QuestionnaireResponse.model_validate_json(qr.read_text())
+    from_yaml = dsm5check.evaluate(tmp_path / "case.yaml", today=TODAY)
+    from_fhir = dsm5check.evaluate(qr, today=TODAY)
+    assert from_fhir.diagnosis == from_yaml.diagnosis == "met"
+    assert [c.status for c in from_fhir.criteria] == [c.status for c in from_yaml.criteria]
+    assert from_fhir.applied_specifiers == from_yaml.applied_specifiers
+    assert main(["check", str(qr)]) == 0

@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         " interview-<date-time>.draft.json)")
     parser.add_argument("--rules", metavar="FILE",
                         help="interview with the ruleset in FILE (default: dsm5-ptsd)")
+    parser.add_argument("--fhir", metavar="FILE",
+                        help="also save the answers as a FHIR R4 QuestionnaireResponse"
+                        " (needs the fhir extra; `dsm5check check FILE` reads it back)")
     parser.add_argument("--plain", action="store_true",
                         help="numbered prompts on plain lines: no menus, no colour"
                         " (screen readers, simple terminals)")

@@ -132,7 +132,7 @@ def _run(args: argparse.Namespace, prompter: Prompter | None, today: dt.date,
     plan = session.run()
     from dsm5check.interview.save import save_case
 
-    return save_case(session, plan, plain=args.plain)
+    return save_case(session, plan, plain=args.plain, fhir=getattr(args, "fhir", None))
 
 
 def _interrupted(prompter: Prompter | None, draft: Draft | None) -> int:

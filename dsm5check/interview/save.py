@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from dsm5check.interview.questions import Plan
 from dsm5check.interview.session import Session
@@ -12,8 +12,11 @@ from dsm5check.interview.session import Session
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from dsm5check.interview.prompts import Prompter
+    from dsm5check.ruleset import LoadedRuleset
 
-def save_case(session: Session, plan: Plan, *, plain: bool) -> int:
+
+def save_case(session: Session, plan: Plan, *, plain: bool, fhir: str | None = None) -> int:
     from dsm5check.engine import evaluate
     from dsm5check.interview.answers import case_data, to_yaml
     from dsm5check.interview.command import default_out
@@ -47,10 +50,31 @@ def save_case(session: Session, plan: Plan, *, plain: bool) -> int:
     prompter.say("")
     rules = f" --rules {draft.rules}" if draft.rules_is_file else ""
     prompter.say(f"Saved {out}. The same result again: dsm5check check {out}{rules}", "ok")
+    if fhir and not _save_fhir(fhir, loaded.ruleset, data, prompter):
+        return 2
     if os.path.exists(draft.path) and not draft.discard():
         prompter.say(f"The draft {draft.path} was changed by something else; it is kept.",
                      "warn")
     return 0
+
+
+def _save_fhir(path: str, ruleset: LoadedRuleset, data: dict[str, Any],
+               prompter: Prompter) -> bool:
+    """The same answers as a FHIR QuestionnaireResponse (exchange/fhir.py)."""
+    from dsm5check.errors import InputError
+    from dsm5check.exchange.fhir import dump, response
+    from dsm5check.interview.draft import atomic_write
+
+    try:
+        atomic_write(path, dump(response(ruleset, data)), mode=0o600)
+    except InputError as err:  # the fhir extra is not installed
+        prompter.say(err.problems[0].message, "bad")
+        return False
+    except OSError as exc:
+        prompter.say(f"Could not write {path}: {exc.strerror}; the case file is saved.", "bad")
+        return False
+    prompter.say(f"Saved {path} (FHIR QuestionnaireResponse): dsm5check check {path}", "ok")
+    return True
 
 
 def _console(out: TextIO, plain: bool) -> Console:
