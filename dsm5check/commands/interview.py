@@ -32,10 +32,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        from dsm5check.interview.command import run_interview
-    except KeyboardInterrupt:  # Ctrl-C while starting: nothing asked, nothing written
-        what = f"the draft {args.resume} is as it was" if args.resume else "nothing was saved"
-        print(f"\nInterrupted while starting; {what}.", flush=True)
-        return 130
-    return run_interview(args)
+    from dsm5check.interview.keys import kept
+
+    with kept():  # keys typed before a prompt is up (Ctrl-D too) wait for it
+        try:
+            from dsm5check.interview.command import run_interview
+        except KeyboardInterrupt:  # Ctrl-C while starting: nothing asked, nothing written
+            what = (f"the draft {args.resume} is as it was" if args.resume
+                    else "nothing was saved")
+            print(f"\nInterrupted while starting; {what}.", flush=True)
+            return 130
+        try:
+            return run_interview(args)
+        finally:
+            # the program ends now: a Ctrl-C still on its way (the signal can reach
+            # Python a moment after it arrived) must not turn the end into a traceback
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)

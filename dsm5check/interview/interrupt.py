@@ -5,9 +5,11 @@ cannot take it: prompt_toolkit creating or closing its event loop (asyncio then
 prints "Exception ignored ..." or "coroutine ... was never awaited"), or a
 draft being written. While the interview runs, SIGINT goes to :func:`_handler`:
 inside :func:`shielded` sections it is held and raised as soon as the section
-ends; elsewhere it is raised at once. While a menu is waiting for a key,
-prompt_toolkit takes the signal itself and ends the prompt with
-KeyboardInterrupt (see terminal.py), so it is never held for long.
+ends; elsewhere it is raised at once. A prompt runs inside such a section, with
+prompt_toolkit's own SIGINT handling off: a held signal wakes the prompt's event
+loop (:func:`waking`), which ends the prompt with KeyboardInterrupt, or, if the
+prompt is already ending, leaves the signal held until the section ends. So a
+signal is never lost and never lands inside asyncio.
 """
 
 from __future__ import annotations
@@ -20,13 +22,26 @@ from types import FrameType
 from typing import Any
 
 _state = {"depth": 0, "pending": False, "installed": False}
+_wakers: list[Callable[[], None]] = []  # prompts waiting for a key, to be woken
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     if _state["depth"]:
         _state["pending"] = True
+        for wake in _wakers:
+            wake()
         return
     raise KeyboardInterrupt
+
+
+@contextmanager
+def waking(wake: Callable[[], None]) -> Iterator[None]:
+    """While a prompt waits for keys, a held SIGINT calls ``wake`` (which ends it)."""
+    _wakers.append(wake)
+    try:
+        yield
+    finally:
+        _wakers.remove(wake)
 
 
 @contextmanager
@@ -55,8 +70,17 @@ def installed() -> Iterator[None]:
     try:
         yield
     finally:
+        ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
         _state.update(depth=0, pending=False, installed=False)
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        if not ignored:  # after an interruption Ctrl-C stays ignored: the program ends
+            signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def take_pending() -> bool:
+    """Whether a SIGINT is being held (and no longer): the caller interrupts now."""
+    pending = bool(_state["pending"])
+    _state["pending"] = False
+    return pending
 
 
 def hold() -> None:
@@ -65,6 +89,8 @@ def hold() -> None:
 
 
 def ignore() -> None:
-    """From here on Ctrl-C is ignored (while the interruption is being reported)."""
+    """From here on Ctrl-C is ignored: the interruption is being reported and the
+    program ends (a second Ctrl-C, or one Python handles late, cannot turn that
+    end into a traceback or a death by signal)."""
     with contextlib.suppress(ValueError):  # not the main thread: nothing to do
         signal.signal(signal.SIGINT, signal.SIG_IGN)

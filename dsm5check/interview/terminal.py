@@ -5,8 +5,8 @@ Menus answer with one key: the key shown before a choice picks it at once
 the answer already given, else *not known*: never a value nobody chose. Every
 prompt is wrapped: ``?`` answers "not known", ``<`` goes back, ``n`` asks for
 a note where notes belong, Ctrl-D raises EOFError (select lists ignore it
-otherwise) and questionary's ``unsafe_ask`` lets Ctrl-C reach the session as
-KeyboardInterrupt. ``input``/``output`` are passed through to
+otherwise) and Ctrl-C, the key or the signal, reaches the session as
+KeyboardInterrupt (see interrupt.py). ``input``/``output`` are passed through to
 prompt_toolkit so tests can drive it with a pipe input.
 """
 
@@ -22,7 +22,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bin
 from prompt_toolkit.output import Output
 from questionary.prompts.common import InquirerControl
 
-from dsm5check.interview.interrupt import hold, shielded
+from dsm5check.interview.interrupt import hold, shielded, take_pending, waking
 from dsm5check.interview.model import Question
 from dsm5check.interview.prompts import (
     _ANSI,
@@ -63,7 +63,7 @@ class TerminalPrompter:
         with shielded():  # Ctrl-C is taken by the prompt itself, or held until it ends
             question = questionary.text(prompt, qmark=">", **self.kwargs)
             _wrap(question, KeyBindings())
-            return str(question.unsafe_ask()).strip()
+            return str(_run(question)).strip()
 
     def ask(self, q: Question, default: Any, has_default: bool, unknown_label: str) -> Reply:
         with shielded():  # Ctrl-C is taken by the prompt itself, or held until it ends
@@ -113,7 +113,7 @@ class TerminalPrompter:
             kb.add(key, eager=True)(pick)
         _extra(kb, note)
         _wrap(question, kb)
-        index = question.unsafe_ask()
+        index = _run(question)
         if isinstance(index, str):
             return index
         return _UNKNOWN if index == -1 else q.choices[index].value
@@ -142,7 +142,7 @@ class TerminalPrompter:
         kb.add(UNKNOWN_KEY, eager=True)(lambda e: e.app.exit(result=_UNKNOWN))
         _extra(kb, note)
         _wrap(question, kb)
-        picked = question.unsafe_ask()
+        picked = _run(question)
         if isinstance(picked, str):
             return picked
         if not picked:
@@ -179,13 +179,31 @@ class TerminalPrompter:
             kb.add(q.default_key, filter=empty, eager=True)(
                 lambda e: e.app.exit(result=q.default_key))
         _wrap(question, kb)
-        return str(question.unsafe_ask())
+        return str(_run(question))
 
 
 def _extra(kb: KeyBindings, note: bool) -> None:
     kb.add(BACK_KEY, eager=True)(lambda e: e.app.exit(result=_BACK))
     if note:
         kb.add(NOTE_KEY, eager=True)(lambda e: e.app.exit(result=_NOTE))
+
+
+def _run(question: questionary.Question) -> Any:
+    """Run the prompt (as questionary's ``unsafe_ask``), SIGINT handled by interrupt.py."""
+    app = question.application
+
+    def stop_now() -> None:
+        if app.is_running and app.future is not None and not app.future.done() \
+                and take_pending():
+            app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    def wake() -> None:
+        loop = app.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(stop_now)
+
+    with waking(wake):
+        return app.run(handle_sigint=False)
 
 
 def _control(question: questionary.Question) -> InquirerControl:
@@ -212,3 +230,10 @@ def _wrap(question: questionary.Question, kb: KeyBindings) -> None:
 
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), kb])
+
+    def interrupted_while_starting() -> None:
+        # a SIGINT held while the prompt was being set up ends it as soon as it runs
+        if take_pending():
+            app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    app.pre_run_callables.append(interrupted_while_starting)

@@ -1,0 +1,251 @@
+"""Ctrl-C, Ctrl-D and kill -9 at any moment of a real interview, and two interviews
+on one draft.
+
+A complete interview is typed into a pseudo-terminal at a steady pace (typed
+ahead of the screen, as a fast typist would) while its output is read all the
+time; the interruption lands at moments spread evenly over the whole run, from
+the interpreter starting to the case being saved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from dsm5check.interview.draft import Draft, load_draft
+from tests.test_interview_pty import ANSI, B_TO_E, HEAD, TAIL, spawn
+
+KEYS = [k for _, k in HEAD + B_TO_E + TAIL]
+PACE = 0.06  # seconds between keys
+NOISE = re.compile(r"Traceback|Exception ignored|never awaited|Warning|Error")
+
+
+def _pump(child: pexpect.spawn, until: float) -> bool:
+    """Read the screen until ``until`` (time.monotonic); False once the program ended."""
+    while True:
+        left = until - time.monotonic()
+        if left <= 0:
+            return True
+        try:
+            child.read_nonblocking(100_000, timeout=left)
+        except pexpect.TIMEOUT:
+            return True
+        except pexpect.EOF:
+            return False
+
+
+def run_until(tmp_path: Path, at: float | None, action: str = "") -> tuple[pexpect.spawn, str]:
+    """Type the whole interview; at ``at`` seconds after launch do ``action``."""
+    start = time.monotonic()
+    child = spawn(tmp_path, "--out", "s.yaml")
+    alive = True
+    done = False
+    for key in [*KEYS, None]:
+        when = time.monotonic() + PACE
+        if at is not None and not done and when - start >= at:
+            alive = _pump(child, start + at)
+            if alive:
+                if action == "kill":
+                    child.kill(signal.SIGKILL)
+                elif action == "signal":
+                    child.kill(signal.SIGINT)
+                else:
+                    child.send(action)
+            done = True
+            break
+        if not alive or key is None:
+            break
+        child.send(key)
+        alive = _pump(child, when)
+    if alive:
+        child.expect(pexpect.EOF, timeout=30)
+    child.close()
+    return child, ANSI.sub("", child.logfile_read.getvalue())
+
+
+@pytest.fixture(scope="module")
+def whole_run(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """How long the typed interview takes from launch to exit, measured once."""
+    folder = tmp_path_factory.mktemp("whole")
+    start = time.monotonic()
+    child, screen = run_until(folder, None)
+    took = time.monotonic() - start
+    assert child.exitstatus == 0, screen[-3000:]
+    assert "Saved s.yaml" in screen
+    return took
+
+
+@pytest.fixture(scope="module")
+def python_start() -> float:
+    """How long Python takes to start before any of our code runs (``-c pass``); a
+    Ctrl-C before then meets Python's own start-up, not the interview."""
+    times = []
+    for _ in range(3):
+        start = time.monotonic()
+        child = pexpect.spawn(sys.executable, ["-c", "pass"], timeout=30)
+        child.expect(pexpect.EOF)
+        child.close()
+        times.append(time.monotonic() - start)
+    return sorted(times)[1]
+
+
+def moments(n: int, whole: float, first: float) -> list[float]:
+    """``n`` moments spread evenly from ``first`` to the end of the run."""
+    return [first + (whole - first) * (i + 0.5) / n for i in range(n)]
+
+
+N_INTERRUPTS = 50
+BATCH = 5  # moments run side by side (each in its own folder and terminal)
+
+
+def in_batches(n: int) -> list[range]:
+    return [range(i, min(i + BATCH, n)) for i in range(0, n, BATCH)]
+
+
+def side_by_side(check: Callable[[int], None], indices: range) -> None:
+    """Run ``check(i)`` for each index at once; fail with every failure's message."""
+    with ThreadPoolExecutor(len(indices)) as pool:
+        futures = {i: pool.submit(check, i) for i in indices}
+    failed = [(i, f.exception()) for i, f in futures.items() if f.exception() is not None]
+    assert not failed, failed
+
+
+@pytest.mark.parametrize("indices", in_batches(N_INTERRUPTS),
+                         ids=lambda r: f"{r.start}-{r.stop - 1}")
+def test_ctrl_c_or_ctrl_d_at_any_moment(tmp_path: Path, whole_run: float, python_start: float,
+                                        indices: range) -> None:
+    at = moments(N_INTERRUPTS, whole_run, python_start)
+    side_by_side(lambda i: interrupt_at(tmp_path / str(i), at[i], i), indices)
+
+
+def interrupt_at(tmp_path: Path, at: float, i: int) -> None:
+    tmp_path.mkdir()
+    action = ["\x03", "signal", "\x04"][i % 3]  # the key, kill -INT, Ctrl-D
+    child, screen = run_until(tmp_path, at, action)
+    draft = tmp_path / "s.yaml.draft.json"
+    saved = tmp_path / "s.yaml"
+    if child.exitstatus == 0:  # it landed after the case was saved
+        assert saved.exists() and "Saved s.yaml" in screen
+        return
+    assert child.signalstatus is None and child.exitstatus == 130, (at, action, screen[-800:])
+    assert not NOISE.search(screen), (at, action, screen[-1500:])
+    if draft.exists():
+        assert f"in the draft: {draft.name}" in screen, (at, action, screen[-800:])
+        load_draft(str(draft))  # whole and readable
+    else:
+        assert "nothing was saved" in screen, (at, action, screen[-800:])
+    assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob("*.tmp"))
+    assert not list(tmp_path.glob(".*.lock"))  # the lock goes with the interview
+
+
+N_KILLS = 20
+
+
+@pytest.fixture(scope="module")
+def all_answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Every answer of the typed interview: typed up to the last screen, then Ctrl-C."""
+    folder = tmp_path_factory.mktemp("all")
+    child = spawn(folder, "--out", "s.yaml")
+    for label, keys in HEAD + B_TO_E + TAIL[:-2]:
+        child.expect_exact(label)
+        child.send(keys)
+    child.expect_exact("Enter: next page")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    answers = load_draft(str(folder / "s.yaml.draft.json")).answers
+    assert len(answers) > 40
+    return answers
+
+
+@pytest.mark.parametrize("indices", in_batches(N_KILLS), ids=lambda r: f"{r.start}-{r.stop - 1}")
+def test_kill_9_at_any_moment_leaves_a_whole_draft_that_resumes(
+    tmp_path: Path, whole_run: float, all_answers: dict[str, object], indices: range
+) -> None:
+    at = moments(N_KILLS, whole_run, 0.0)
+    side_by_side(lambda i: kill_at(tmp_path / str(i), at[i], all_answers), indices)
+
+
+def kill_at(tmp_path: Path, at: float, all_answers: dict[str, object]) -> None:
+    tmp_path.mkdir()
+    child, screen = run_until(tmp_path, at, "kill")
+    draft = tmp_path / "s.yaml.draft.json"
+    if child.exitstatus == 0:
+        return  # killed too late: the case was saved and the draft removed
+    assert child.signalstatus == signal.SIGKILL
+    if not draft.exists():
+        assert not (tmp_path / "s.yaml").exists() or "Saved" in screen
+        return
+    answers = load_draft(str(draft)).answers  # never half written
+    # the draft as it was, or with the new answer: every answer is one that was typed
+    for key, value in answers.items():
+        assert all_answers.get(key, "missing") == value, (key, value)
+    # the lock of the killed interview does not stand in the way: resume, then Ctrl-C
+    child = spawn(tmp_path, "--resume", str(draft))
+    child.expect_exact(f"{len(answers)} answers kept")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert load_draft(str(draft)).answers == answers
+
+
+def test_a_second_interview_on_the_same_draft_is_refused(tmp_path: Path) -> None:
+    first = spawn(tmp_path, "--out", "two.yaml")
+    first.expect_exact("[case id]")
+    second = spawn(tmp_path, "--out", "two.yaml")
+    second.expect(pexpect.EOF)
+    second.close()
+    screen = ANSI.sub("", second.logfile_read.getvalue())
+    assert second.exitstatus == 2, screen
+    assert "another interview is using this draft (process " in screen
+    assert f"process {first.pid}," in screen
+    first.send("two\r")
+    first.expect_exact("[assessment date]")
+    first.sendcontrol("c")
+    first.expect(pexpect.EOF)
+    first.close()
+    # once the first has stopped, its draft is resumed, not started over
+    third = spawn(tmp_path, "--out", "two.yaml")
+    third.expect(pexpect.EOF)
+    third.close()
+    assert third.exitstatus == 2
+    assert "--resume two.yaml.draft.json" in ANSI.sub("", third.logfile_read.getvalue())
+
+
+def test_no_interview_deletes_a_draft_it_did_not_write(tmp_path: Path) -> None:
+    path = tmp_path / "d.draft.json"
+    mine = Draft(str(path), "dsm5-ptsd", answers={"id": "a"})
+    mine.save()
+    theirs = Draft(str(path), "dsm5-ptsd", answers={"id": "b"})
+    theirs.save()  # written over it by something else
+    assert not mine.discard() and path.exists()
+    assert json.loads(path.read_text())["answers"] == {"id": "b"}
+    assert theirs.discard() and not path.exists()
+
+
+def test_the_lock_names_the_interview_that_holds_it(tmp_path: Path) -> None:
+    from dsm5check.errors import InputError
+
+    path = str(tmp_path / "d.draft.json")
+    one, two = Draft(path, "dsm5-ptsd"), Draft(path, "dsm5-ptsd")
+    one.lock()
+    try:
+        with pytest.raises(InputError) as err:
+            two.lock()
+        assert f"process {os.getpid()}" in str(err.value.problems[0])
+    finally:
+        one.unlock()
+    two.lock()  # free again
+    two.unlock()
+    assert not list(tmp_path.iterdir())
