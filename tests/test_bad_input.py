@@ -82,7 +82,7 @@ EXPECTED: dict[str, list[str]] = {
     "child.yaml": [
         "child.yaml:2:22: outside ruleset dsm5-ptsd: it is for individuals older than 6 years;"
         " for children aged 6 and younger the DSM-5 preschool criteria apply, which this set"
-        " does not hold (subject.age_years = 4 (needs more than 6)) (at subject.age_years)",
+        " does not hold (age in years: 4 (needs more than 6)) (at subject.age_years)",
     ],
     "impossible-calendar.yaml": [
         "impossible-calendar.yaml:2:17: got '2025-02-30': expected a valid date or datetime,"

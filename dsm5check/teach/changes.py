@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dsm5check.case import Case
-from dsm5check.reasons import show_value
+from dsm5check.reasons import fact_name, fact_value, show_value
 from dsm5check.results import MET, NOT_MET, NodeResult, Status
 from dsm5check.ruleset import Ruleset
 
@@ -207,33 +207,42 @@ def _fact(node: NodeResult, target: Status, where: str) -> list[Change]:
     d, path = node.detail, node.name
     op, expected, current = d["op"], d["expected"], d.get("value")
     to_met = target == MET
+    # texts name the fact and its values in words (the ruleset's facts block)
+    words = d.get("words")
+    name = fact_name(words, path)
     if op == "includes_any":
         have = list(current) if isinstance(current, (list, tuple)) else []
         if to_met:
             return [
-                change(path, [*have, e], f"{where}: add {shown(e)} to {path}", path, f"+{e}")
+                change(path, [*have, e], f"{where}: {name}: add {fact_value(words, e)}", name,
+                       f"(add {fact_value(words, e)})")
                 for e in expected if e not in have
             ]
         kept = [v for v in have if v not in expected]
-        gone = ", ".join(shown(v) for v in have if v in expected) or shown(list(expected))
-        return [change(path, kept, f"{where}: remove {gone} from {path}", path, "-")]
+        gone = fact_value(words, [v for v in have if v in expected] or list(expected))
+        return [change(path, kept, f"{where}: {name}: take away {gone}", name,
+                       f"(take away {gone})")]
     if op in ("==", "in"):
         value = expected if op == "==" else expected[0]
         if not to_met:
             if not isinstance(value, bool):
                 return []
             value = not value
-        return [change(path, value, f"{where}: set {path} to {shown(value)}", path, shown(value))]
+        said = fact_value(words, value)
+        return [change(path, value, f"{where}: {name}: {said}", name, f"({said})")]
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         value = _numbers(op, expected, to_met)
-        return [change(path, value, f"{where}: set {path} to {shown(value)}", path, shown(value))]
+        said = fact_value(words, value)
+        return [change(path, value, f"{where}: {name}: {said}", name, f"({said})")]
     return []  # pragma: no cover - the comparison kinds are exhausted above
 
 
 def _months(node: NodeResult, target: Status, where: str) -> list[Change]:
     d = node.detail
     op, limit, to_met = d["op"], d["limit"], target == MET
-    label = node.label or f"months from {d['from']} to {d['to']}"
+    words = d.get("words") or {}
+    label = node.label or (f"months from {fact_name(words.get('from'), d['from'])}"
+                           f" to {fact_name(words.get('to'), d['to'])}")
     cmp = _MORE[op] if to_met else _MORE[_NEG[op]]
     want = f"{cmp} {shown(limit)} month" + ("" if limit == 1 else "s")
     if "start" in d:
@@ -246,14 +255,16 @@ def _months(node: NodeResult, target: Status, where: str) -> list[Change]:
             ("<=", True): bound, ("<=", False): bound + one,
         }[(op, to_met)]
         side = "on or after" if (op in (">", ">=")) == to_met else "on or before"
-        text = f"{where}: {label} {want} — e.g. {d['to']} {side} {shown(day)}"
-        return [change(d["to"], day, text, d["to"], f"{side} {shown(day)}")]
+        to = fact_name(words.get("to"), d["to"])
+        text = f"{where}: {label} {want} — e.g. the date of {to} {side} {shown(day)}"
+        return [change(d["to"], day, text, to, f"{side} {shown(day)}")]
     if d.get("or_fact"):
         value = max(0.0, _numbers(op, limit, to_met))
         if value == int(value):
             value = int(value)
-        text = f"{where}: {label} {want} — e.g. {d['or_fact']} = {shown(value)}"
-        return [change(d["or_fact"], value, text, d["or_fact"], f"= {shown(value)}")]
+        alt = fact_name(words.get("or_fact"), d["or_fact"])
+        text = f"{where}: {label} {want} — e.g. {alt}: {shown(value)}"
+        return [change(d["or_fact"], value, text, alt, f"= {shown(value)}")]
     return []
 
 
