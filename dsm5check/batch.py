@@ -18,51 +18,51 @@ from typing import TextIO
 
 from dsm5check.engine import evaluate
 from dsm5check.errors import InputError, Problem
-from dsm5check.loading import RulesetResolver, expand_paths, load_case_file, read_source
+from dsm5check.loading import (
+    CaseIds,
+    RulesetResolver,
+    expand_paths,
+    iter_cases,
+    iter_file_cases,
+)
+from dsm5check.registry import resolve
 from dsm5check.results import CaseResult
-from dsm5check.ruleset import load_ruleset_file
-from dsm5check.yamlio import Document, load_documents
+from dsm5check.streams import iter_documents
+from dsm5check.yamlio import Document
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
 
 
 def iter_results(
-    paths: Sequence[str], resolver: RulesetResolver, problems: list[Problem]
+    paths: Sequence[str], resolver: RulesetResolver, problems: list[Problem],
+    input_format: str | None = None,
 ) -> Iterator[CaseResult]:
     """Evaluate every case under ``paths``; append problems as they are found."""
-    ids = CaseIds()
-    for entry in expand_paths(paths):
-        if isinstance(entry, Problem):
-            _report(problems, [entry])
+    for result, _ in _evaluated(paths, resolver, problems, input_format):
+        yield result
+
+
+def _evaluated(
+    paths: Sequence[str], resolver: RulesetResolver, problems: list[Problem],
+    input_format: str | None = None,
+) -> Iterator[tuple[CaseResult, Document]]:
+    for item in iter_cases(paths, resolver, input_format=input_format):
+        if isinstance(item, Problem):
+            _report(problems, [item])
             continue
-        try:
-            name, raw = read_source(entry)
-        except InputError as err:
-            _report(problems, err.problems)
-            continue
-        cases, found = load_case_file(name, raw, resolver)
-        _report(problems, found)
-        for loaded in cases:
-            doc = loaded.doc
-            duplicate = ids.claim(loaded.case.id, name, doc.line)
-            if duplicate is not None:
-                _report(problems, [doc.problem(("id",), duplicate)])
-                continue
-            yield evaluate(loaded.ruleset, loaded.case, file=name, line=doc.line)
+        doc = item.doc
+        yield evaluate(item.ruleset, item.case, file=doc.file, line=doc.line), doc
 
 
-class CaseIds:
-    """Case ids must be unique within one run: the first use claims an id."""
+def record_text(result: CaseResult, doc: Document, with_input: bool) -> str:
+    """One result as one line of JSON; with ``with_input`` the case as read, under
+    ``input`` (so that the output can be checked again: ``jq -c .input``)."""
+    from dsm5check.render.records import case_record
 
-    def __init__(self) -> None:
-        self.first: dict[str, str] = {}
-
-    def claim(self, cid: str, file: str, line: int) -> str | None:
-        """None when the id is new; else what is wrong, to report at the id."""
-        if cid not in self.first:
-            self.first[cid] = f"{file}:{line}"
-            return None
-        return f"case id {cid!r} already used in {self.first[cid]}; ids must be unique"
+    record = case_record(result)
+    if with_input:
+        record["input"] = doc.data
+    return json.dumps(record, ensure_ascii=False, default=str)
 
 
 def _report(problems: list[Problem], new: Sequence[Problem]) -> None:
@@ -83,14 +83,16 @@ PARALLEL_MIN_FILES = 256
 CHUNK_FILES = 64
 
 _WORKER_RESOLVER: RulesetResolver | None = None
+_WORKER_WITH_INPUT = False
 
 
-def _init_worker(rules_file: str | None) -> None:
-    global _WORKER_RESOLVER
+def _init_worker(rules_file: str | None, with_input: bool = False) -> None:
+    global _WORKER_RESOLVER, _WORKER_WITH_INPUT
+    _WORKER_WITH_INPUT = with_input
     # Ctrl-C reaches the whole process group: only the parent handles it, so a
     # worker is never interrupted halfway through sending its results
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_RESOLVER = RulesetResolver(load_ruleset_file(rules_file) if rules_file else None)
+    _WORKER_RESOLVER = RulesetResolver(resolve(rules_file) if rules_file else None)
 
 
 Line = tuple[str, str, int, int, str, bool]  # case id, file, line, document index, JSON, mismatched
@@ -98,29 +100,26 @@ Line = tuple[str, str, int, int, str, bool]  # case id, file, line, document ind
 
 def _work_chunk(names: list[str]) -> list[tuple[list[Line], list[Problem]]]:
     """In a worker: read, check and evaluate files; return JSON lines and problems."""
-    from dsm5check.render.records import case_record
-
     assert _WORKER_RESOLVER is not None
     out: list[tuple[list[Line], list[Problem]]] = []
     for name in names:
-        try:
-            shown, raw = read_source(name)
-        except InputError as err:
-            out.append(([], list(err.problems)))
-            continue
-        cases, problems = load_case_file(shown, raw, _WORKER_RESOLVER)
         lines: list[Line] = []
-        for loaded in cases:
-            doc = loaded.doc
-            r = evaluate(loaded.ruleset, loaded.case, file=shown, line=doc.line)
-            text = json.dumps(case_record(r), ensure_ascii=False, default=str)
-            lines.append((r.case_id, shown, doc.line, doc.index, text, bool(r.mismatches)))
+        problems: list[Problem] = []
+        for item in iter_file_cases(name, _WORKER_RESOLVER):
+            if isinstance(item, Problem):
+                problems.append(item)
+                continue
+            doc = item.doc
+            r = evaluate(item.ruleset, item.case, file=doc.file, line=doc.line)
+            text = record_text(r, doc, _WORKER_WITH_INPUT)
+            lines.append((r.case_id, doc.file, doc.line, doc.index, text, bool(r.mismatches)))
         out.append((lines, problems))
     return out
 
 
 def _parallel_jsonl(
     files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
+    with_input: bool = False,
 ) -> Iterator[tuple[str, bool]]:
     """JSON lines of every case, in input order, evaluated by a pool of processes."""
     import multiprocessing as mp
@@ -130,7 +129,7 @@ def _parallel_jsonl(
     ids = CaseIds()
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(rules_file,))
+                               initargs=(rules_file, with_input))
     try:
         pending: deque[Future[list[tuple[list[Line], list[Problem]]]]] = deque()
         todo = iter(chunks)
@@ -157,10 +156,10 @@ def _parallel_jsonl(
 
 def _doc_at(name: str, index: int) -> Document | None:
     """Read a file again to point at one of its documents (only for rare errors)."""
-    try:
-        return load_documents(*read_source(name))[index]
-    except (InputError, IndexError):
-        return None
+    for item in iter_documents(name):
+        if isinstance(item, Document) and item.index == index:
+            return item
+    return None
 
 
 def _jobs(requested: int | None, files: int) -> int:
@@ -176,9 +175,10 @@ def _jobs(requested: int | None, files: int) -> int:
 def check_paths(
     paths: Sequence[str], *, fmt: str, rules_file: str | None, detail: bool,
     out: TextIO | None = None, jobs: int | None = None, explain: bool = False,
+    input_format: str | None = None, with_input: bool = False,
 ) -> int:
     out = out or sys.stdout
-    override = load_ruleset_file(rules_file) if rules_file else None
+    override = resolve(rules_file) if rules_file else None
     resolver = RulesetResolver(override)
     problems: list[Problem] = []
     if fmt in ("json", "jsonl") and "-" not in paths:
@@ -189,20 +189,22 @@ def check_paths(
             else:
                 files.append(entry)
         n_jobs = _jobs(jobs, len(files))
-        if n_jobs > 1:
+        if n_jobs > 1 and input_format in (None, "auto"):
             return _write_records(
-                _parallel_jsonl(files, rules_file, n_jobs, problems), fmt, out, problems
+                _parallel_jsonl(files, rules_file, n_jobs, problems, with_input), fmt, out,
+                problems,
             )
         paths = files
-    results = iter_results(paths, resolver, problems)
+    if fmt == "fhir":
+        return _write_fhir(list(iter_results(paths, resolver, problems, input_format)), out,
+                           problems)
     if fmt in ("json", "jsonl"):
-        from dsm5check.render.records import case_record
-
         records = (
-            (json.dumps(case_record(r), ensure_ascii=False, default=str), bool(r.mismatches))
-            for r in results
+            (record_text(r, doc, with_input), bool(r.mismatches))
+            for r, doc in _evaluated(paths, resolver, problems, input_format)
         )
         return _write_records(records, fmt, out, problems)
+    results = iter_results(paths, resolver, problems, input_format)
     from dsm5check.render.console import make_console
     from dsm5check.render.text import render_run
 
@@ -214,6 +216,19 @@ def check_paths(
     render_run(make_console(out), collected, detail=detail, errors=len(problems),
                explain=explained)
     return exit_code(collected, problems)
+
+
+def _write_fhir(results: list[CaseResult], out: TextIO, problems: list[Problem]) -> int:
+    """One FHIR R4 Bundle of Observations, one per case (exchange/fhir.py)."""
+    from dsm5check.exchange.fhir import bundle, dump
+
+    try:
+        text = dump(bundle(results))
+    except InputError as err:  # the fhir extra is not installed
+        _report(problems, err.problems)
+        return exit_code(results, problems)
+    out.write(text)
+    return exit_code(results, problems)
 
 
 def _write_records(
@@ -229,9 +244,16 @@ def _write_records(
             write("\n")
         return exit_code(mismatched, problems)
     write("[")
-    for i, (text, bad) in enumerate(records):
-        mismatched += bad
-        write(",\n" if i else "\n")
-        write(text)
-    write("\n]\n")
+    reader_gone = False
+    try:
+        for i, (text, bad) in enumerate(records):
+            mismatched += bad
+            write(",\n" if i else "\n")
+            write(text)
+    except BrokenPipeError:
+        reader_gone = True
+        raise
+    finally:  # whatever stops the run, what was written is a complete JSON list
+        if not reader_gone:
+            write("\n]\n")
     return exit_code(mismatched, problems)

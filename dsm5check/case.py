@@ -93,6 +93,13 @@ class Event(_Model):
         None, description="Missing: unknown. A single word is read as a list of one."
     )
     violent_or_accidental: StrictBool | None = None
+    extremely_threatening: StrictBool | None = Field(
+        None, description="Extension (ICD-11): the clinician judges the event extremely"
+        " threatening or horrific. Missing: read from the other event keys."
+    )
+    sudden_or_unexpected: StrictBool | None = Field(
+        None, description="Extension (ICD-11): a death learned about was sudden or unexpected."
+    )
     via_media: StrictBool = False
     work_related: StrictBool = False
     index: StrictBool = False
@@ -138,6 +145,10 @@ class Timeline(_Model):
     months_event_to_full_criteria: Months | None = Field(
         None, description="Months from the index event to full_criteria_met: at least"
         " months_event_to_symptom_onset, at most the time from the event to assessed.")
+    lasted_several_weeks: StrictBool | None = Field(
+        None, description="Extension (ICD-11): the clinician judges that the symptoms have"
+        " lasted 'several weeks', for a duration between two weeks and a month."
+    )
 
 
 class ImpairmentRatings(_Model):
@@ -158,6 +169,14 @@ class Expected(_Model):
 class Case(_Model):
     id: str = Field(min_length=1, description="Required; unique within one run.")
     ruleset: str = "dsm5-ptsd"
+    coded_in: str | None = Field(
+        None, description="Extension: id of the ruleset whose item ids `symptoms` uses, when it"
+        " is not `ruleset` (the checking set then reads them through its crosswalk)."
+    )
+    native: dict[str, dict[str, ItemValue | None]] | None = Field(
+        None, description="Extension: answers coded natively in another set's items, keyed by"
+        " that set's coding (e.g. icd11: {C1: 3}); what no crosswalk supplies."
+    )
     title: str | None = Field(None, description="Short description (extension).")
     subject: Subject | None = None
     unlisted_symptoms: Literal["unknown", "absent"] = "unknown"

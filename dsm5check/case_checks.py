@@ -62,10 +62,62 @@ def date_problems(case: Case, today: dt.date) -> list[tuple[Loc, str]]:
     return list(timeline_problems(case, today))
 
 
+def _vocabulary(data: dict[str, Any], rules: Ruleset) -> tuple[Ruleset | None, list[
+        tuple[Loc, str]]]:
+    """The set whose item ids the case's answers use (``coded_in``, else the checking
+    set), or None with a problem when ``coded_in`` names no shipped set."""
+    wanted = data.get("coded_in")
+    if not isinstance(wanted, str) or wanted == rules.id:
+        return rules, []
+    from dsm5check.registry import shipped, shipped_ids
+
+    if wanted not in shipped_ids():
+        return None, [(("coded_in",), (
+            f"no shipped ruleset {wanted!r}; known: {', '.join(shipped_ids())}"))]
+    return shipped(wanted).rules, []
+
+
+def _native(data: dict[str, Any], vocab: Ruleset) -> Iterator[tuple[Loc, str]]:
+    """Each `native:` block names a shipped set's coding and that coding's items."""
+    native = data.get("native")
+    if not isinstance(native, dict):
+        return
+    from dsm5check.registry import shipped, shipped_ids
+
+    codings: dict[str, Ruleset] = {}
+    for rid in shipped_ids():
+        other = shipped(rid).rules
+        codings.setdefault(other.vocabulary, other)
+    for coding, block in native.items():
+        if coding == vocab.vocabulary:
+            yield ("native", coding), (
+                f"the case is coded in {coding!r} already: give these answers under symptoms")
+            continue
+        found = codings.get(str(coding))
+        if found is None:
+            yield ("native", coding), (
+                f"unknown coding {coding!r}; expected one of"
+                f" {', '.join(c for c in codings if c != vocab.vocabulary)}")
+            continue
+        if isinstance(block, dict):
+            yield from _check_answers(block, found, ("native", coding), f"coding {coding}")
+
+
 def _items(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
+    vocab, problems = _vocabulary(data, rules)
+    yield from problems
+    if vocab is None:
+        return
+    yield from _native(data, vocab)
     symptoms = data.get("symptoms")
     if not isinstance(symptoms, dict):
         return
+    yield from _check_answers(symptoms, vocab, ("symptoms",))
+
+
+def _check_answers(symptoms: dict[Any, Any], rules: Ruleset, at: Loc, what: str = ""
+                   ) -> Iterator[tuple[Loc, str]]:
+    what = what or f"ruleset {rules.id}"
     known = rules.sections.get("symptoms", {})
     for key, value in symptoms.items():
         item = known.get(str(key))
@@ -73,14 +125,14 @@ def _items(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
             hint = f"; expected one of {', '.join(known)}" if known else ""
             close = get_close_matches(str(key).upper(), list(known), n=1)
             guess = f" (did you mean {close[0]!r}?)" if close else ""
-            yield ("symptoms", key), f"unknown item {key!r} for ruleset {rules.id}{guess}{hint}"
+            yield (*at, key), f"unknown item {key!r} for {what}{guess}{hint}"
             continue
         severity = value.get("severity") if isinstance(value, dict) else value
         present = value.get("present") if isinstance(value, dict) else None
         if type(severity) is int and isinstance(present, bool) and (
             (severity >= rules.symptom_threshold) != present
         ):
-            yield ("symptoms", key, "present"), (
+            yield (*at, key, "present"), (
                 f"present: {str(present).lower()} disagrees with severity {severity}"
                 f" (present means a rating of {rules.symptom_threshold} or more): give one"
             )
@@ -90,8 +142,7 @@ def _items(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:
         if type(severity) is int and RATING_MIN <= severity <= RATING_MAX and not (
             scale.min <= severity <= scale.max
         ):
-            loc: Loc = ("symptoms", key, "severity") if isinstance(value, dict) else (
-                "symptoms", key)
+            loc: Loc = (*at, key, "severity") if isinstance(value, dict) else (*at, key)
             yield loc, f"got {severity}: expected a rating from {scale.min} to {scale.max}"
 
 

@@ -1,18 +1,19 @@
 """From paths on the command line to validated cases, with every problem kept.
 
-A bad file never stops a run: its problems are collected (all of them at
-once) and the other files are still read and evaluated.
+A bad file never stops a run: its problems are collected and the other files
+are still read and evaluated. :func:`iter_cases` is the one way every command
+reads cases: files, folders, standard input, YAML streams, JSON lists and JSON
+Lines, a case at a time, in input order, in flat memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import stat
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -21,10 +22,26 @@ from dsm5check.case_checks import case_problems
 from dsm5check.errors import InputError, Problem
 from dsm5check.registry import DEFAULT_RULESET, shipped
 from dsm5check.ruleset import LoadedRuleset
+from dsm5check.streams import (
+    CASE_SUFFIXES,
+    documents_of,
+    iter_documents,
+    kind_of,
+    open_source,
+    read_bounded,
+    special_file,
+)
 from dsm5check.validation import problems_from
-from dsm5check.yamlio import Document, expected_mapping, load_documents
+from dsm5check.yamlio import Document, expected_mapping
 
-CASE_SUFFIXES = (".yaml", ".yml", ".json")
+__all__ = ["CASE_SUFFIXES", "CaseIds", "LoadedCase", "RulesetResolver", "iter_cases",
+           "load_case_file", "read_source"]
+
+#: Problems shown per file; the rest are counted (a file with thousands of
+#: problems is a wrong file, and printing them all helps nobody).
+MAX_PROBLEMS_PER_FILE = 200
+#: Longest message shown for one problem (a huge value quoted in it is cut).
+MAX_MESSAGE_CHARS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +66,7 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Problem]:
             yield Problem(path, 1, 1, f"cannot read: {exc.strerror}")
             continue
         if not stat.S_ISDIR(mode):
-            yield path
+            yield path  # named on purpose: a pipe (<(...)) or device is read too
             continue
         unreadable: list[OSError] = []
         found = 0
@@ -58,11 +75,17 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Problem]:
             for name in sorted(files):
                 if name.endswith(CASE_SUFFIXES) and not name.startswith("."):
                     found += 1
-                    yield os.path.join(root, name)
+                    full = os.path.join(root, name)
+                    what = special_file(full)
+                    if what is not None:  # reading it could block forever
+                        yield Problem(full, 1, 1, f"skipped: {what}, not a regular file")
+                    else:
+                        yield full
         found += len(unreadable)
         yield from _unreadable(unreadable, path)
         if not found:
-            yield Problem(path, 1, 1, "folder holds no *.yaml, *.yml or *.json files")
+            yield Problem(path, 1, 1,
+                          "folder holds no *.yaml, *.yml, *.json or *.jsonl files")
 
 
 def _unreadable(errors: list[OSError], top: str) -> Iterator[Problem]:
@@ -87,47 +110,195 @@ class RulesetResolver:
         return shipped(wanted)
 
 
+class CaseIds:
+    """Case ids must be unique within one run: the first use claims an id."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+
+    def claim(self, cid: str, file: str, line: int) -> str | None:
+        """None when the id is new; else what is wrong, to report at the id."""
+        if cid not in self.first:
+            self.first[cid] = f"{file}:{line}"
+            return None
+        return f"case id {cid!r} already used in {self.first[cid]}; ids must be unique"
+
+
 def read_source(path: str) -> tuple[str, bytes]:
-    if path == "-":
-        return "<stdin>", sys.stdin.buffer.read()
+    """A whole (small) file: sized before it is read, never more than the limit."""
+    name, fh, size = open_source(path)
     try:
-        return path, Path(path).read_bytes()
+        return name, read_bounded(name, fh, size)
     except OSError as exc:
-        raise InputError([Problem(path, 1, 1, f"cannot read: {exc.strerror}")]) from None
+        raise InputError([Problem(name, 1, 1, f"cannot read: {exc.strerror}")]) from None
+    finally:
+        if path != "-":
+            fh.close()
+
+
+def check_document(
+    doc: Document, resolver: RulesetResolver, today: dt.date
+) -> tuple[LoadedCase | None, list[Problem]]:
+    """A validated case from one document, or every problem found in it.
+
+    Every way in (files, streams, the Python API, FHIR responses) goes through
+    here, so a case is held to the same checks whatever it came from.
+    """
+    bad = expected_mapping(doc)
+    if bad:
+        return None, [bad]
+    found = list(doc.problems)
+    if isinstance(doc.data.get("resourceType"), str):  # FHIR: exchange/load.py reads it
+        from dsm5check.exchange.load import convert
+
+        original = doc
+        doc, converted = convert(doc)
+        found += [original.problem(loc, msg) for loc, msg in converted]
+        if converted:
+            found.sort(key=lambda p: (p.line, p.col))
+            return None, found
+    case: Case | None = None
+    try:
+        case = Case.model_validate(doc.data)
+    except ValidationError as exc:
+        found.extend(problems_from(doc, exc, Case))
+    try:
+        ruleset = resolver.for_case(doc.data)
+    except InputError as err:
+        found.append(doc.problem(("ruleset",), err.problems[0].message))
+    else:
+        checks = case_problems(doc.data, case, ruleset.rules, today)
+        found.extend(doc.problem(loc, msg) for loc, msg in checks)
+    if found or case is None:
+        found.sort(key=lambda p: (p.line, p.col))
+        return None, [_short(p) for p in found]
+    return LoadedCase(case, ruleset, doc), []
+
+
+#: Control characters in a message (from a value or key the user wrote) are shown
+#: escaped: one problem stays one line, and nothing reaches the terminal as a command.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
+
+
+def _short(p: Problem) -> Problem:
+    """One line of at most MAX_MESSAGE_CHARS (a huge value quoted in it is cut)."""
+    msg, path = p.message.translate(_ESCAPES), p.path.translate(_ESCAPES)
+    if len(msg) > MAX_MESSAGE_CHARS:
+        half = MAX_MESSAGE_CHARS // 2
+        msg = f"{msg[:half]} ... ({len(msg) - 2 * half:,} characters cut) ... {msg[-half:]}"
+    if msg == p.message and path == p.path and len(path) <= MAX_MESSAGE_CHARS:
+        return p
+    return Problem(p.file, p.line, p.col, msg, path[:MAX_MESSAGE_CHARS])
+
+
+class _Cap:
+    """At most MAX_PROBLEMS_PER_FILE problems of one file; the rest counted."""
+
+    def __init__(self) -> None:
+        self.shown = 0
+        self.hidden = 0
+        self.first_hidden: Problem | None = None
+
+    def take(self, problems: list[Problem]) -> list[Problem]:
+        room = max(0, MAX_PROBLEMS_PER_FILE - self.shown)
+        shown = problems[:room]
+        self.shown += len(shown)
+        rest = problems[room:]
+        if rest:
+            self.first_hidden = self.first_hidden or rest[0]
+            self.hidden += len(rest)
+        return shown
+
+    @property
+    def full(self) -> bool:
+        return self.shown >= MAX_PROBLEMS_PER_FILE
+
+    def summary(self) -> Problem | None:
+        if not self.hidden or self.first_hidden is None:
+            return None
+        p = self.first_hidden
+        return Problem(p.file, p.line, p.col,
+                       f"{self.hidden:,} more problems in this file not shown"
+                       f" (the first {MAX_PROBLEMS_PER_FILE} are above)")
+
+
+def _file_cases(
+    items: Iterable[Document | Problem], resolver: RulesetResolver, today: dt.date
+) -> Iterator[LoadedCase | Problem]:
+    cap = _Cap()
+    for item in items:
+        if isinstance(item, Problem):
+            yield from cap.take([_short(item)])
+            continue
+        if cap.full:
+            item._tree.append(None)  # counted, not shown: no need to find positions
+        loaded, problems = check_document(item, resolver, today)
+        if loaded is not None:
+            yield loaded
+        else:
+            yield from cap.take(problems)
+    summary = cap.summary()
+    if summary is not None:
+        yield summary
+
+
+def iter_file_cases(
+    path: str, resolver: RulesetResolver, *, input_format: str | None = None,
+    today: dt.date | None = None,
+) -> Iterator[LoadedCase | Problem]:
+    """Every case of one input (a file, or '-' for standard input), in order."""
+    return _file_cases(iter_documents(path, input_format), resolver,
+                       today or dt.date.today())
+
+
+def iter_cases(
+    paths: Iterable[str], resolver: RulesetResolver | None = None, *,
+    input_format: str | None = None, today: dt.date | None = None,
+    ids: CaseIds | None = None,
+) -> Iterator[LoadedCase | Problem]:
+    """Every case under ``paths`` as it is read, in input order, with a Problem
+    for everything wrong (never raised: a bad input does not stop the others).
+
+    Files, folders (searched recursively), '-' for standard input; each may hold
+    one case, a YAML stream, a JSON list or JSON Lines. ``input_format`` (yaml,
+    json, jsonl) says what standard input and files without a known suffix
+    hold. Case ids must be unique across the run.
+    """
+    resolver = resolver or RulesetResolver()
+    today = today or dt.date.today()
+    ids = ids or CaseIds()
+    for entry in expand_paths(paths):
+        if isinstance(entry, Problem):
+            yield entry
+            continue
+        for item in iter_file_cases(entry, resolver, input_format=input_format, today=today):
+            if isinstance(item, LoadedCase):
+                doc = item.doc
+                duplicate = ids.claim(item.case.id, doc.file, doc.line)
+                if duplicate is not None:
+                    yield doc.problem(("id",), duplicate)
+                    continue
+            yield item
 
 
 def load_case_file(
     name: str, raw: bytes, resolver: RulesetResolver, today: dt.date | None = None
 ) -> tuple[list[LoadedCase], list[Problem]]:
-    """Every case of one file, and every problem found in it."""
-    today = today or dt.date.today()
-    try:
-        docs = load_documents(name, raw)
-    except InputError as err:
-        return [], list(err.problems)
+    """Every case of one file's bytes, and every problem found in it."""
     cases: list[LoadedCase] = []
     problems: list[Problem] = []
-    for doc in docs:
-        bad = expected_mapping(doc)
-        if bad:
-            problems.append(bad)
-            continue
-        found = list(doc.problems)
-        case: Case | None = None
-        try:
-            case = Case.model_validate(doc.data)
-        except ValidationError as exc:
-            found.extend(problems_from(doc, exc, Case))
-        try:
-            ruleset = resolver.for_case(doc.data)
-        except InputError as err:
-            found.append(doc.problem(("ruleset",), err.problems[0].message))
+    docs = _bytes_documents(name, raw)
+    for item in _file_cases(docs, resolver, today or dt.date.today()):
+        if isinstance(item, Problem):
+            problems.append(item)
         else:
-            checks = case_problems(doc.data, case, ruleset.rules, today)
-            found.extend(doc.problem(loc, msg) for loc, msg in checks)
-        if found or case is None:
-            found.sort(key=lambda p: (p.line, p.col))
-            problems.extend(found)
-            continue
-        cases.append(LoadedCase(case, ruleset, doc))
+            cases.append(item)
     return cases, problems
+
+
+def _bytes_documents(name: str, raw: bytes) -> Iterator[Document | Problem]:
+    try:
+        yield from documents_of(name, io.BufferedReader(io.BytesIO(raw)), len(raw),
+                                kind_of(name))
+    except InputError as err:
+        yield from err.problems

@@ -120,7 +120,12 @@ def item_reason(node: NodeResult) -> str:
     d = node.detail
     words: Mapping[str, Any] = d.get("words") or {}
     labels: Mapping[int, str] = words.get("labels") or {}
-    if d.get("why") == "unlisted":
+    why = d.get("why")
+    if "crosswalk" in d:  # read through a crosswalk from another set's answers
+        return f"from {d['crosswalk']}: {reason_for(node.children[0])}"
+    if why == "not_crosswalked":
+        return f"not assessed (the case is coded in {d['coded_in']}, which has no such item)"
+    if why == "unlisted":
         return "not listed, so counted as absent (the case says unlisted symptoms are absent)"
     if "ratings" in d:
         return _ratings_reason(node, labels, words.get("ratings") or {})

@@ -11,45 +11,69 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
 
 from dsm5check.errors import InputError, Problem, format_path
+from dsm5check.yamlbuild import (
+    MAX_DOCUMENT_NODES,
+    MAX_NUMBER_CHARS,
+    Unusual,
+    alias_problem,
+    bad_value,
+    build,
+    json_too_many,
+    too_many_message,
+    too_many_nodes,
+)
+from dsm5check.yamlbuild import (
+    SCALAR_BUILDERS as _SCALAR_BUILDERS,
+)
 
 try:  # the C loader is many times faster; fall back to pure Python
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
-#: How many nodes one document may expand to through aliases.
-MAX_EXPANDED_NODES = 100_000
 #: Largest input file we read, in bytes.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One parsed document: its data, and its node tree for error positions."""
+    """One parsed document: its data, and its text for error positions."""
 
     file: str
     data: Any
     index: int  # position in a multi-document stream or JSON list
     line: int  # 1-based line where the document starts
-    source: str  # the file's text: positions are found again only when needed
+    source: str  # text the node tree is composed from when a position is needed
     is_json: bool = False
     problems: tuple[Problem, ...] = ()  # found while parsing (duplicate keys)
     in_list: bool = False  # one element of a JSON list
+    #: ``source`` holds this document alone (a stream reads one at a time), placed
+    #: ``line_offset`` lines and (on its first line) ``col_offset`` columns into the file
+    part: bool = False
+    line_offset: int = 0
+    col_offset: int = 0
+    _tree: list[yaml.Node | None] = field(default_factory=list, compare=False, repr=False)
 
     def locate(self, loc: Sequence[object], *, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at key path ``loc``.
 
-        The node tree is composed again here rather than kept for every
-        document: errors are rare, and holding thousands of node trees alive
-        costs a batch run more than re-parsing the few files that need it.
+        The node tree is composed again here rather than kept while reading:
+        errors are rare, and holding thousands of node trees alive costs a
+        batch run more than re-parsing the few documents that need it. It is
+        composed once per document, however many problems it has.
         """
-        node = _node_of(self.source, self.index, self.is_json)
+        if not self._tree:
+            self._tree.append(
+                _node_of(self.source, -1 if self.part else self.index, self.is_json)
+            )
+        node = self._tree[0]
         if node is None:
             return self.line, 1
         best = node
@@ -63,7 +87,8 @@ class Document:
             if nxt is None:
                 continue  # a union tag or a model-level segment: skip it
             best = nxt
-        return best.start_mark.line + 1, best.start_mark.column + 1
+        line, col = best.start_mark.line, best.start_mark.column + 1
+        return line + 1 + self.line_offset, col + (self.col_offset if line == 0 else 0)
 
     def problem(self, loc: Sequence[object], message: str, *, at_key: bool = False) -> Problem:
         """A problem at the value (or with ``at_key``, the key) at key path ``loc``."""
@@ -103,33 +128,103 @@ def _node_of(source: str, index: int, is_json: bool) -> yaml.Node | None:
     try:
         if is_json:
             node = yaml.compose(source, Loader=_BaseLoader)
-            if isinstance(node, yaml.SequenceNode):
+            if isinstance(node, yaml.SequenceNode) and index >= 0:
                 element: yaml.Node = node.value[index] if index < len(node.value) else node
                 return element
             return node
         for i, doc in enumerate(yaml.compose_all(source, Loader=_BaseLoader)):
-            if i == index:
+            if i == max(index, 0):
                 return doc
     except yaml.YAMLError:
         return None
     return None
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that records duplicate keys instead of silently keeping one."""
+_PLAIN_TAGS: dict[str, str] = {}
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+assert not getattr(_BaseLoader, "yaml_path_resolvers", None)
 
-    def __init__(self, stream: str, file: str) -> None:
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that records duplicate keys instead of silently keeping one,
+    and turns every value it cannot build into an error at that value."""
+
+    def __init__(self, stream: str, file: str, line_offset: int = 0) -> None:
         super().__init__(stream)
         self.file = file
+        self.line_offset = line_offset
         self.duplicates: list[Problem] = []
+
+    # The composer asks the resolver for the tag of every node. No path
+    # resolvers are registered, so descending and ascending do nothing, and a
+    # plain scalar's tag depends on its text alone: remember it.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(value) <= 64:
+                        if len(_PLAIN_TAGS) > 8192:
+                            _PLAIN_TAGS.clear()
+                        _PLAIN_TAGS[value] = tag
+                return tag
+            return _STR_TAG
+        if kind is yaml.MappingNode:
+            return _MAP_TAG
+        return _SEQ_TAG
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError):
+            raise bad_value(node) from None
+
+    def build_document(self, node: yaml.Node) -> Any:
+        """The document's data: the fast builder, else PyYAML's constructor."""
+        pairs: list[tuple[yaml.Node, yaml.Node]] = []
+        try:
+            data = build(node, pairs)
+        except Unusual:
+            pairs.clear()
+            data = self.construct_document(node)
+            return data
+        for first, key in pairs:
+            self._duplicate(first, key)
+        return data
+
+    def _duplicate(self, first: yaml.Node, key_node: yaml.Node) -> None:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+        self.duplicates.append(
+            Problem(
+                self.file,
+                key_node.start_mark.line + 1 + self.line_offset,
+                key_node.start_mark.column + 1,
+                f"duplicate key {key!r} (first given on line"
+                f" {first.start_mark.line + 1 + self.line_offset});"
+                " each key may appear once",
+            )
+        )
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    # Fast path: the raw key texts of this mapping (merged keys excluded) are
-    # all different, so no key can be given twice.
+def _construct_mapping(loader: _Loader, node: yaml.Node, deep: bool = False) -> Any:
+    """PyYAML's mapping constructor (used for merge keys and the like), with
+    duplicate keys recorded."""
+    if not isinstance(node, yaml.MappingNode):
+        raise bad_value(node, "a mapping")
     own = [k for k, _ in node.value if k.tag != _MERGE_TAG]
     texts = [(k.tag, k.value) if isinstance(k, yaml.ScalarNode) else id(k) for k in own]
     if len(set(texts)) != len(texts):
@@ -146,54 +241,32 @@ def _report_duplicates(loader: _Loader, keys: list[yaml.Node]) -> None:
         except TypeError:
             continue  # unhashable key: construct_mapping reports it
         if first is not None:
-            loader.duplicates.append(
-                Problem(
-                    loader.file,
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                    f"duplicate key {key!r} (first given on line {first.start_mark.line + 1});"
-                    " each key may appear once",
-                )
-            )
+            loader._duplicate(first, key_node)
         else:
             seen[key] = key_node
 
 
-_Loader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    """A date that looks like one but cannot be (2025-02-30) stays text, so that
-    validation reports it at its key like any other wrong value."""
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return node.value
+def _scalar(fn: Any) -> Any:
+    def construct(loader: _Loader, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise bad_value(node)
+        return fn(node)
+
+    return construct
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+def _seq(loader: _Loader, node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.SequenceNode):
+        raise bad_value(node, "a list")
+    return yaml.SafeLoader.construct_yaml_seq(loader, node)
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    size = 1
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            size += _expanded_size(k, memo, limit) + _expanded_size(v, memo, limit)
-            if size > limit:
-                break
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            size += _expanded_size(v, memo, limit)
-            if size > limit:
-                break
-    memo[key] = size
-    return size
+for _tag, _fn in _SCALAR_BUILDERS.items():
+    _Loader.add_constructor(_tag, _scalar(_fn))
+_Loader.add_constructor("tag:yaml.org,2002:seq", _seq)
 
 
 def read_text(file: str, raw: bytes) -> str:
@@ -243,49 +316,75 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
     return line, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
 
 
-def _mark_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _mark_problem(file: str, exc: yaml.MarkedYAMLError, line_offset: int = 0) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-    return Problem(file, line, col, f"YAML syntax error: {what}")
+    if isinstance(exc, ConstructorError):  # a value we cannot build: not a syntax error
+        what = exc.problem or "cannot read this value"
+        tag = what.partition("for the tag ")[2].strip("'").replace("tag:yaml.org,2002:", "!!")
+        if what.startswith("could not determine a constructor") and tag:
+            what = (f"tag {tag} is not allowed: a case holds plain values (text, numbers,"
+                    " true/false, dates, lists and mappings)")
+        elif exc.context:
+            what = f"cannot read this {exc.context.split()[-1]}: {what}"
+        return Problem(file, line + line_offset, col, what)
+    return Problem(file, line + line_offset, col, f"YAML syntax error: {what}")
 
 
-def iter_yaml(file: str, text: str) -> Iterator[Document]:
-    """Yield each document of a YAML stream; raise InputError for the whole file."""
-    loader = _Loader(text, file)
+def _reader_problem(file: str, text: str, exc: yaml.reader.ReaderError,
+                    line_offset: int = 0) -> Problem:
+    """A character YAML does not allow, at its own line and column."""
+    raw = text.encode("utf-8", "surrogatepass")
+    line, col = _position(raw, exc.position) if 0 <= exc.position <= len(raw) else (1, 1)
+    char = exc.character
+    code = f"#x{char:04x}" if isinstance(char, int) else f"#x{ord(char):04x}" if char else "?"
+    return Problem(file, line + line_offset, col,
+                   f"character {code} is not allowed in YAML (a control character):"
+                   " remove it or write it as an escape in double quotes")
+
+
+def iter_yaml(file: str, text: str, line_offset: int = 0, part: bool = False,
+              first_index: int = 0) -> Iterator[Document]:
+    """Yield each document of a YAML stream; raise InputError for the whole text.
+
+    ``line_offset`` places ``text`` in its file (a stream is read a document at
+    a time); ``part`` says ``text`` is one document alone.
+    """
+    crowded = too_many_nodes(text, _BaseLoader)
+    if crowded is not None:
+        raise InputError([Problem(file, crowded + line_offset, 1, too_many_message())])
+    loader = _Loader(text, file, line_offset)
     try:
-        index = 0
+        index = first_index
         while loader.check_node():
             node = loader.get_node()
             if node is None:  # pragma: no cover - check_node said there was one
                 break
-            if "*" in text and _expanded_size(node, {}, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
-                raise InputError(
-                    [
-                        Problem(
-                            file,
-                            node.start_mark.line + 1,
-                            1,
-                            "aliases expand to more than "
-                            f"{MAX_EXPANDED_NODES:,} values; refusing to expand",
-                        )
-                    ]
-                )
-            data = loader.construct_document(node)
+            line = node.start_mark.line + 1 + line_offset
+            if "*" in text:
+                refused = alias_problem(node)
+                if refused:
+                    raise InputError([Problem(file, line, 1, refused)])
+            data = loader.build_document(node)
             found, loader.duplicates = tuple(loader.duplicates), []
-            yield Document(file, data, index, node.start_mark.line + 1, text, problems=found)
+            yield Document(file, data, index, line, text, problems=found, part=part,
+                           line_offset=line_offset)
             index += 1
     except yaml.MarkedYAMLError as exc:
-        raise InputError([*loader.duplicates, _mark_problem(file, exc)]) from None
+        raise InputError([*loader.duplicates, _mark_problem(file, exc, line_offset)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError([_reader_problem(file, text, exc, line_offset)]) from None
     except RecursionError:
-        raise InputError([Problem(file, 1, 1, "values are nested too deeply")]) from None
+        raise InputError([Problem(file, 1 + line_offset, 1, "values are nested too deeply")]
+                         ) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
+        raise InputError([Problem(file, 1 + line_offset, 1, f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
 
 
-class _JsonPairs:
+class JsonPairs:
     """object_pairs_hook that notes duplicate keys (the last one is kept)."""
 
     def __init__(self) -> None:
@@ -298,19 +397,79 @@ class _JsonPairs:
         return out
 
 
+class LongNumber(ValueError):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def json_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise LongNumber(text)
+    return int(text)
+
+
+def long_number_message(text: str) -> str:
+    return (f"number of {len(text):,} characters is too long: expected at most"
+            f" {MAX_NUMBER_CHARS:,} (quote it if it is text)")
+
+
+def json_count(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether JSON text could hold more values than a document may (cheap)."""
+    return text.count(",", start, len(text) if end is None else end) > MAX_DOCUMENT_NODES
+
+
+def json_loads(file: str, text: str, line_offset: int = 0, col_offset: int = 0,
+               ) -> tuple[Any, bool]:
+    """Parse JSON text: (data, whether some object repeats a key); InputError else."""
+    hook = JsonPairs()
+    try:
+        data = json.loads(text, object_pairs_hook=hook, parse_int=json_int)
+        if json_count(text) and _too_many_json(data):
+            line, col, msg = 1, 1, too_many_message()
+        else:
+            return data, hook.duplicated
+    except json.JSONDecodeError as exc:
+        line, col, msg = exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}"
+    except LongNumber as exc:
+        at = max(text.find(exc.text), 0)
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        msg = long_number_message(exc.text)
+    except RecursionError:
+        line, col, msg = 1, 1, "values are nested too deeply"
+    col += col_offset if line == 1 else 0
+    raise InputError([Problem(file, line + line_offset, col, msg)]) from None
+
+
+def _too_many_json(data: Any) -> bool:
+    """A list of cases is checked case by case; anything else as one document."""
+    if isinstance(data, list):
+        return any(json_too_many(item) for item in data)
+    return json_too_many(data)
+
+
+def json_duplicates_in(file: str, text: str, line_offset: int, col_offset: int,
+                       ) -> tuple[Problem, ...]:
+    """Duplicate keys of one JSON document placed in its file, with positions."""
+    try:
+        docs = list(iter_yaml(file, text, line_offset))
+    except InputError:
+        return ()
+    if not docs:
+        return ()
+    return tuple(
+        Problem(p.file, p.line, p.col + (col_offset if p.line == line_offset + 1 else 0),
+                p.message, p.path)
+        for p in docs[0].problems
+    )
+
+
 def iter_json(file: str, text: str) -> Iterator[Document]:
     """Yield the documents of a JSON file: one object, or each item of a list."""
-    hook = _JsonPairs()
-    try:
-        data = json.loads(text, object_pairs_hook=hook)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [Problem(file, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}")]
-        ) from None
-    except RecursionError:
-        raise InputError([Problem(file, 1, 1, "values are nested too deeply")]) from None
+    data, duplicated = json_loads(file, text)
     items = data if isinstance(data, list) else [data]
-    dups = _json_duplicates(file, text, len(items)) if hook.duplicated else {}
+    dups = _json_duplicates(file, text, len(items)) if duplicated else {}
     for index, item in enumerate(items):
         line, found = dups.get(index, (1, []))
         yield Document(file, item, index, line, text, is_json=True, problems=tuple(found),

@@ -16,8 +16,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unknown-key.yaml": [
         "unknown-key.yaml:2:1: unknown key 'symptom'; did you mean 'symptoms'? expected one of:"
-        " id, ruleset, title, subject, unlisted_symptoms, events, symptoms, dissociation,"
-        " timeline, impairment, attributable_to_substance_or_medical, notes, expected"
+        " id, ruleset, coded_in, native, title, subject, unlisted_symptoms, events, symptoms,"
+        " dissociation, timeline, impairment, attributable_to_substance_or_medical, notes, expected"
         " (at symptom)",
         "unknown-key.yaml:7:5: unknown key 'viamedia'; did you mean 'via_media'?",
     ],
@@ -163,7 +163,7 @@ def test_deeply_nested_and_missing_paths(tmp_path: object, capsys: pytest.Captur
 def test_empty_folder(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", str(tmp_path)])
     assert code == 2
-    assert "folder holds no *.yaml, *.yml or *.json files" in capsys.readouterr().err
+    assert "folder holds no *.yaml, *.yml, *.json or *.jsonl files" in capsys.readouterr().err
 
 
 def test_utf16_with_byte_order_mark_is_read(tmp_path: object,

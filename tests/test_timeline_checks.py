@@ -87,8 +87,9 @@ def test_good_cases_beside_a_bad_timeline_are_still_checked(
 
 def _problems(data: dict[str, Any], today: dt.date = dt.date(2026, 1, 1)) -> list[str]:
     case = Case.model_validate(data)
+    rules = shipped(case.ruleset).rules  # the set the case is coded for
     return [f"{'.'.join(map(str, loc))}: {msg}"
-            for loc, msg in case_problems(data, case, shipped("dsm5-ptsd").rules, today)]
+            for loc, msg in case_problems(data, case, rules, today)]
 
 
 EVENT = {"date": "2024-09-15", "nature": ["serious_injury"], "exposure": ["direct"]}

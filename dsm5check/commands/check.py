@@ -15,13 +15,30 @@ HELP = "check case files against a criteria set and explain the result"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="PATH",
-        help="case files (.yaml, .yml, .json), folders (searched recursively) or - for stdin",
+        help="case files (.yaml, .yml, .json, .jsonl), folders (searched recursively) or -"
+        " for standard input; a file may hold many cases (a YAML stream, a JSON list, or"
+        " JSON Lines: one case per line)",
     )
     parser.add_argument(
-        "--format", choices=("text", "json", "jsonl"), default="text",
-        help="text (default) for people; json: one list; jsonl: one object per line",
+        "--input-format", choices=("auto", "yaml", "json", "jsonl"), default="auto",
+        help="what standard input (and files without a known suffix) hold; auto (default)"
+        " decides from the first line",
     )
-    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
+    parser.add_argument(
+        "--format", choices=("text", "json", "jsonl", "fhir"), default="text",
+        help="text (default) for people; json: one list; jsonl: one object per line;"
+        " fhir: a FHIR R4 Bundle of Observations (needs the fhir extra)",
+    )
+    parser.add_argument(
+        "--rules", metavar="ID_OR_FILE",
+        help="check every case with this ruleset: a shipped id (see `dsm5check rules list`)"
+        " or a YAML file (default: the ruleset each case names)",
+    )
+    parser.add_argument(
+        "--with-input", action="store_true",
+        help="json/jsonl: each result also holds the case as read, under 'input', so the"
+        " output can be checked again (jq -c .input)",
+    )
     parser.add_argument(
         "--jobs", type=int, metavar="N", default=None,
         help="worker processes for json/jsonl runs (default: one per core from 256 files)",
@@ -41,5 +58,5 @@ def run(args: argparse.Namespace) -> int:
 
     return check_paths(
         args.paths, fmt=args.format, rules_file=args.rules, detail=args.detail, jobs=args.jobs,
-        explain=args.explain,
+        explain=args.explain, input_format=args.input_format, with_input=args.with_input,
     )

@@ -6,6 +6,7 @@ Renderers take a Console, so tests can capture exact text
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.console import Console, Group
@@ -77,7 +78,10 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
         for s in result.specifiers:
             specs.add(_line(s.status, f"{s.title} [{s.source}]", s.reason))
     if result.index_element:
-        tree.add(Text(f"{result.index_title}: {result.index_element}", style="dim"))
+        # an element without an id is known by its path (events[0]): say "event 1"
+        shown = re.sub(r"^(\w+?)s?\[(\d+)\]$", lambda m: f"{m[1]} {int(m[2]) + 1}",
+                       result.index_element)
+        tree.add(Text(f"{result.index_title}: {shown}", style="dim"))
     needed = needed_for_diagnosis(result, words=True)
     if needed:
         from dsm5check.teach.whatif import still_needed

@@ -1,0 +1,332 @@
+"""From a composed YAML node tree to Python data, with every bad value a clear error.
+
+PyYAML's safe constructor is general and slow, and some values written with an
+explicit tag crash it (``!!bool maybe``, ``!!int abc``, ``!!float ''``,
+``!!timestamp hello``, ``!!map [1]``) or build numbers Python cannot print
+(more than 4,300 digits). Here the common tags (str, int, float, bool, null,
+timestamp, map, seq) are built by one small recursive function; anything else
+(merge keys, ``!!set``, ``!!binary``, unknown tags) goes through PyYAML's
+constructor with every exception turned into a ``ConstructorError`` at the
+node. Before anything is built, aliases are bounded in nodes *and* bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+#: How many nodes one document may expand to through aliases.
+MAX_EXPANDED_NODES = 100_000
+#: How many characters of scalars one document may expand to through aliases.
+MAX_EXPANDED_CHARS = 4 * 1024 * 1024
+#: Longest number text we turn into a number (no field needs more than a few digits;
+#: Python refuses to print integers of more than 4,300 digits).
+MAX_NUMBER_CHARS = 1000
+
+_P = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (
+    _P + "str", _P + "int", _P + "float", _P + "bool", _P + "null", _P + "timestamp"
+)
+MAP, SEQ, MERGE = _P + "map", _P + "seq", _P + "merge"
+
+_BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
+_WHAT = {
+    INT: "a whole number",
+    FLOAT: "a number",
+    BOOL: "true or false",
+    NULL: "nothing (null)",
+    TIMESTAMP: "a date (YYYY-MM-DD)",
+}
+
+
+class Unusual(Exception):
+    """A tag the fast builder leaves to PyYAML's constructor."""
+
+
+def short(value: str, limit: int = 40) -> str:
+    """A value as quoted text for a message, cut to ``limit`` characters."""
+    if len(value) <= limit:
+        return repr(value)
+    return repr(value[:limit]) + f"... ({len(value):,} characters)"
+
+
+def bad_value(node: Node, expected: str | None = None) -> ConstructorError:
+    tag = node.tag.replace(_P, "!!") if isinstance(node.tag, str) else "?"
+    if isinstance(node, ScalarNode):
+        got = short(node.value)
+    else:
+        got = "a mapping" if isinstance(node, MappingNode) else "a list"
+    want = expected or _WHAT.get(node.tag) or {MAP: "a mapping", SEQ: "a list"}.get(
+        node.tag, "a value it can read"
+    )
+    return ConstructorError(None, None, f"{tag} expects {want}, got {got}", node.start_mark)
+
+
+def _too_long(node: ScalarNode) -> ConstructorError:
+    return ConstructorError(
+        None, None,
+        f"number of {len(node.value):,} characters is too long: expected at most"
+        f" {MAX_NUMBER_CHARS:,} (quote it if it is text)",
+        node.start_mark,
+    )
+
+
+def build_int(node: ScalarNode) -> int:
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise _too_long(node)
+    value = node.value.replace("_", "")
+    sign = 1
+    if value[:1] == "-":
+        sign = -1
+    if value[:1] in ("+", "-"):
+        value = value[1:]
+    try:
+        if value == "0":
+            return 0
+        if value.startswith("0b"):
+            return sign * int(value[2:], 2)
+        if value.startswith("0x"):
+            return sign * int(value[2:], 16)
+        if value[:1] == "0":
+            return sign * int(value, 8)
+        if ":" in value:
+            total = 0
+            for part in value.split(":"):
+                total = total * 60 + int(part)
+            return sign * total
+        return sign * int(value)
+    except ValueError:
+        raise bad_value(node) from None
+
+
+def build_float(node: ScalarNode) -> float:
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise _too_long(node)
+    value = node.value.replace("_", "").lower()
+    sign = 1.0
+    if value[:1] == "-":
+        sign = -1.0
+    if value[:1] in ("+", "-"):
+        value = value[1:]
+    try:
+        if value == ".inf":
+            return sign * float("inf")
+        if value == ".nan":
+            return float("nan")
+        if ":" in value:
+            total = 0.0
+            for part in value.split(":"):
+                total = total * 60 + float(part)
+            return sign * total
+        return sign * float(value)
+    except ValueError:
+        raise bad_value(node) from None
+
+
+def build_bool(node: ScalarNode) -> bool:
+    try:
+        return _BOOLS[node.value.lower()]
+    except KeyError:
+        raise bad_value(node) from None
+
+
+def build_null(node: ScalarNode) -> None:
+    if node.value not in ("", "~", "null", "Null", "NULL"):
+        raise bad_value(node)
+    return None
+
+
+def build_timestamp(node: ScalarNode) -> Any:
+    """A date (or date and time). One that looks like a date but cannot be
+    (2025-02-30) stays text, so that validation reports it at its key."""
+    match = yaml.SafeLoader.timestamp_regexp.match(node.value)
+    if match is None:
+        raise bad_value(node)
+    try:
+        if match.group("hour") is None:
+            return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+        return yaml.SafeLoader.construct_yaml_timestamp(_ScalarOnly(), node)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
+        return node.value
+
+
+class _ScalarOnly:
+    """Just enough of a constructor for PyYAML's timestamp method."""
+
+    timestamp_regexp = yaml.SafeLoader.timestamp_regexp
+
+    @staticmethod
+    def construct_scalar(node: ScalarNode) -> str:
+        return str(node.value)
+
+
+SCALAR_BUILDERS = {
+    INT: build_int,
+    FLOAT: build_float,
+    BOOL: build_bool,
+    NULL: build_null,
+    TIMESTAMP: build_timestamp,
+}
+
+#: Plain scalars repeat (0-4, true, dates): their built values are immutable.
+_CACHE: dict[tuple[str, str], Any] = {}
+
+
+def build(node: Node, duplicates: list[tuple[Node, Node]]) -> Any:
+    """Python data of ``node``; raise Unusual for a tag PyYAML must build.
+
+    Each duplicated key is noted as (first key node, repeated key node); the
+    last value is kept, as PyYAML does.
+    """
+    cls = type(node)
+    if cls is ScalarNode:
+        node = cast(ScalarNode, node)
+        tag = node.tag
+        if tag == STR:
+            return node.value
+        fn = SCALAR_BUILDERS.get(tag)
+        if fn is None:
+            raise Unusual
+        if len(node.value) > 64:
+            return fn(node)
+        key = (tag, node.value)
+        try:
+            return _CACHE[key]
+        except KeyError:
+            pass
+        value = fn(node)
+        if len(_CACHE) > 4096:
+            _CACHE.clear()
+        _CACHE[key] = value
+        return value
+    if cls is MappingNode:
+        node = cast(MappingNode, node)
+        if node.tag != MAP:
+            raise Unusual
+        out: dict[Any, Any] = {}
+        for k, v in node.value:
+            if k.tag == MERGE:
+                raise Unusual
+            key = build(k, duplicates)
+            try:
+                seen = key in out
+            except TypeError:
+                raise ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    "found a key that is a list or mapping: expected a word or number",
+                    k.start_mark,
+                ) from None
+            if seen:
+                duplicates.append((_first_key(node, k, key, duplicates), k))
+            out[key] = build(v, duplicates)
+        return out
+    if cls is SequenceNode:
+        if node.tag != SEQ:
+            raise Unusual
+        return [build(v, duplicates) for v in node.value]
+    raise Unusual  # pragma: no cover - the composer makes only these three kinds
+
+
+def _first_key(node: MappingNode, repeated: Node, key: Any, sink: list[tuple[Node, Node]]) -> Node:
+    for k, _ in node.value:
+        if k is repeated:
+            break
+        if build(k, sink) == key:
+            return k  # type: ignore[no-any-return]
+    return repeated  # pragma: no cover - the key was seen before
+
+
+def expanded_size(node: Node, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """(nodes, scalar characters) of ``node`` with every alias expanded.
+
+    Shared nodes are counted once per use but measured once; a node that
+    contains itself counts as too large.
+    """
+    key = id(node)
+    found = memo.get(key)
+    if found is not None:
+        return found
+    memo[key] = (MAX_EXPANDED_NODES + 1, 0)  # a cycle reaches this: too large
+    nodes, chars = 1, 0
+    if isinstance(node, ScalarNode):
+        chars = len(node.value)
+    else:
+        children = node.value if isinstance(node, SequenceNode) else [
+            n for pair in node.value for n in pair
+        ]
+        for child in children:
+            n, c = expanded_size(child, memo)
+            nodes += n
+            chars += c
+            if nodes > MAX_EXPANDED_NODES or chars > MAX_EXPANDED_CHARS:
+                break
+    memo[key] = (nodes, chars)
+    return nodes, chars
+
+
+def alias_problem(node: Node) -> str | None:
+    """What is wrong when aliases make ``node`` expand too far, else None."""
+    nodes, chars = expanded_size(node, {})
+    if nodes > MAX_EXPANDED_NODES:
+        return f"aliases expand to more than {MAX_EXPANDED_NODES:,} values; refusing to expand"
+    if chars > MAX_EXPANDED_CHARS:
+        return (f"aliases expand to more than {MAX_EXPANDED_CHARS // 2**20} MiB of text;"
+                " refusing to expand")
+    return None
+
+
+#: How many values one document may hold (a case has a few hundred; a
+#: composed node costs about 1 KB, so this also bounds memory).
+MAX_DOCUMENT_NODES = 50_000
+
+_NODE_STARTS = ",:-[{\n?"
+
+
+def too_many_nodes(text: str, loader: type[yaml.SafeLoader]) -> int | None:
+    """The 1-based line of the first document holding more than
+    MAX_DOCUMENT_NODES values, or None. Cheap unless the text could hold that
+    many: then the events are counted without building anything."""
+    if sum(text.count(c) for c in _NODE_STARTS) <= MAX_DOCUMENT_NODES:
+        return None
+    kinds = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+    count, start = 0, 1
+    parser = loader(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.DocumentStartEvent):
+                count, start = 0, (event.start_mark.line + 1 if event.start_mark else 1)
+            elif isinstance(event, kinds):
+                count += 1
+                if count > MAX_DOCUMENT_NODES:
+                    return start
+    except yaml.YAMLError:
+        return None  # the real parse reports it, with its position
+    finally:
+        parser.dispose()
+    return None
+
+
+def json_too_many(data: Any) -> bool:
+    """Whether parsed JSON data holds more than MAX_DOCUMENT_NODES values."""
+    todo, count = [data], 0
+    while todo:
+        item = todo.pop()
+        count += 1
+        if count > MAX_DOCUMENT_NODES:
+            return True
+        if isinstance(item, dict):
+            todo.extend(item.values())
+            count += len(item)
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
+
+
+def too_many_message() -> str:
+    return (f"document holds more than {MAX_DOCUMENT_NODES:,} values: expected one case"
+            " (a few hundred values); split long lists into several cases")
