@@ -86,6 +86,18 @@ class Ctx:
         return (MISSING if obj is None else obj), shown
 
 
+def item_words(rules: Ruleset, item_id: str) -> Mapping[str, Any]:
+    """What a reason needs to name an item's answer: its scale's labels and the
+    names of its sub-ratings (``facts`` keyed ``item.rating``)."""
+    item = rules.item_map[item_id]
+    prefix = f"{item_id}."
+    return {
+        "labels": rules.scale_of(item).labels,
+        "ratings": {k[len(prefix):]: w.name for k, w in rules.facts.items()
+                    if k.startswith(prefix)},
+    }
+
+
 # --- compiling: each node kind becomes a closure once per ruleset ----------------
 
 Evaluator = Callable[[Ctx], NodeResult]
@@ -154,6 +166,7 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
     section = item.section
     threshold = rules.symptom_threshold
     may_be_unlisted = section != "case"
+    words = item_words(rules, item_id)
 
     def ev(ctx: Ctx) -> NodeResult:
         if ctx.foreign is not None and may_be_unlisted:
@@ -163,6 +176,7 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
             value, listed, threshold,
             may_be_unlisted and ctx.case.unlisted_symptoms == "absent",
         )
+        info["words"] = words  # a fresh dict per call: names for the reason sentence
         return NodeResult("item", status, item_id, (), nid, label, info)
     return ev
 
@@ -193,6 +207,7 @@ def _c_fact(node: FactNode, rules: Ruleset) -> Evaluator:
     path, text = tuple(node.fact.split(".")), node.fact
     op, expected = node.comparison()
     default, nid, label = node.default, node.id, node.label
+    words = rules.facts.get(node.fact)
 
     def ev(ctx: Ctx) -> NodeResult:
         value, shown = ctx.resolve(path, text)
@@ -205,6 +220,7 @@ def _c_fact(node: FactNode, rules: Ruleset) -> Evaluator:
             info["value"] = None
         else:
             status = MET if compare(value, op, expected) else NOT_MET
+        info["words"] = words
         return NodeResult("fact", status, shown, (), nid, label, info)
     return ev
 
@@ -215,11 +231,15 @@ def _c_months(node: MonthsNode, rules: Ruleset) -> Evaluator:
     alt_p = tuple(spec.or_fact.split(".")) if spec.or_fact else None
     op, limit = node.comparison()
     nid, label, if_unknown = node.id, node.label, node.if_unknown
+    words = {key: rules.facts[path] for key, path in
+             (("from", spec.from_), ("to", spec.to), ("or_fact", spec.or_fact or ""))
+             if path in rules.facts}
 
     def ev(ctx: Ctx) -> NodeResult:
         start, start_path = ctx.resolve(start_p, spec.from_)
         end, end_path = ctx.resolve(end_p, spec.to)
-        info: dict[str, Any] = {"op": op, "limit": limit, "from": start_path, "to": end_path}
+        info: dict[str, Any] = {"op": op, "limit": limit, "from": start_path, "to": end_path,
+                                "words": words}
         if isinstance(start, dt.date) and isinstance(end, dt.date):
             bound = add_months(start, limit)
             info.update(start=start, end=end, bound=bound)
@@ -244,12 +264,13 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
     where = compile_rule(node.where, rules)
     path, text, name = tuple(node.for_any.split(".")), node.for_any, node.as_
     nid, label = node.id, node.label
+    words = rules.facts.get(node.for_any)
 
     def ev(ctx: Ctx) -> NodeResult:
         elements, shown = ctx.resolve(path, text)
         if elements is MISSING:  # not given at all: not assessed, unlike an empty list
             return NodeResult("for_any", UNKNOWN, shown, (), nid, label,
-                              {"count": 0, "as": name, "missing": True})
+                              {"count": 0, "as": name, "missing": True, "words": words})
         had = ctx.scope.get(name, MISSING)
         had_path = ctx.scope_paths.get(name, name)
         kids: list[NodeResult] = []
@@ -267,7 +288,7 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
             ctx.scope[name] = had
             ctx.scope_paths[name] = had_path
         return NodeResult("for_any", kleene_any([k.status for k in kids]), shown, tuple(kids),
-                          nid, label, {"count": len(kids), "as": name})
+                          nid, label, {"count": len(kids), "as": name, "words": words})
     return ev
 
 

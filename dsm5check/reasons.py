@@ -1,25 +1,34 @@
 """Sentences that explain a result node, derived from what it was decided on.
 
 Rendering never evaluates: these functions only read a finished NodeResult.
+Every sentence is for a person: facts and values are named by the words the
+ruleset gives them (its ``facts`` block, item short names and scale labels),
+never by field paths or keys; a fact the ruleset does not name is spelled out
+from its path without brackets or underscores. Each sentence is true as
+written for its status: what is not met says what was missing and why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dsm5check.dates import months_between
 from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult
 
 _OP_WORDS = {
-    "==": "is",
-    "in": "is one of",
-    "includes_any": "any of",
-    ">": "more than",
-    ">=": "at least",
-    "<": "less than",
-    "<=": "at most",
+    "==": "",
+    "in": "one of ",
+    "includes_any": "",
+    ">": "more than ",
+    ">=": "at least ",
+    "<": "less than ",
+    "<=": "at most ",
 }
+
+STATUS_WORDS = {MET: "met", NOT_MET: "not met", UNKNOWN: "undecided"}
 
 
 def show_value(v: Any, empty: str = "none") -> str:
@@ -35,9 +44,50 @@ def show_value(v: Any, empty: str = "none") -> str:
     return str(v)
 
 
+def plain_path(path: str) -> str:
+    """A field path a ruleset gives no name, spelled out: ``events[0].via_media``
+    becomes "events via media"."""
+    return " ".join(re.sub(r"\[\d+\]", "", path).replace("_", " ").replace(".", " ").split())
+
+
+def fact_name(words: Any, path: str) -> str:
+    """The fact in words: the ruleset's name for it, else its path spelled out."""
+    name = getattr(words, "name", None)
+    return name if isinstance(name, str) else plain_path(path)
+
+
+def fact_value(words: Any, value: Any, joiner: str = "and") -> str:
+    """A fact's value in words (lists joined: "a, b and c")."""
+    if isinstance(value, (list, tuple)):
+        return join([fact_value(words, v) for v in value], joiner) if value else "none"
+    if isinstance(value, str):
+        values: Mapping[str, str] = getattr(words, "values", None) or {}
+        return values.get(value, value.replace("_", " "))
+    return show_value(value)
+
+
+def join(parts: list[str], word: str = "and") -> str:
+    """"a", "a and b", "a, b and c"."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {word} {parts[-1]}"
+
 
 def _plural(n: float, word: str) -> str:
     return f"{show_value(n)} {word}" + ("" if n == 1 else "s")
+
+
+def _flat(nodes: Iterable[NodeResult]) -> list[NodeResult]:
+    """Nodes worth naming: an unnamed all/any group stands for its children that
+    share its status (those are the ones that decided it)."""
+    out: list[NodeResult] = []
+    for n in nodes:
+        if n.id is None and n.label is None and n.kind in {"all", "any", "at_least"}:
+            same = [k for k in n.children if k.status == n.status]
+            out.extend(_flat(same or n.children))
+        else:
+            out.append(n)
+    return out
 
 
 def _names(nodes: list[NodeResult]) -> str:
@@ -56,51 +106,109 @@ def _name_parts(nodes: list[NodeResult]) -> list[str]:
     return out
 
 
+# --- items ---------------------------------------------------------------------
+
+
+def _rating(value: int, labels: Mapping[int, str], *, listed: bool = False) -> str:
+    label = labels.get(value)
+    if not label:
+        return str(value)
+    return f"{value} ({label})" if listed else f"{value}, {label}"
+
+
 def item_reason(node: NodeResult) -> str:
     d = node.detail
+    words: Mapping[str, Any] = d.get("words") or {}
+    labels: Mapping[int, str] = words.get("labels") or {}
     why = d.get("why")
     if "crosswalk" in d:  # read through a crosswalk from another set's answers
         return f"from {d['crosswalk']}: {reason_for(node.children[0])}"
     if why == "not_crosswalked":
         return f"not assessed (the case is coded in {d['coded_in']}, which has no such item)"
     if why == "unlisted":
-        return "not listed; counted absent (unlisted_symptoms: absent)"
+        return "not listed, so counted as absent (the case says unlisted symptoms are absent)"
     if "ratings" in d:
-        given = {k: v for k, v in d["ratings"].items() if v is not None}
-        shown = ", ".join(f"{k} {v}" for k, v in given.items()) or "no ratings"
-        missing = [k for k, v in d["ratings"].items() if v is None]
-        tail = f"; not rated: {', '.join(missing)}" if missing else ""
-        return f"{shown} (threshold {d['threshold']}){tail}"
+        return _ratings_reason(node, labels, words.get("ratings") or {})
     value = d.get("value")
     if value is None:
         text = "not assessed"
     elif isinstance(value, bool):
         text = "present" if value else "absent"
     else:
-        below = "" if value >= d["threshold"] else ", below"
-        text = f"rated {value} (threshold {d['threshold']}{below})"
+        text = f"rated {_rating(value, labels)}"
+        if value < d["threshold"]:
+            text += f" (counts from {d['threshold']})"
     if "trauma_related" in d:
         if d["trauma_related"] is False:
-            text += " but not related to the event: does not count"
+            text += ", but not related to the event: does not count"
         else:
-            text += "; relation to the event not known"
+            text += ", but whether it is related to the event is not known"
+        if d.get("note"):
+            text += f" (note: {d['note']})"
     return text
+
+
+def _ratings_reason(node: NodeResult, labels: Mapping[int, str], names: Mapping[str, str]
+                    ) -> str:
+    d = node.detail
+    given = {k: v for k, v in d["ratings"].items() if v is not None}
+    shown = join([f"{names.get(k, plain_path(k))} {_rating(v, labels, listed=True)}"
+                  for k, v in given.items()])
+    missing = [names.get(k, plain_path(k)) for k, v in d["ratings"].items() if v is None]
+    need = f"any rating of {d['threshold']} or more meets it"
+    if node.status == MET:
+        text = f"{shown}; {need}"
+    elif given:
+        text = f"{shown}: none reaches {d['threshold']}"
+    else:
+        text = "no ratings given"
+    if missing:
+        text += f"; not rated: {join(missing)}"
+    return text if node.status == MET else f"{text} ({need})"
+
+
+def _short_answer(node: NodeResult) -> str:
+    """An item's answer in a few words, for lists of items: "rated 3", "yes"."""
+    value = node.detail.get("value")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"rated {value}"
+    return "given"
 
 
 def _count_reason(node: NodeResult) -> str:
     d = node.detail
-    items = all(k.kind == "item" for k in node.children)
+    kids = list(node.children)
+    items = all(k.kind == "item" for k in kids)
     word = "present" if items else "met"
-    unknown_word = "not assessed" if items else "undecided"
     text = f"{d['met']} of {d['total']} {word}, {d['needed']} needed"
-    if d["unknown"]:
-        text += f", {d['unknown']} {unknown_word}"
+    counted = [k for k in kids if k.status == MET]
+    if counted:
+        text += ". Counted: " + ", ".join(
+            f"{k.title} ({_short_answer(k)})" if items else k.title for k in counted)
+    if items:
+        unrelated = [k for k in kids if k.status == NOT_MET and "trauma_related" in k.detail]
+        if unrelated:
+            text += ". Not counted: " + ", ".join(f"{k.title} ({k.reason})" for k in unrelated)
+    unknown = [k for k in kids if k.status == UNKNOWN]
+    if unknown:
+        what = "not known" if items else "undecided"
+        text += f". {what.capitalize()}: " + ", ".join(
+            f"{k.title} ({k.reason})" if "trauma_related" in k.detail else k.title
+            for k in unknown)
     return text
+
+
+# --- facts and time spans --------------------------------------------------------
 
 
 def _months_reason(node: NodeResult) -> str:
     d = node.detail
-    want = f"{_OP_WORDS[d['op']]} {_plural(d['limit'], 'month')}"
+    words: Mapping[str, Any] = d.get("words") or {}
+    want = f"{_OP_WORDS[d['op']]}{_plural(d['limit'], 'month')}"
+    name = {key: fact_name(words.get(key), d[key]) for key in ("from", "to", "or_fact")
+            if d.get(key)}
     if "start" in d:
         m, days = months_between(d["start"], d["end"])
         if m and days:
@@ -108,34 +216,37 @@ def _months_reason(node: NodeResult) -> str:
         else:
             span = _plural(m, "month") if m or not days else _plural(days, "day")
         start, end = show_value(d["start"]), show_value(d["end"])
-        return f"{d['from']} {start} to {d['to']} {end}: {span} (needs {want})"
+        return f"from {name['from']} ({start}) to {name['to']} ({end}): {span} (needs {want})"
     if "months" in d:
-        return f"{d['or_fact']} = {show_value(d['months'])} (needs {want})"
-    missing = " and ".join(d.get("missing", ())) or d["to"]
-    alt = f", or {d['or_fact']}" if d.get("or_fact") else ""
+        return f"{name['or_fact']}: {show_value(d['months'])} (needs {want})"
+    keys = [key for key in ("from", "to") if d.get(key) in d.get("missing", ())]
+    missing = join([f"the date of {name[key]}" for key in keys] or [f"the date of {name['to']}"])
     if "if_unknown" in d:
-        word = d["if_unknown"].replace("_", " ")
-        return f"{missing} not given: taken as {word} (only known dates can decide this guard)"
-    return f"unknown: needs {missing}{alt} (needs {want})"
+        if d["if_unknown"] == MET:
+            return f"{missing} not known, so this check rules nothing out"
+        return f"{missing} not known, so this counts as {STATUS_WORDS[d['if_unknown']]}"
+    alt = f", or the {name['or_fact']}" if d.get("or_fact") else ""
+    return f"not known: needs {missing}{alt} (needs {want})"
 
 
 def _fact_reason(node: NodeResult) -> str:
     d = node.detail
+    words = d.get("words")
+    name = fact_name(words, node.name)
     if node.status == UNKNOWN:
-        return f"{node.name} not given"
-    want = show_value(d["expected"])
-    if d["op"] != "==":
-        want = f"{_OP_WORDS[d['op']]} {want}"
+        return f"{name}: not given"
+    joiner = "or" if d["op"] in {"in", "includes_any"} else "and"
+    want = f"{_OP_WORDS[d['op']]}{fact_value(words, d['expected'], joiner)}"
     if d.get("defaulted"):
-        return f"{node.name} not given, read as {show_value(d['value'])} (needs {want})"
-    return f"{node.name} = {show_value(d['value'])} (needs {want})"
+        return f"{name}: not given, read as {fact_value(words, d['value'])} (needs {want})"
+    return f"{name}: {fact_value(words, d['value'])} (needs {want})"
 
 
 def _for_any_reason(node: NodeResult) -> str:
     count = node.detail["count"]
-    noun = node.detail["as"]
+    noun = node.detail["as"].replace("_", " ")
     if node.detail.get("missing"):
-        return f"not assessed: {node.name} not given"
+        return f"not assessed: no {fact_name(node.detail.get('words'), node.name)} given"
     if count == 0:
         return f"no {noun} given"
     met = [k for k in node.children if k.status == MET]
@@ -143,8 +254,9 @@ def _for_any_reason(node: NodeResult) -> str:
         return "met by " + "; ".join(_with_routes(k) for k in met)
     unknown = [k for k in node.children if k.status == UNKNOWN]
     if unknown:
-        return f"undecided: {_names(unknown)} lacks information"
-    return f"no {noun} qualifies ({_plural(count, noun)} given)"
+        return "undecided: " + "; ".join(f"{k.title}: {k.reason}" for k in unknown)
+    return f"no {noun} qualifies ({_plural(count, noun)} given): " + "; ".join(
+        f"{k.title}: {k.reason}" for k in node.children)
 
 
 def met_ids(node: NodeResult) -> list[str]:
@@ -161,14 +273,19 @@ def _with_routes(node: NodeResult) -> str:
     return f"{node.title} ({', '.join(ids)})" if ids else node.title
 
 
+# --- connectives -------------------------------------------------------------------
+
 _LEAVES = frozenset({"item", "fact", "months"})
 
 
-def _decisive(word: str, nodes: list[NodeResult]) -> str:
-    """'not met: X' naming the children that decide; one leaf also says why."""
-    if len(nodes) == 1 and nodes[0].kind in _LEAVES:
-        return f"{word}: {nodes[0].title} ({nodes[0].reason})"
-    return f"{word}: {_names(nodes)}"
+def _explained(nodes: list[NodeResult]) -> str:
+    """Each node by name with the reason for its own status."""
+    return "; ".join(f"{n.title} ({n.reason})" for n in _flat(nodes))
+
+
+def _undecided(unknown: list[NodeResult]) -> str:
+    these = "this is" if len(_flat(unknown)) == 1 else "these are"
+    return f"undecided, because {these} not known yet: {_explained(unknown)}"
 
 
 def _logic_reason(node: NodeResult) -> str:
@@ -177,19 +294,22 @@ def _logic_reason(node: NodeResult) -> str:
     if node.kind == "any":
         met = [k for k in kids if k.status == MET]
         if met:
-            return _decisive("met by", met)
+            if len(met) == 1 and met[0].kind in _LEAVES:
+                return f"met by {met[0].title} ({met[0].reason})"
+            return f"met by {_names(met)}"
         if node.status == NOT_MET:
-            return _decisive("none met", kids)
-        return _decisive("undecided", unknown)
+            return f"not met, because none of these holds: {_explained(kids)}"
+        return _undecided(unknown)
     if node.kind == "all":
         if node.status == MET:
             return f"met: {_names(kids)}"
         failed = [k for k in kids if k.status == NOT_MET]
         if failed:
-            return _decisive("not met", failed)
-        return _decisive("undecided", unknown)
+            these = "this does" if len(_flat(failed)) == 1 else "these do"
+            return f"not met, because {these} not hold: {_explained(failed)}"
+        return _undecided(unknown)
     kid = kids[0]
-    return f"{kid.title} is {kid.status.replace('_', ' ')}"
+    return f"{kid.title} is {STATUS_WORDS[kid.status]}"
 
 
 def reason_for(node: NodeResult) -> str:
@@ -206,42 +326,61 @@ def reason_for(node: NodeResult) -> str:
         return _for_any_reason(node)
     if kind == "criterion":
         target: NodeResult = node.detail["reason"]
-        return f"{node.name} {node.status.replace('_', ' ')}: {target.reason}"
+        return f"criterion {node.name} {STATUS_WORDS[node.status]}: {target.reason}"
     if kind == "element":
         return node.children[0].reason
     return _logic_reason(node)
 
 
+# --- what is still needed -----------------------------------------------------------
+
+
 def needed_inputs(node: NodeResult) -> list[str]:
-    """Inputs still unanswered that could decide an undecided node."""
-    out: list[str] = []
+    """Inputs still unanswered that could decide an undecided node, as field paths
+    (for JSON and scripts; :func:`needed_names` says the same in words)."""
+    out: list[tuple[str, str]] = []
     _collect(node, out)
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(path for path, _ in out))
 
 
-def _collect(node: NodeResult, out: list[str]) -> None:
+def needed_names(node: NodeResult) -> list[str]:
+    """The inputs :func:`needed_inputs` lists, named in words for a reader."""
+    out: list[tuple[str, str]] = []
+    _collect(node, out)
+    return list(dict.fromkeys(words for _, words in out))
+
+
+def _collect(node: NodeResult, out: list[tuple[str, str]]) -> None:
     if node.status != UNKNOWN:
         return
-    if node.kind == "item" or node.kind == "fact":
-        out.append(node.name)
+    d = node.detail
+    if node.kind == "item":
+        out.append((node.name, node.title))
+    elif node.kind == "fact":
+        out.append((node.name, fact_name(d.get("words"), node.name)))
     elif node.kind == "months":
-        missing = list(node.detail.get("missing", ()))
-        if node.detail.get("or_fact"):
-            out.append(" and ".join(missing) + f" (or {node.detail['or_fact']})")
+        words: Mapping[str, Any] = d.get("words") or {}
+        missing = list(d.get("missing", ()))
+        key_of: dict[str, str] = {d.get("from", ""): "from", d.get("to", ""): "to"}
+        said = [f"the date of {fact_name(words.get(key_of.get(p, '')), p)}" for p in missing]
+        if d.get("or_fact"):
+            alt = fact_name(words.get("or_fact"), d["or_fact"])
+            out.append((" and ".join(missing) + f" (or {d['or_fact']})",
+                        f"{join(said)} (or the {alt})"))
         else:
-            out.extend(missing)
+            out.extend(zip(missing, said, strict=True))
     elif node.kind == "criterion":
         return  # reported under that criterion itself
-    elif node.kind == "for_any" and node.detail.get("missing"):
-        out.append(node.name)
+    elif node.kind == "for_any" and d.get("missing"):
+        out.append((node.name, fact_name(d.get("words"), node.name)))
     for kid in node.children:
         _collect(kid, out)
 
 
-def needed_for_diagnosis(result: CaseResult) -> dict[str, list[str]]:
-    """For an undecided diagnosis: per undecided criterion, the answers it needs."""
+def needed_for_diagnosis(result: CaseResult, *, words: bool = False) -> dict[str, list[str]]:
+    """For an undecided diagnosis: per undecided criterion, the answers it needs
+    (as field paths, or in words with ``words=True``)."""
     if result.diagnosis != UNKNOWN:
         return {}
-    return {
-        c.id: needed_inputs(c.node) for c in result.criteria if c.status == UNKNOWN
-    }
+    pick = needed_names if words else needed_inputs
+    return {c.id: pick(c.node) for c in result.criteria if c.status == UNKNOWN}

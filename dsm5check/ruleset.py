@@ -59,6 +59,15 @@ class Scale(_Frozen):
         return self
 
 
+class FactWords(_Frozen):
+    """How results name a case fact the rules read, and its values, in words."""
+
+    name: str = Field(description="The fact in words, e.g. 'what the event involved'.")
+    values: dict[str, str] = Field(
+        default_factory=dict, description="Each value in words, e.g. direct: it happened to them."
+    )
+
+
 class Item(_Frozen):
     """One answer item: a symptom, a dissociation item, a rating."""
 
@@ -174,6 +183,12 @@ class Ruleset(_Frozen):
     )
     interview: InterviewSpec | None = Field(
         None, description="Optional: interview questions beyond the items (see docs/interview.md)."
+    )
+    facts: dict[str, FactWords] = Field(
+        default_factory=dict,
+        description="Optional: names in words of the facts the rules read, keyed by the fact"
+        " path as the rules write it (event.nature, timeline.assessed); results show these"
+        " instead of field paths. An item's sub-ratings are keyed item.rating.",
     )
     coding: str | None = Field(
         None, pattern=r"^[a-z0-9][a-z0-9_.-]*$",

@@ -82,7 +82,7 @@ EXPECTED: dict[str, list[str]] = {
     "child.yaml": [
         "child.yaml:2:22: outside ruleset dsm5-ptsd: it is for individuals older than 6 years;"
         " for children aged 6 and younger the DSM-5 preschool criteria apply: check with"
-        " --rules dsm5-ptsd-preschool (subject.age_years = 4 (needs more than 6))"
+        " --rules dsm5-ptsd-preschool (age in years: 4 (needs more than 6))"
         " (at subject.age_years)",
     ],
     "impossible-calendar.yaml": [

@@ -60,7 +60,12 @@ def test_json_record_follows_the_contract(capsys: pytest.CaptureFixture[str]) ->
     assert record["diagnosis"] == "met"
     assert list(record["criteria"]) == list("ABCDEFGH")
     assert all({"status", "reason"} <= set(v) for v in record["criteria"].values())
-    assert record["criteria"]["D"]["reason"] == "2 of 7 present, 2 needed, 4 not assessed"
+    assert record["criteria"]["D"]["reason"] == (
+        "2 of 7 present, 2 needed. Counted: D2 negative beliefs (rated 2), D4 persistent"
+        " negative emotions (rated 3). Not counted: D1 cannot recall part of the event (rated"
+        " 3, severe, clearly above threshold, but not related to the event: does not count"
+        " (note: amnesia from a head injury)). Not known: D3 distorted blame, D5 lost"
+        " interest, D6 detached from others, D7 cannot feel positive emotions")
     assert record["criteria"]["D"]["items"]["D1"] == "not_met"
     assert sorted(record["specifiers"]) == [
         "chronic", "with_delayed_expression", "with_dissociative_symptoms"

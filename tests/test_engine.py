@@ -358,26 +358,44 @@ def _d_reason(symptoms: dict[str, Any]) -> tuple[Status, str]:
 
 
 @pytest.mark.parametrize(("symptoms", "expected"), [
-    ({"D1": 3, "D2": 0, "D3": 0, "D4": 0}, (U, "1 of 7 present, 2 needed, 3 not assessed")),
-    ({"D1": 3, "D2": 2}, (M, "2 of 7 present, 2 needed, 5 not assessed")),
+    ({"D1": 3, "D2": 0, "D3": 0, "D4": 0},
+     (U, "1 of 7 present, 2 needed. Counted: D1 cannot recall part of the event (rated 3)."
+         " Not known: D5 lost interest, D6 detached from others, D7 cannot feel positive"
+         " emotions")),
+    ({"D1": 3, "D2": 2},
+     (M, "2 of 7 present, 2 needed. Counted: D1 cannot recall part of the event (rated 3),"
+         " D2 negative beliefs (rated 2). Not known: D3 distorted blame, D4 persistent"
+         " negative emotions, D5 lost interest, D6 detached from others, D7 cannot feel"
+         " positive emotions")),
     ({f"D{i}": 0 for i in range(1, 8)}, (N, "0 of 7 present, 2 needed")),
     ({**{f"D{i}": 1 for i in range(1, 8)}, "D7": 4, "D6": None},
-     (U, "1 of 7 present, 2 needed, 1 not assessed")),
-    ({f"D{i}": 0 for i in range(1, 7)}, (N, "0 of 7 present, 2 needed, 1 not assessed")),
+     (U, "1 of 7 present, 2 needed. Counted: D7 cannot feel positive emotions (rated 4)."
+         " Not known: D6 detached from others")),
+    ({f"D{i}": 0 for i in range(1, 7)},
+     (N, "0 of 7 present, 2 needed. Not known: D7 cannot feel positive emotions")),
+    ({"D1": {"severity": 4, "trauma_related": False, "note": "head injury"}, "D2": 3,
+      "D3": {"present": True}, "D4": {"severity": 3, "trauma_related": None}},
+     (M, "2 of 7 present, 2 needed. Counted: D2 negative beliefs (rated 3), D3 distorted"
+         " blame (yes). Not counted: D1 cannot recall part of the event (rated 4, extreme,"
+         " incapacitating, but not related to the event: does not count (note: head"
+         " injury)). Not known: D4 persistent negative emotions (rated 3, severe, clearly"
+         " above threshold, but whether it is related to the event is not known), D5 lost"
+         " interest, D6 detached from others, D7 cannot feel positive emotions")),
 ])
 def test_count_reason(symptoms: dict[str, Any], expected: tuple[Status, str]) -> None:
     assert _d_reason(symptoms) == expected
 
 
 @pytest.mark.parametrize(("value", "reason"), [
-    (3, "rated 3 (threshold 2)"),
-    (1, "rated 1 (threshold 2, below)"),
+    (3, "rated 3"),
+    (1, "rated 1 (counts from 2)"),
     (True, "present"),
     ("absent", "absent"),
     (None, "not assessed"),
     ({"severity": 3, "trauma_related": False},
-     "rated 3 (threshold 2) but not related to the event: does not count"),
-    ({"present": True, "trauma_related": None}, "present; relation to the event not known"),
+     "rated 3, but not related to the event: does not count"),
+    ({"present": True, "trauma_related": None},
+     "present, but whether it is related to the event is not known"),
 ])
 def test_item_reason(value: Any, reason: str) -> None:
     r = run({"item": "X1"}, {"symptoms": {"X1": value}})
@@ -386,13 +404,13 @@ def test_item_reason(value: Any, reason: str) -> None:
 
 @pytest.mark.parametrize(("timeline", "reason"), [
     ({"symptom_onset": "2025-03-10", "assessed": "2025-04-10"},
-     "timeline.symptom_onset 2025-03-10 to timeline.assessed 2025-04-10: 1 month"
+     "from timeline symptom onset (2025-03-10) to timeline assessed (2025-04-10): 1 month"
      " (needs more than 1 month)"),
     ({"symptom_onset": "2025-01-31", "assessed": "2025-03-01"},
-     "timeline.symptom_onset 2025-01-31 to timeline.assessed 2025-03-01: 1 month 1 day"
-     " (needs more than 1 month)"),
+     "from timeline symptom onset (2025-01-31) to timeline assessed (2025-03-01): 1 month"
+     " 1 day (needs more than 1 month)"),
     ({"months_since_symptom_onset": 4},
-     "timeline.months_since_symptom_onset = 4 (needs more than 1 month)"),
+     "timeline months since symptom onset: 4 (needs more than 1 month)"),
 ])
 def test_months_reason(timeline: dict[str, Any], reason: str) -> None:
     r = run({"months": DURATION, "greater_than": 1}, {"timeline": timeline})
@@ -402,8 +420,12 @@ def test_months_reason(timeline: dict[str, Any], reason: str) -> None:
 def test_fact_reason() -> None:
     rule = {"fact": "attributable_to_substance_or_medical", "equals": False}
     assert run(rule, {"attributable_to_substance_or_medical": False}).criteria[0].reason == (
-        "attributable_to_substance_or_medical = no (needs no)")
-    assert run(rule, {}).criteria[0].reason == "attributable_to_substance_or_medical not given"
+        "attributable to substance or medical: no (needs no)")
+    assert run(rule, {}).criteria[0].reason == "attributable to substance or medical: not given"
+    # the shipped set names the fact in words
+    case = Case.model_validate({"id": "c", "attributable_to_substance_or_medical": True})
+    assert evaluate(shipped("dsm5-ptsd"), case).criterion("H").reason == (
+        "whether it is due to a substance or a medical condition: yes (needs no)")
 
 
 def test_evaluate_accepts_loaded_and_plain_ruleset() -> None:
@@ -417,4 +439,4 @@ def test_evaluate_accepts_loaded_and_plain_ruleset() -> None:
     # events left out entirely: criterion A was not assessed, so it is undecided
     unasked = evaluate(loaded, Case.model_validate({"id": "c", "symptoms": {"B1": 3}}))
     assert unasked.criterion("A").status == U
-    assert unasked.criterion("A").reason == "not assessed: events not given"
+    assert unasked.criterion("A").reason == "not assessed: no events given"

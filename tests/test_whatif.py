@@ -438,8 +438,9 @@ attributable_to_substance_or_medical: false
 """)
     main(["check", path])
     out = _flat(capsys.readouterr().out)
-    assert "E: E1, E2, E4, E5, E6 └── met with any one of E1, E2, E4, E5, E6 present;" \
-           " not met with all of E1, E2, E4, E5, E6 absent" in out
+    assert "E: E1 irritability or anger, E2 risky or self-harming acts, E4 easily startled," \
+           " E5 poor concentration, E6 sleep disturbance └── met with any one of E1, E2, E4," \
+           " E5, E6 present; not met with all of E1, E2, E4, E5, E6 absent" in out
     main(["check", path, "--format", "json"])
     (record,) = json.loads(capsys.readouterr().out)
     assert set(record["what_if"]) == {"D", "E"}

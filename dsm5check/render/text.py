@@ -6,6 +6,7 @@ Renderers take a Console, so tests can capture exact text
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.console import Console, Group
@@ -15,7 +16,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from dsm5check.reasons import needed_for_diagnosis, needed_inputs
-from dsm5check.results import MET, NOT_MET, CaseResult, NodeResult, Status
+from dsm5check.results import MET, NOT_MET, CaseResult, Mismatch, NodeResult, Status
 from dsm5check.ruleset import Ruleset
 
 STYLE = {MET: "green", NOT_MET: "red", "indeterminate": "yellow"}
@@ -77,8 +78,11 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
         for s in result.specifiers:
             specs.add(_line(s.status, f"{s.title} [{s.source}]", s.reason))
     if result.index_element:
-        tree.add(Text(f"{result.index_title}: {result.index_element}", style="dim"))
-    needed = needed_for_diagnosis(result)
+        # an element without an id is known by its path (events[0]): say "event 1"
+        shown = re.sub(r"^(\w+?)s?\[(\d+)\]$", lambda m: f"{m[1]} {int(m[2]) + 1}",
+                       result.index_element)
+        tree.add(Text(f"{result.index_title}: {shown}", style="dim"))
+    needed = needed_for_diagnosis(result, words=True)
     if needed:
         from dsm5check.teach.whatif import still_needed
 
@@ -92,10 +96,26 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
         if result.mismatches:
             exp = tree.add(Text("Expected: DID NOT MATCH", style="bold red"))
             for m in result.mismatches:
-                exp.add(Text(str(m), style="red"))
+                exp.add(Text(mismatch_text(m, result), style="red"))
         else:
             tree.add(Text("Expected: matched", style="green"))
     return tree
+
+
+def mismatch_text(m: Mismatch, result: CaseResult) -> str:
+    """An expectation that did not match, in words (the JSON keeps the keys)."""
+    titles = {s.id: s.title for s in result.specifiers}
+
+    def said(value: object) -> str:
+        if isinstance(value, list):
+            return ", ".join(titles.get(v, str(v)) for v in value) or "none"
+        words: dict[str, str] = {str(k): v for k, v in WORD.items()}
+        return words.get(value, value) if isinstance(value, str) else str(value)
+
+    what = m.what
+    if what.startswith("criteria."):
+        what = f"criterion {what.split('.', 1)[1]}"
+    return f"{what}: expected {said(m.expected)}, got {said(m.actual)}"
 
 
 def summary_table(results: Sequence[CaseResult]) -> Table:
@@ -111,9 +131,11 @@ def summary_table(results: Sequence[CaseResult]) -> Table:
             exp = Text("MISMATCH", style="bold red")
         else:
             exp = Text("ok", style="green")
-        specs = Text(", ".join(r.applied_specifiers) or "-")
+        titles = {s.id: s.title for s in r.specifiers}
+        specs = Text(", ".join(titles[s] for s in r.applied_specifiers) or "-")
         if r.undecided_specifiers:
-            specs.append(f"; undecided: {', '.join(r.undecided_specifiers)}", style="yellow")
+            undecided = ", ".join(titles[s] for s in r.undecided_specifiers)
+            specs.append(f"; undecided: {undecided}", style="yellow")
         table.add_row(escape(r.case_id), status_text(r.diagnosis), specs, exp)
     return table
 
@@ -129,7 +151,7 @@ def readings(rules: Ruleset) -> Tree:
     for note in rules.interpretation:
         tree.add(Text(" ".join(note.split())))
     notes = [(c.id, n) for c in rules.criteria for n in c.interpretation]
-    notes += [(s.id, n) for s in rules.specifiers for n in s.interpretation]
+    notes += [(s.title, n) for s in rules.specifiers for n in s.interpretation]
     for owner, note in notes:
         tree.add(Text(f"{owner}: " + " ".join(note.split())))
     return tree
