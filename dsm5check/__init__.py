@@ -1,7 +1,65 @@
 """dsm5check: check coded cases against criteria sets written as YAML.
 
 A teaching and decision-support aid, not a diagnostic device. This module is
-imported by ``dsm5check --version``: keep it free of heavy imports.
+imported by ``dsm5check --version``: keep it free of heavy imports. The public
+API (see docs/api.md) is loaded on first use::
+
+    import dsm5check
+    result = dsm5check.evaluate("case.yaml")
+    print(result.diagnosis, result.to_dict()["criteria"])
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "CaseError",
+    "CaseResult",
+    "CriterionResult",
+    "LoadedRuleset",
+    "Problem",
+    "SpecifierResult",
+    "__version__",
+    "evaluate",
+    "evaluate_many",
+    "iter_results",
+    "load_ruleset",
+]
+
+_PUBLIC = {
+    "CaseError": "dsm5check.api",
+    "evaluate": "dsm5check.api",
+    "evaluate_many": "dsm5check.api",
+    "iter_results": "dsm5check.api",
+    "load_ruleset": "dsm5check.api",
+    "CaseResult": "dsm5check.results",
+    "CriterionResult": "dsm5check.results",
+    "SpecifierResult": "dsm5check.results",
+    "LoadedRuleset": "dsm5check.ruleset",
+    "Problem": "dsm5check.errors",
+}
+
+if TYPE_CHECKING:
+    from dsm5check.api import CaseError, evaluate, evaluate_many, iter_results, load_ruleset
+    from dsm5check.errors import Problem
+    from dsm5check.results import CaseResult, CriterionResult, SpecifierResult
+    from dsm5check.ruleset import LoadedRuleset
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public API lazily (PEP 562): ``import dsm5check`` stays cheap."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dsm5check' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -17,9 +17,11 @@ from concurrent.futures import Future
 from typing import TextIO
 
 from dsm5check.engine import evaluate
-from dsm5check.errors import Problem
+from dsm5check.errors import InputError, Problem
 from dsm5check.loading import (
-    CaseIds,
+    CaseIds as CaseIds,  # part of this module's interface (dsm5check.api uses it)
+)
+from dsm5check.loading import (
     RulesetResolver,
     expand_paths,
     iter_cases,
@@ -199,6 +201,9 @@ def check_paths(
                 problems,
             )
         paths = files
+    if fmt == "fhir":
+        return _write_fhir(list(iter_results(paths, resolver, problems, input_format)), out,
+                           problems)
     if fmt in ("json", "jsonl"):
         records = (
             (record_text(r, doc, with_input), bool(r.mismatches))
@@ -217,6 +222,19 @@ def check_paths(
     render_run(make_console(out), collected, detail=detail, errors=len(problems),
                explain=explained)
     return exit_code(collected, problems)
+
+
+def _write_fhir(results: list[CaseResult], out: TextIO, problems: list[Problem]) -> int:
+    """One FHIR R4 Bundle of Observations, one per case (exchange/fhir.py)."""
+    from dsm5check.exchange.fhir import bundle, dump
+
+    try:
+        text = dump(bundle(results))
+    except InputError as err:  # the fhir extra is not installed
+        _report(problems, err.problems)
+        return exit_code(results, problems)
+    out.write(text)
+    return exit_code(results, problems)
 
 
 def _write_records(

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "learn": "learn",
     "quiz": "quiz",
     "what-if": "what_if",
+    "export": "export",
 }
 
 

@@ -35,7 +35,7 @@ from dsm5check.validation import problems_from
 from dsm5check.yamlio import Document, expected_mapping
 
 __all__ = ["CASE_SUFFIXES", "CaseIds", "LoadedCase", "RulesetResolver", "iter_cases",
-           "load_case_file", "read_source"]
+           "load_case_file", "load_document", "read_source"]
 
 #: Problems shown per file; the rest are counted (a file with thousands of
 #: problems is a wrong file, and printing them all helps nobody).
@@ -136,14 +136,27 @@ def read_source(path: str) -> tuple[str, bytes]:
             fh.close()
 
 
-def check_document(
+def load_document(
     doc: Document, resolver: RulesetResolver, today: dt.date
 ) -> tuple[LoadedCase | None, list[Problem]]:
-    """A validated case from one document, or every problem found in it."""
+    """One parsed document as a validated case, or every problem found in it.
+
+    Every way in (files, streams, the Python API, FHIR responses) goes through
+    here, so a case is held to the same checks whatever it came from.
+    """
     bad = expected_mapping(doc)
     if bad:
         return None, [bad]
     found = list(doc.problems)
+    if isinstance(doc.data.get("resourceType"), str):  # FHIR: exchange/load.py reads it
+        from dsm5check.exchange.load import convert
+
+        original = doc
+        doc, converted = convert(doc)
+        found += [original.problem(loc, msg) for loc, msg in converted]
+        if converted:
+            found.sort(key=lambda p: (p.line, p.col))
+            return None, found
     case: Case | None = None
     try:
         case = Case.model_validate(doc.data)
@@ -158,7 +171,7 @@ def check_document(
         found.extend(doc.problem(loc, msg) for loc, msg in checks)
     if found or case is None:
         found.sort(key=lambda p: (p.line, p.col))
-        return None, [_short(p) for p in found]
+        return None, found
     return LoadedCase(case, ruleset, doc), []
 
 
@@ -219,11 +232,11 @@ def _file_cases(
             continue
         if cap.full:
             item._tree.append(None)  # counted, not shown: no need to find positions
-        loaded, problems = check_document(item, resolver, today)
+        loaded, problems = load_document(item, resolver, today)
         if loaded is not None:
             yield loaded
         else:
-            yield from cap.take(problems)
+            yield from cap.take([_short(p) for p in problems])
     summary = cap.summary()
     if summary is not None:
         yield summary

@@ -140,3 +140,15 @@ class CaseResult:
             if c.id == cid:
                 return c
         raise KeyError(cid)
+
+    def specifier(self, sid: str) -> SpecifierResult:
+        for s in self.specifiers:
+            if s.id == sid:
+                return s
+        raise KeyError(sid)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Exactly this case's element of ``check --format json`` (the contract)."""
+        from dsm5check.render.records import case_record
+
+        return case_record(self)

@@ -89,11 +89,22 @@ class Criterion(_Frozen):
     )
 
 
+class Coding(_Frozen):
+    """A standard code for the diagnosis (e.g. for a FHIR export)."""
+
+    system: str = Field(description="Code system URI, e.g. http://id.who.int/icd/release/11/mms.")
+    code: str = Field(min_length=1, description="The code in that system, e.g. 6B40.")
+    display: str | None = Field(None, description="The code system's name for it.")
+
+
 class Diagnosis(_Frozen):
     title: str
     text: str | None = None
     rule: Rule
     code: str | None = None
+    codes: tuple[Coding, ...] = Field(
+        (), description="Standard codings of the diagnosis ({system, code, display})."
+    )
 
 
 class Specifier(_Frozen):

@@ -25,8 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " decides from the first line",
     )
     parser.add_argument(
-        "--format", choices=("text", "json", "jsonl"), default="text",
-        help="text (default) for people; json: one list; jsonl: one object per line",
+        "--format", choices=("text", "json", "jsonl", "fhir"), default="text",
+        help="text (default) for people; json: one list; jsonl: one object per line;"
+        " fhir: a FHIR R4 Bundle of Observations (needs the fhir extra)",
     )
     parser.add_argument(
         "--with-input", action="store_true",
