@@ -133,7 +133,7 @@ def stages(folder: Path, limit: int) -> None:
 
     from dsm5check.case import Case
     from dsm5check.engine import evaluate
-    from dsm5check.loading import RulesetResolver, load_document
+    from dsm5check.loading import RulesetResolver, check_document
     from dsm5check.registry import shipped
     from dsm5check.render.records import case_record
     from dsm5check.streams import iter_documents
@@ -155,7 +155,7 @@ def stages(folder: Path, limit: int) -> None:
         "read (open, split, build, dup. keys)": per_file(
             lambda r: list(iter_documents(r[0])), raws),
         "validate (pydantic)": per_file(lambda d: Case.model_validate(d.data), docs),
-        "validate + case checks": per_file(lambda d: load_document(d, resolver, today), docs),
+        "validate + case checks": per_file(lambda d: check_document(d, resolver, today), docs),
         "evaluate (engine)": per_file(lambda c: evaluate(rules, c), cases),
         "record + JSON": per_file(lambda r: json.dumps(case_record(r), default=str), results),
     }

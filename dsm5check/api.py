@@ -18,7 +18,6 @@ import datetime as dt
 import gc
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import Any, TypeAlias
 
 from dsm5check.errors import InputError, Problem
@@ -53,15 +52,10 @@ def load_ruleset(ruleset: str | os.PathLike[str] = "dsm5-ptsd") -> LoadedRuleset
     The result has ``rules`` (the validated model), ``path`` and ``sha256``.
     Raises :class:`CaseError` naming the file, line and column of every problem.
     """
-    from dsm5check.registry import shipped, shipped_ids
-    from dsm5check.ruleset import load_ruleset_file
+    from dsm5check.registry import resolve
 
     try:
-        if isinstance(ruleset, str) and ruleset in shipped_ids():
-            return shipped(ruleset)
-        if isinstance(ruleset, os.PathLike) or Path(ruleset).suffix in (".yaml", ".yml"):
-            return load_ruleset_file(os.fspath(ruleset))
-        return shipped(ruleset)  # not a file name: the "no such ruleset" problem
+        return resolve(os.fspath(ruleset))
     except InputError as err:
         raise CaseError(err.problems) from None
 
@@ -181,16 +175,15 @@ def _looks_like_path(text: str) -> bool:
 def _evaluate(
     inputs: Iterable[CaseInput], resolver: Any, today: dt.date, problems: list[Problem]
 ) -> Iterator[CaseResult]:
-    from dsm5check.batch import CaseIds
     from dsm5check.engine import evaluate as run_engine
-    from dsm5check.loading import LoadedCase, load_document
+    from dsm5check.loading import CaseIds, LoadedCase, check_document
 
     ids = CaseIds()
     for n, case in enumerate(inputs):
         found: list[Problem] = []
         loaded_cases: list[LoadedCase] = []
         if type(case) is dict or isinstance(case, Mapping):
-            loaded, found = load_document(_mapping_document(case, n), resolver, today)
+            loaded, found = check_document(_mapping_document(case, n), resolver, today)
             if loaded is not None:
                 loaded_cases.append(loaded)
         elif isinstance(case, str | os.PathLike):

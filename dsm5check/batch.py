@@ -19,16 +19,14 @@ from typing import TextIO
 from dsm5check.engine import evaluate
 from dsm5check.errors import InputError, Problem
 from dsm5check.loading import (
-    CaseIds as CaseIds,  # part of this module's interface (dsm5check.api uses it)
-)
-from dsm5check.loading import (
+    CaseIds,
     RulesetResolver,
     expand_paths,
     iter_cases,
     iter_file_cases,
 )
+from dsm5check.registry import resolve
 from dsm5check.results import CaseResult
-from dsm5check.ruleset import load_ruleset_file
 from dsm5check.streams import iter_documents
 from dsm5check.yamlio import Document
 
@@ -98,7 +96,7 @@ def _init_worker(rules_file: str | None, with_input: bool = False) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it, so a
     # worker is never interrupted halfway through sending its results
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_RESOLVER = RulesetResolver(load_ruleset_file(rules_file) if rules_file else None)
+    _WORKER_RESOLVER = RulesetResolver(resolve(rules_file) if rules_file else None)
 
 
 Line = tuple[str, str, int, int, str, bool]  # case id, file, line, document index, JSON, mismatched
@@ -184,7 +182,7 @@ def check_paths(
     input_format: str | None = None, with_input: bool = False,
 ) -> int:
     out = out or sys.stdout
-    override = load_ruleset_file(rules_file) if rules_file else None
+    override = resolve(rules_file) if rules_file else None
     resolver = RulesetResolver(override)
     problems: list[Problem] = []
     if fmt in ("json", "jsonl") and "-" not in paths:

@@ -93,6 +93,13 @@ class Event(_Model):
         None, description="Missing: unknown. A single word is read as a list of one."
     )
     violent_or_accidental: StrictBool | None = None
+    extremely_threatening: StrictBool | None = Field(
+        None, description="Extension (ICD-11): the clinician judges the event extremely"
+        " threatening or horrific. Missing: read from the other event keys."
+    )
+    sudden_or_unexpected: StrictBool | None = Field(
+        None, description="Extension (ICD-11): a death learned about was sudden or unexpected."
+    )
     via_media: StrictBool = False
     work_related: StrictBool = False
     index: StrictBool = False
@@ -100,7 +107,8 @@ class Event(_Model):
 
 
 class Subject(_Model):
-    age_years: Annotated[int, Field(ge=0, le=130)] | None = None
+    age_years: Annotated[int, Field(ge=0, le=130)] | None = Field(
+        None, description="Age at the assessment: no event or symptom before birth.")
     note: str | None = None
 
 
@@ -115,12 +123,32 @@ Months = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class Timeline(_Model):
-    symptom_onset: dt.date | None = None
-    full_criteria_met: dt.date | None = None
-    assessed: dt.date | None = None
-    months_since_symptom_onset: Months | None = None
-    months_event_to_symptom_onset: Months | None = None
-    months_event_to_full_criteria: Months | None = None
+    """When things happened. Order enforced by ``check`` (a schema cannot compare
+    fields): event <= symptom_onset <= full_criteria_met <= assessed <= today, and
+    nothing before the person was born; a months figure may stray by one month."""
+
+    symptom_onset: dt.date | None = Field(
+        None, description="First symptoms: on or after the event, on or before"
+        " full_criteria_met and assessed.")
+    full_criteria_met: dt.date | None = Field(
+        None, description="Full picture first present: on or after symptom_onset, on or"
+        " before assessed.")
+    assessed: dt.date | None = Field(
+        None, description="Date of the assessment: not after today, not before any"
+        " event or other timeline date.")
+    months_since_symptom_onset: Months | None = Field(
+        None, description="Months from symptom_onset to assessed: at most the"
+        " time since the event; must agree with the dates within a month.")
+    months_event_to_symptom_onset: Months | None = Field(
+        None, description="Months from the index event to symptom_onset: at most"
+        " months_event_to_full_criteria and the time from the event to assessed.")
+    months_event_to_full_criteria: Months | None = Field(
+        None, description="Months from the index event to full_criteria_met: at least"
+        " months_event_to_symptom_onset, at most the time from the event to assessed.")
+    lasted_several_weeks: StrictBool | None = Field(
+        None, description="Extension (ICD-11): the clinician judges that the symptoms have"
+        " lasted 'several weeks', for a duration between two weeks and a month."
+    )
 
 
 class ImpairmentRatings(_Model):
@@ -141,6 +169,14 @@ class Expected(_Model):
 class Case(_Model):
     id: str = Field(min_length=1, description="Required; unique within one run.")
     ruleset: str = "dsm5-ptsd"
+    coded_in: str | None = Field(
+        None, description="Extension: id of the ruleset whose item ids `symptoms` uses, when it"
+        " is not `ruleset` (the checking set then reads them through its crosswalk)."
+    )
+    native: dict[str, dict[str, ItemValue | None]] | None = Field(
+        None, description="Extension: answers coded natively in another set's items, keyed by"
+        " that set's coding (e.g. icd11: {C1: 3}); what no crosswalk supplies."
+    )
     title: str | None = Field(None, description="Short description (extension).")
     subject: Subject | None = None
     unlisted_symptoms: Literal["unknown", "absent"] = "unknown"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from dsm5check.case import Case
+from dsm5check.crosswalk import Foreign, source_of, vocabulary
 from dsm5check.logic import kleene_all
 from dsm5check.nodes import MISSING, Ctx, Evaluator, compile_rule, criterion_result
 from dsm5check.results import (
@@ -44,6 +45,29 @@ class _Plan:
 
 _PLANS: dict[int, _Plan] = {}
 
+#: per (ruleset, vocabulary of a case): the set it is read from, with the
+#: crosswalk compiled against that set; None when it is read natively
+_FOREIGN: dict[tuple[int, str], tuple[Ruleset, tuple[Ruleset, dict[str, Evaluator]] | None]] = {}
+
+
+def _foreign(rules: Ruleset, case: Case) -> Foreign | None:
+    vocab = vocabulary(case)
+    if vocab == rules.id:
+        return None
+    key = (id(rules), vocab)
+    found = _FOREIGN.get(key)
+    if found is None or found[0] is not rules:
+        source = source_of(rules, vocab)
+        compiled = None
+        if source is not None:
+            cw = rules.crosswalk_from(source.id)
+            evaluators = {k: compile_rule(r, source) for k, r in cw.items.items()} if cw else {}
+            compiled = (source, evaluators)
+        found = _FOREIGN[key] = (rules, compiled)
+    if found[1] is None:
+        return None
+    return Foreign(rules, found[1][0], found[1][1], case)
+
 
 def _plan(rules: Ruleset) -> _Plan:
     plan = _PLANS.get(id(rules))
@@ -61,7 +85,9 @@ def evaluate_rule(rules: Ruleset, rule: NodeModel, case: Case) -> NodeResult:
     if found is None or found[0] is not rule:
         found = _RULES[id(rule)] = (rule, compile_rule(rule, rules))
     plan = _plan(rules)
-    return found[1](Ctx(rules, plan.criteria, case))
+    ctx = Ctx(rules, plan.criteria, case)
+    ctx.foreign = _foreign(rules, case)
+    return found[1](ctx)
 
 
 def _index_element(ctx: Ctx) -> tuple[Any, str | None]:
@@ -95,6 +121,7 @@ def evaluate(loaded: LoadedRuleset | Ruleset, case: Case, *, file: str = "", lin
         rules, digest = loaded.rules, loaded.sha256
     plan = _plan(rules)
     ctx = Ctx(rules, plan.criteria, case)
+    ctx.foreign = _foreign(rules, case)
     index_label = None
     spec = rules.index_element
     if spec is not None:

@@ -24,6 +24,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f" (at {self.path})" if self.path else ""
+        if not self.file:  # a command-line problem: no file to point at
+            return f"{self.message}{where}"
         return f"{self.file}:{self.line}:{self.col}: {self.message}{where}"
 
     def as_record(self) -> dict[str, object]:
@@ -53,3 +55,43 @@ def format_path(loc: Sequence[object]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+class UsageError(InputError):
+    """A mistake on the command line (an unknown id, a number out of range).
+
+    Not about a file, so printed without a ``file:line:col:`` prefix; the exit
+    code is that of bad input (2). ``problems`` holds one position-less
+    :class:`Problem`, so code that reads problems keeps working.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__([Problem("", 0, 0, message)])
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> list[str]:
+    """Close matches of ``word`` among ``known``, ignoring case, best first."""
+    import difflib
+
+    pool = list(dict.fromkeys(known))
+    lowered = {k.lower(): k for k in pool}
+    if word.lower() in lowered:
+        return [lowered[word.lower()]]
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)
+    starts = [k for k in lowered if k.startswith(word.lower()) and k not in close] if word else []
+    return [lowered[k] for k in [*close, *starts][:3]]
+
+
+def unknown(what: str, word: str, known: Iterable[str], hint: str = "") -> UsageError:
+    """``no vignette 'nope'; did you mean 'v01-…'? (known: …)`` as a UsageError."""
+    pool = list(known)
+    near = did_you_mean(word, pool)
+    text = f"no {what} {word!r}"
+    if near:
+        text += "; did you mean " + " or ".join(repr(n) for n in near) + "?"
+    if hint:
+        text += f" ({hint})"
+    elif len(pool) <= 20:
+        text += f" (known: {', '.join(pool)})"
+    return UsageError(text)

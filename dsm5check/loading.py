@@ -35,7 +35,7 @@ from dsm5check.validation import problems_from
 from dsm5check.yamlio import Document, expected_mapping
 
 __all__ = ["CASE_SUFFIXES", "CaseIds", "LoadedCase", "RulesetResolver", "iter_cases",
-           "load_case_file", "load_document", "read_source"]
+           "load_case_file", "read_source"]
 
 #: Problems shown per file; the rest are counted (a file with thousands of
 #: problems is a wrong file, and printing them all helps nobody).
@@ -136,10 +136,10 @@ def read_source(path: str) -> tuple[str, bytes]:
             fh.close()
 
 
-def load_document(
+def check_document(
     doc: Document, resolver: RulesetResolver, today: dt.date
 ) -> tuple[LoadedCase | None, list[Problem]]:
-    """One parsed document as a validated case, or every problem found in it.
+    """A validated case from one document, or every problem found in it.
 
     Every way in (files, streams, the Python API, FHIR responses) goes through
     here, so a case is held to the same checks whatever it came from.
@@ -171,7 +171,7 @@ def load_document(
         found.extend(doc.problem(loc, msg) for loc, msg in checks)
     if found or case is None:
         found.sort(key=lambda p: (p.line, p.col))
-        return None, found
+        return None, [_short(p) for p in found]
     return LoadedCase(case, ruleset, doc), []
 
 
@@ -232,11 +232,11 @@ def _file_cases(
             continue
         if cap.full:
             item._tree.append(None)  # counted, not shown: no need to find positions
-        loaded, problems = load_document(item, resolver, today)
+        loaded, problems = check_document(item, resolver, today)
         if loaded is not None:
             yield loaded
         else:
-            yield from cap.take([_short(p) for p in problems])
+            yield from cap.take(problems)
     summary = cap.summary()
     if summary is not None:
         yield summary

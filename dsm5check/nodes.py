@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dsm5check.case import Case, section_values
+from dsm5check.crosswalk import Foreign
 from dsm5check.dates import add_months
 from dsm5check.logic import compare, item_status, kleene_all, kleene_any
 from dsm5check.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
@@ -36,8 +37,8 @@ MISSING = object()
 class Ctx:
     """What one evaluation needs: the case, the ruleset, memoised criteria."""
 
-    __slots__ = ("answers", "base_paths", "base_scope", "case", "criteria", "memo", "rules",
-                 "scope", "scope_paths")
+    __slots__ = ("answers", "base_paths", "base_scope", "case", "criteria", "foreign", "memo",
+                 "rules", "scope", "scope_paths")
 
     def __init__(self, rules: Ruleset, criteria: Mapping[str, Evaluator], case: Case) -> None:
         self.rules = rules
@@ -49,6 +50,8 @@ class Ctx:
         self.base_scope: dict[str, Any] = {}
         self.base_paths: dict[str, str] = {}
         self.answers: dict[str, Mapping[str, Any] | None] = {}
+        #: set when the case is coded in another set's items (see crosswalk.py)
+        self.foreign: Foreign | None = None
 
     def answer(self, item_id: str, section: str) -> tuple[Any, bool]:
         """The value a case gives for an item, and whether it was listed at all."""
@@ -153,6 +156,8 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
     may_be_unlisted = section != "case"
 
     def ev(ctx: Ctx) -> NodeResult:
+        if ctx.foreign is not None and may_be_unlisted:
+            return ctx.foreign.item(item_id, nid, label, threshold, ctx)
         value, listed = ctx.answer(item_id, section)
         status, info = item_status(
             value, listed, threshold,

@@ -59,6 +59,10 @@ def _name_parts(nodes: list[NodeResult]) -> list[str]:
 def item_reason(node: NodeResult) -> str:
     d = node.detail
     why = d.get("why")
+    if "crosswalk" in d:  # read through a crosswalk from another set's answers
+        return f"from {d['crosswalk']}: {reason_for(node.children[0])}"
+    if why == "not_crosswalked":
+        return f"not assessed (the case is coded in {d['coded_in']}, which has no such item)"
     if why == "unlisted":
         return "not listed; counted absent (unlisted_symptoms: absent)"
     if "ratings" in d:

@@ -117,6 +117,19 @@ class Specifier(_Frozen):
     interpretation: tuple[str, ...] = ()
 
 
+class Crosswalk(_Frozen):
+    """How this set reads a case coded in another set's items, where that is sound."""
+
+    from_: str = Field(alias="from", pattern=r"^[a-z0-9][a-z0-9_.-]*$",
+                       description="Id of the shipped ruleset whose items the case uses.")
+    label: str = Field(description="How explanations name that set: 'from DSM-5 B2'.")
+    note: str | None = None
+    items: dict[str, Rule] = Field(
+        description="Item of this set -> a rule over the other set's answers and the case's"
+        " facts; an item not listed here is not assessed (code it natively)."
+    )
+
+
 class IndexElement(_Frozen):
     """How to pick the index element of a collection (the index event)."""
 
@@ -142,6 +155,10 @@ class Ruleset(_Frozen):
     version: str
     source: Source
     disclaimer: str | None = None
+    research_only: bool = Field(
+        False, description="A research definition (e.g. subthreshold PTSD), never a diagnosis:"
+        " results label its verdict a research label."
+    )
     symptom_threshold: int = Field(
         2, description="Rating at or above which an item counts as present (CAPS-5 convention)."
     )
@@ -158,6 +175,25 @@ class Ruleset(_Frozen):
     interview: InterviewSpec | None = Field(
         None, description="Optional: interview questions beyond the items (see docs/interview.md)."
     )
+    coding: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9_.-]*$",
+        description="Name of the item vocabulary; sets sharing it read each other's cases"
+        " natively, and `native:` blocks of a case are keyed by it. Default: the id.",
+    )
+    crosswalks: tuple[Crosswalk, ...] = Field(
+        (), description="How this set reads cases coded in another set's items."
+    )
+
+    @property
+    def vocabulary(self) -> str:
+        """The coding a case's items must use to be read natively."""
+        return self.coding or self.id
+
+    def crosswalk_from(self, ruleset_id: str) -> Crosswalk | None:
+        for cw in self.crosswalks:
+            if cw.from_ == ruleset_id:
+                return cw
+        return None
 
     @cached_property
     def item_map(self) -> dict[str, Item]:
@@ -262,10 +298,82 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
             )
     if rs.interview is not None:
         errors.extend(rs.interview.problems({i.id: i.group for i in rs.items}))
+    errors.extend(_crosswalk_errors(rs))
     errors.extend(_cycles(rs))
     errors.extend(_unused_or_repeated(rs))
     errors.extend(_fact_paths(rs))
     return errors
+
+
+_CHECKING: set[str] = set()
+
+
+def _crosswalk_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
+    """A crosswalk maps items of this set from items and facts of a shipped set."""
+    from dsm5check.case import Case
+    from dsm5check.paths import path_problems
+
+    errors: list[tuple[tuple[object, ...], str]] = []
+    seen: set[str] = set()
+    for i, cw in enumerate(rs.crosswalks):
+        loc: tuple[object, ...] = ("crosswalks", i)
+        if cw.from_ in seen:
+            errors.append(((*loc, "from"), f"a second crosswalk from {cw.from_!r}"))
+        seen.add(cw.from_)
+        if cw.from_ == rs.id:
+            errors.append(((*loc, "from"), "a crosswalk reads another set, not this one"))
+            continue
+        source = _source_rules(cw.from_)
+        if isinstance(source, str):
+            errors.append(((*loc, "from"), source))
+            continue
+        if source is not None and source.vocabulary == rs.vocabulary:
+            errors.append(((*loc, "from"), (
+                f"{cw.from_!r} shares this set's coding {rs.vocabulary!r}: it is read natively"
+            )))
+        for item_id, rule in cw.items.items():
+            iloc = (*loc, "items", item_id)
+            item = rs.item_map.get(item_id)
+            if item is None:
+                errors.append((iloc, f"unknown item {item_id!r}; expected an item of this set"))
+                continue
+            if item.section == "case":
+                errors.append((iloc, (
+                    f"item {item_id!r} is read from the case itself, whatever set the case is"
+                    " coded in: it needs no crosswalk"
+                )))
+            for nloc, node in walk_located(rule, iloc):
+                if isinstance(node, CriterionNode):
+                    errors.append(((*nloc, "criterion"), (
+                        "a crosswalk reads answers and facts, not criteria"
+                    )))
+                if isinstance(node, ItemNode) and source is not None and (
+                    node.item not in source.item_map
+                ):
+                    errors.append(((*nloc, "item"), (
+                        f"unknown item {node.item!r} of {cw.from_}; expected one of"
+                        f" {', '.join(list(source.item_map)[:8])}, ..."
+                    )))
+            errors.extend(path_problems(rule, iloc, {}, Case))
+    return errors
+
+
+def _source_rules(ruleset_id: str) -> Ruleset | str | None:
+    """The shipped ruleset a crosswalk reads (None while it is being checked itself,
+    for crosswalks in both directions), or a message when there is none."""
+    from dsm5check.registry import shipped, shipped_ids
+
+    if ruleset_id in _CHECKING:
+        return None
+    if ruleset_id not in shipped_ids():
+        return f"no shipped ruleset {ruleset_id!r}; known: {', '.join(shipped_ids())}"
+    _CHECKING.add(ruleset_id)
+    try:
+        return shipped(ruleset_id).rules
+    except InputError as err:
+        return f"ruleset {ruleset_id!r} does not load: {err.problems[0].message}"
+    finally:
+        _CHECKING.discard(ruleset_id)
 
 
 def _cycles(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:

@@ -69,9 +69,14 @@ def _case_schema(rules: Ruleset | None) -> dict[str, Any]:
 
 def _close_names(case: dict[str, Any], defs: dict[str, Any], rules: Ruleset) -> None:
     symptoms = case["properties"]["symptoms"]
-    value = symptoms.pop("additionalProperties")
-    symptoms["properties"] = {item: value for item in rules.sections.get("symptoms", {})}
-    symptoms["additionalProperties"] = False
+    value = symptoms["additionalProperties"]
+    own = list(rules.sections.get("symptoms", {}))
+    if not rules.crosswalks:
+        symptoms.pop("additionalProperties")
+        symptoms["properties"] = {item: value for item in own}
+        symptoms["additionalProperties"] = False
+    else:
+        _crosswalk_names(case, rules, own)
     expected = defs["Expected"]["properties"]
     status = expected["criteria"].pop("additionalProperties")
     expected["criteria"]["properties"] = {c.id: status for c in rules.criteria}
@@ -79,3 +84,37 @@ def _close_names(case: dict[str, Any], defs: dict[str, Any], rules: Ruleset) -> 
     for option in expected["specifiers"]["anyOf"]:
         if option.get("type") == "array":
             option["items"] = {"enum": [s.id for s in rules.specifiers], "type": "string"}
+
+
+def _crosswalk_names(case: dict[str, Any], rules: Ruleset, own: list[str]) -> None:
+    """Symptom names follow ``coded_in``: this set's items, or a crosswalk source's;
+    ``native`` blocks take the items of the coding they name."""
+    from dsm5check.registry import shipped, shipped_ids
+
+    def names(items: list[str]) -> dict[str, Any]:
+        return {"properties": {"symptoms": {"propertyNames": {"enum": items}}}}
+
+    rules_of = {rid: shipped(rid).rules for rid in shipped_ids()}
+    branches: list[dict[str, Any]] = [
+        {"if": {"not": {"required": ["coded_in"]}}, "then": names(own)},
+        {"if": {"required": ["coded_in"], "properties": {"coded_in": {"const": rules.id}}},
+         "then": names(own)},
+    ]
+    for cw in rules.crosswalks:
+        source = rules_of.get(cw.from_)
+        if source is not None:
+            branches.append({
+                "if": {"required": ["coded_in"], "properties": {"coded_in": {"const": cw.from_}}},
+                "then": names(list(source.sections.get("symptoms", {}))),
+            })
+    case["allOf"] = branches
+    native = case["properties"]["native"]
+    codings: dict[str, list[str]] = {}
+    for other in rules_of.values():
+        codings.setdefault(other.vocabulary, list(other.sections.get("symptoms", {})))
+    block = next(a for a in native["anyOf"] if a.get("type") == "object")
+    block["propertyNames"] = {"enum": list(codings)}
+    block["properties"] = {
+        coding: {"type": "object", "propertyNames": {"enum": items}}
+        for coding, items in codings.items()
+    }

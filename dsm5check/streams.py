@@ -220,7 +220,7 @@ def iter_documents(path: str, input_format: str | None = None) -> Iterator[Item]
     except OSError as exc:
         yield Problem(name, 1, 1, f"cannot read: {exc.strerror or exc}")
     finally:
-        if fh is not sys.stdin.buffer:
+        if path != "-":  # never close standard input
             fh.close()
 
 

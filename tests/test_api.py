@@ -77,7 +77,7 @@ def test_ruleset_argument_overrides_and_rejects_unknown(tmp_path: Path) -> None:
     assert "no-such-set" in str(err.value)
     with pytest.raises(dsm5check.CaseError) as err:
         dsm5check.load_ruleset(tmp_path / "missing.yaml")
-    assert "missing.yaml:1:1" in str(err.value)
+    assert "missing.yaml" in str(err.value)
     loaded = dsm5check.load_ruleset(ROOT / "rules" / "dsm5-ptsd.yaml")
     assert dsm5check.evaluate({"id": "o"}, loaded).ruleset_sha256 == loaded.sha256
 

@@ -16,8 +16,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unknown-key.yaml": [
         "unknown-key.yaml:2:1: unknown key 'symptom'; did you mean 'symptoms'? expected one of:"
-        " id, ruleset, title, subject, unlisted_symptoms, events, symptoms, dissociation,"
-        " timeline, impairment, attributable_to_substance_or_medical, notes, expected"
+        " id, ruleset, coded_in, native, title, subject, unlisted_symptoms, events, symptoms,"
+        " dissociation, timeline, impairment, attributable_to_substance_or_medical, notes, expected"
         " (at symptom)",
         "unknown-key.yaml:7:5: unknown key 'viamedia'; did you mean 'via_media'?",
     ],
@@ -42,11 +42,13 @@ EXPECTED: dict[str, list[str]] = {
         " (at timeline.months_since_symptom_onset)",
     ],
     "dates.yaml": [
-        "dates.yaml:8:18: symptoms began 2024-04-01, before the event (2024-05-01):"
-        " expected on or after it (at timeline.symptom_onset)",
-        "dates.yaml:9:22: full criteria met 2024-03-01, before the symptoms began (2024-04-01)"
-        " (at timeline.full_criteria_met)",
-        "dates.yaml:10:13: assessed 2031-01-01 is in the future",
+        "dates.yaml:8:18: symptoms began 2024-04-01 (timeline.symptom_onset), before the event"
+        " on 2024-05-01 (events[0].date): the symptoms counted must begin on or after it"
+        " (at timeline.symptom_onset)",
+        "dates.yaml:9:22: full picture first present 2024-03-01 (timeline.full_criteria_met),"
+        " before the symptoms began on 2024-04-01 (timeline.symptom_onset): the full picture"
+        " cannot come before the first symptom (at timeline.full_criteria_met)",
+        "dates.yaml:10:13: assessed 2031-01-01 (timeline.assessed) is in the future",
     ],
     "expected.yaml": [
         "expected.yaml:3:14: got True: expected 'met', 'not_met' or 'indeterminate' (YAML reads"
@@ -73,9 +75,9 @@ EXPECTED: dict[str, list[str]] = {
         "notmapping.yaml:1:1: expected a mapping of keys (a case), got list",
     ],
     "months-disagree.yaml": [
-        "months-disagree.yaml:2:89: months_since_symptom_onset is 5 but the dates give 0.3"
-        " months from symptom_onset to assessed; the dates would win: make them agree or leave"
-        " one out (at timeline.months_since_symptom_onset)",
+        "months-disagree.yaml:2:89: timeline.months_since_symptom_onset is 5 but the dates give"
+        " 0.3 months from timeline.symptom_onset to timeline.assessed; the dates would win:"
+        " make them agree or leave one out (at timeline.months_since_symptom_onset)",
     ],
     "child.yaml": [
         "child.yaml:2:22: outside ruleset dsm5-ptsd: it is for individuals older than 6 years;"
@@ -102,9 +104,10 @@ EXPECTED: dict[str, list[str]] = {
         " (at [0].events[0].nature[0])",
     ],
     "after-assessment.yaml": [
-        "after-assessment.yaml:3:65: months_event_to_full_criteria is 7, but the assessment was"
-        " 2.0 months after the event: expected at most that"
-        " (at timeline.months_event_to_full_criteria)",
+        "after-assessment.yaml:3:65: the assessment on 2025-03-01 (timeline.assessed) would"
+        " come before the full picture about 2025-08 (timeline.months_event_to_full_criteria 7,"
+        " counted on from the event on 2025-01-01): the full picture cannot come after the"
+        " assessment (at timeline.months_event_to_full_criteria)",
     ],
     "dupid.yaml": [
         "dupid.yaml:3:5: case id 'x1' already used in",

@@ -4,6 +4,7 @@ refused typed answers, the review screen's errors and notes."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,8 @@ def test_a_declared_default_that_rules_out_is_not_offered() -> None:
         "events.0.via_media": True,
     }
     qs = {q.key: q for q in plan_flow(plan, answers).questions}
-    work = qs["events.0.work_related"]
-    assert work.has_default and work.default is False
+    # the shipped ruleset declares no yes/no default; a ruleset may (here: "no")
+    work = dataclasses.replace(qs["events.0.work_related"], default=False, has_default=True)
     assert rules_out(plan, answers, work, False)  # "not at work" rules out the event
     assert not rules_out(plan, answers, work, True)
     media = qs["events.0.via_media"]
@@ -126,8 +127,9 @@ def test_draft_dates_out_of_order_are_reported_at_the_answer(tmp_path: Path) -> 
     found = _resume(tmp_path, '{"id": "x", "timeline.assessed": "2025-01-10",'
                               ' "events.any": true, "events.0.date": "2024-06-01",\n'
                               ' "symptoms.B1": 3, "timeline.symptom_onset": "2024-03-01"}')
-    assert found == [f"{tmp_path / 'd.draft.json'}:4:46: symptoms began 2024-03-01, before the"
-                     " event (2024-06-01): expected on or after it"
+    assert found == [f"{tmp_path / 'd.draft.json'}:4:46: symptoms began 2024-03-01"
+                     " (timeline.symptom_onset), before the event on 2024-06-01"
+                     " (events[0].date): the symptoms counted must begin on or after it"
                      " (at answers.timeline.symptom_onset)"]
 
 
@@ -164,11 +166,11 @@ def test_review_errors_are_said_at_the_prompt_and_notes_are_never_lost(tmp_path:
     assert code == 0, text
     prompts = [line.removeprefix("> ") for line in text.splitlines()
                if line.startswith("> Not taken: ")]
-    assert prompts[0].startswith("Not taken: '99' is not a number from 1 to ")
+    assert prompts[0].startswith("Not taken: '99' is not a code on this list. ")
     # the refusal is the prompt itself, right where the next entry is typed; the list
     # is shown again only after a note was added (twice), not after a refusal
     assert text.count("== Review") == 3
-    assert prompts[1].startswith("Not taken: 'seen twice' is not a number")
+    assert prompts[1].startswith("Not taken: 'seen twice' is not a code on this list")
     assert "(or y to keep it as a case note)" in prompts[1]
     assert "No note added." in text
     assert saved(tmp_path, "t.yaml")["notes"] == ["seen twice", "second note"]

@@ -14,6 +14,7 @@ import os
 import stat
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
@@ -33,7 +34,7 @@ TOY = str(TESTS / "rulesets" / "interview-toy.yaml")
 # PTSD: case id, date (default), an event: description, date, nature, exposure, no more
 EVENT = "vet-1\r\rybomb blast\r2024-03-02\r2\r1\rn"
 FULL_ITEMS = "3y3y000" + "2y0" + "3y3y00002y" + "3y3y002y2y"  # B C D E, 6+ present
-TIMELINE = "2024-03-20\r\r"  # onset; full picture: Enter = same as onset
+TIMELINE = "2024-03-20\rs"  # onset; full picture: s = from the start (same as onset)
 FULL = EVENT + FULL_ITEMS + TIMELINE + "yn" + "03n"  # G yes, H no, dissociation
 
 
@@ -47,9 +48,10 @@ class Recording(TerminalPrompter):
 
 def interview(tmp_path: Path, keys: str, *, rules: str | None = None,
               resume: str | None = None, no_skip: bool = False, out: str = "case.yaml",
-              draft: str | None = None) -> tuple[int, str]:
+              draft: str | None = None, rows: int = 200) -> tuple[int, str]:
+    """Run an interview on ``keys``; the review fits one page of ``rows`` unless told."""
     buf = io.StringIO()
-    with create_pipe_input() as inp:
+    with mock.patch.dict(os.environ, {"LINES": str(rows)}), create_pipe_input() as inp:
         inp.send_text(keys)
         inp.close()
         args = argparse.Namespace(
@@ -137,8 +139,8 @@ def test_unknown_answers_become_null_never_absent(
 ) -> None:
     keys = ("unk\r\ry" + "?" + "?" + "?" + "?" + "n"  # description, date, nature, exposure
             + "3?" + "?" * 4 + "??" + "?" * 7 + "?" * 6  # B1 present, relation unknown
-            + "?" + "?" + "\r"  # onset unknown -> months asked, unknown; full picture
-            + "???" + "??" + "\r")
+            + "?" + "?" + "\r"  # onset unknown -> months asked, unknown; full picture: Enter
+            + "??" + "??" + "\r")  # G, H; dissociation
     code, out = interview(tmp_path, keys)
     assert code == 0, out
     case = saved(tmp_path)
@@ -156,19 +158,20 @@ def test_unknown_answers_become_null_never_absent(
 
 
 def test_edit_from_review_screen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # review: answer 41 is G ("distress or impairment"); change it to no, then save
-    code, out = interview(tmp_path, FULL + "41\r" + "n" + "\r")
+    # review: the G line (distress or impairment); change it to no, then save
+    code, out = interview(tmp_path, FULL + "g\r" + "n" + "\r")
     assert code == 0, out
-    assert "41. distress or impairment: yes" in out
-    assert "41. distress or impairment: no" in out
+    assert "    G distress or impairment: yes, marked distress or impairment" in out
+    assert "    G distress or impairment: no, neither" in out
     assert saved(tmp_path)["impairment"] is False
     assert check_json(tmp_path / "case.yaml", capsys=capsys)["diagnosis"] == "not_met"
 
 
 def test_edit_that_needs_a_new_follow_up(tmp_path: Path) -> None:
-    # B3 was 0 (answer 13); raise it to 3: its follow-up is asked, then back to review
-    code, out = interview(tmp_path, FULL + "13\r" + "3" + "n" + "\r")
+    # B3 was 0; raise it to 3: its follow-up is asked, then back to review
+    code, out = interview(tmp_path, FULL + "B3\r" + "3" + "n" + "\r")
     assert code == 0, out
+    assert "   B3 flashbacks: 3 severe, clearly above threshold; began after the event: no" in out
     assert saved(tmp_path)["symptoms"]["B3"] == {"severity": 3, "trauma_related": False}
 
 
@@ -232,10 +235,11 @@ def test_running_out_of_keys_before_any_answer(tmp_path: Path) -> None:
 
 def test_rejects_dates_that_make_an_invalid_case(tmp_path: Path) -> None:
     # symptoms before the event, then a date in the future, then a good one
-    keys = EVENT + FULL_ITEMS + "2024-01-01\r2030-01-01\r2024-03-20\r\r" + "yn03n\r"
+    keys = EVENT + FULL_ITEMS + "2024-01-01\r2030-01-01\r2024-03-20\rs" + "yn03n\r"
     code, out = interview(tmp_path, keys)
     assert code == 0, out
-    assert "Not taken: timeline.symptom_onset: symptoms began 2024-01-01, before the event" in out
+    assert "Not taken: symptoms began: symptoms began 2024-01-01" in out
+    assert "before the event" in out
     assert "in the future" in out
     assert saved(tmp_path)["timeline"]["symptom_onset"] == dt.date(2024, 3, 20)
 

@@ -150,7 +150,8 @@ def test_plain_prompter_full_interview(tmp_path: Path, capsys: pytest.CaptureFix
     text = out.getvalue()
     assert code == 0, text
     assert "type numbers from 1, 2" in text  # "5" was rejected, then "1" taken
-    assert "  0  none (default)" in text and "\x1b[" not in text
+    # no rating is marked as the Enter answer: Enter records not known
+    assert "  0  none\n" in text and "(default)" not in text and "\x1b[" not in text
     capsys.readouterr()
     main(["check", str(tmp_path / "t.yaml"), "--rules", str(TOY), "--format", "json"])
     record = json.loads(capsys.readouterr().out)[0]

@@ -35,7 +35,7 @@ B_TO_E = [("[B1]", "3"), ("[B1 after", "y"), ("[B2]", "3"), ("[B2 after", "y"), 
 TAIL = [("[symptoms began]", "2024-03-20\r"), ("[full picture", "2024-10-01\r"),
         ("[distress or impairment]", "y"), ("[due to a substance", "n"),
         ("[depersonalization]", "0"), ("[derealization]", "3"), ("[dissociation only", "n"),
-        ("Enter to save", "\r")]
+        ("Enter: next page", "\r"), ("Enter: save", "\r")]
 
 
 def spawn(cwd: Path, *args: str) -> pexpect.spawn:

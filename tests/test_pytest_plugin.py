@@ -62,7 +62,7 @@ def test_ini_switch_and_ruleset_option(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(
                                            "--dsm5check-rules", "nope-set")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*no shipped ruleset 'nope-set'*"])
+    result.stdout.fnmatch_lines(["*no ruleset 'nope-set'*"])
 
 
 def test_entry_point_is_registered() -> None:

@@ -57,7 +57,7 @@ def test_all_right_through_pipe_input(tmp_path: Path) -> None:
         "diagnosis": True,
         "specifiers": {s: True for s in ("with_dissociative_symptoms", "with_delayed_expression",
                                          "acute", "chronic", "with_delayed_onset")},
-        "correct": 14, "total": 14, "score": 1.0,
+        "consistent": True, "correct": 14, "total": 14, "score": 1.0,
     }
 
 
@@ -138,7 +138,7 @@ def test_seed_picks_the_same_vignette(monkeypatch: pytest.MonkeyPatch,
         main(["quiz", "--seed", seed, "--plain"])  # ends at once: no input
         titles.append(_title(capsys.readouterr().out))
     assert titles[0] == titles[1]
-    assert titles[0].startswith("╭─ ")
+    assert titles[0].startswith("+- ")  # --plain: ASCII boxes
 
 
 def test_list_and_unknown_vignette(capsys: pytest.CaptureFixture[str]) -> None:

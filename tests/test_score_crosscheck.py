@@ -307,7 +307,7 @@ def test_emitted_sql_runs_on_sqlite_with_duckdb_results(
     write_csv(data, header, body)
     duck = score_jsonl(capsys, str(data), "--instrument", "pcl5", "--cutpoint", "30")
     assert main(["score", str(data), "--instrument", "pcl5", "--cutpoint", "30",
-                 "--emit-sql"]) == 0
+                 "--emit-sql", "--dialect", "sqlite"]) == 0
     sql = capsys.readouterr().out
     assert "read_csv" not in sql and "score_input" in sql
     db = sqlite3.connect(":memory:")
@@ -334,7 +334,7 @@ def test_emitted_sql_runs_on_sqlite_with_duckdb_results(
 
 
 def test_emit_sql_without_data_names_items_by_id(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["score", "--instrument", "pcl5", "--emit-sql"]) == 0
+    assert main(["score", "--instrument", "pcl5", "--emit-sql", "--dialect", "sqlite"]) == 0
     sql = capsys.readouterr().out
     db = sqlite3.connect(":memory:")
     db.execute(f"CREATE TABLE score_input ({', '.join(ITEMS)})")

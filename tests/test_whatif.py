@@ -253,7 +253,7 @@ def test_no_suggested_assessment_date_before_the_full_picture() -> None:
     assert w.target == NOT_MET and w.sets
     texts = [c.text for s in w.sets for c in s]
     assert not [t for t in texts if "timeline.assessed" in t], texts
-    assert "G: set impairment to no" in texts
+    assert "G: distress or impairment: now yes; set to no" in texts
 
 
 def _vignette_case(vid: str) -> Case:
@@ -264,19 +264,21 @@ def test_not_met_for_want_of_one_d_symptom() -> None:
     w = what_if(PTSD, _vignette_case("v13-motorbike-concussion"))
     assert w.target == MET
     assert [[c.text for c in s] for s in w.sets] == [
-        ["D1: related to the event"],
-        ["rate D2 at 2 or more"],
-        ["rate D3 at 2 or more"],
-        ["rate D5 at 2 or more"],
-        ["rate D6 at 2 or more"],
-        ["rate D7 at 2 or more"],
+        ["D1 cannot recall part of the event: now rated 4 (extreme, incapacitating),"
+         " not linked to the event; make it related to the event"],
+        ["D2 negative beliefs: now rated 0 (absent); rate it 2 or more"],
+        ["D3 distorted blame: now rated 0 (absent); rate it 2 or more"],
+        ["D5 lost interest: now rated 1 (mild, below threshold); rate it 2 or more"],
+        ["D6 detached from others: now rated 1 (mild, below threshold); rate it 2 or more"],
+        ["D7 cannot feel positive emotions: now rated 0 (absent); rate it 2 or more"],
     ]
 
 
 def test_too_early_names_the_first_day_f_would_be_met() -> None:
     w = what_if(PTSD, _vignette_case("v16-bus-crash-three-weeks"))
     assert [[c.text for c in s] for s in w.sets] == [[
-        "F: symptom duration more than 1 month — e.g. timeline.assessed on or after 2026-11-02"
+        "F: symptom duration more than 1 month — e.g. assessed date (now 2026-10-22)"
+        " on or after 2026-11-02"
     ]]
 
 
@@ -287,8 +289,8 @@ def test_met_case_lists_the_single_changes_that_undo_it_first() -> None:
     # F is not offered: an assessment on 2024-05-11 would come before the full picture
     # (full_criteria_met 2024-05-25), which `check` rejects as an invalid case
     assert singles == [
-        "G: set impairment to no",
-        "H: set attributable_to_substance_or_medical to yes",
+        "G: distress or impairment: now distress 4, social 2, occupational 3; set to no",
+        "H: attributable to substance or medical: now no; set to yes",
     ]
 
 
@@ -304,8 +306,8 @@ def test_undecided_case_says_what_decides_each_criterion() -> None:
     a = {d.criterion: d.sentence() for d in deciders(
         evaluate(PTSD, _vignette_case("v21-brother-found-dead")), PTSD,
         _vignette_case("v21-brother-found-dead"))}
-    assert a == {"A": "met with events[0].violent_or_accidental yes;"
-                      " not met with events[0].violent_or_accidental no"}
+    assert a == {"A": "met with violent or accidental of event 1 yes;"
+                      " not met with violent or accidental of event 1 no"}
 
 
 def test_count_needing_two_more_is_summarised() -> None:
@@ -383,7 +385,8 @@ attributable_to_substance_or_medical: false
         "    E: any 2 of E1, E2, E3, E4, E5, E6 present\n"
     )
     assert main(["what-if", path, "--max-changes", "9"]) == 2
-    assert "--max-changes:1:1: expected a number from 1 to 8" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "dsm5check what-if: --max-changes: expected a number from 1 to 8, not 9\n")
 
 
 def test_cli_no_set_within_reach(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -415,10 +418,11 @@ attributable_to_substance_or_medical: false
     out = _flat(capsys.readouterr().out)
     assert code == 0
     assert "Toy weariness is NOT MET" in out
-    assert "L: weariness lasting at least 2 months — e.g. timeline.assessed on or after" \
-           " 2026-03-10" in out
+    assert "L: weariness lasting at least 2 months — e.g. assessed date (now 2026-02-20) on" \
+           " or after 2026-03-10" in out
     assert "S: any one of T2, T4 present" in out
-    assert "W2 after a long night: add other to events[0].nature (a new night)" in out
+    assert "W2 after a long night: nature of event 1: now not given; add other (a new night)" \
+        in out
 
 
 def test_check_output_says_how_undecided_criteria_are_decided(
@@ -440,7 +444,8 @@ attributable_to_substance_or_medical: false
     (record,) = json.loads(capsys.readouterr().out)
     assert set(record["what_if"]) == {"D", "E"}
     assert record["what_if"]["D"]["summary"].startswith("met with any one of D1, D3, D4")
-    assert [c["text"] for c in record["what_if"]["D"]["to_met"][0]] == ["rate D1 at 2 or more"]
+    assert [c["text"] for c in record["what_if"]["D"]["to_met"][0]] == [
+        "D1 cannot recall part of the event: now not assessed; rate it 2 or more"]
 
 
 def test_change_records_are_plain() -> None:

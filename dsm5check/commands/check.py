@@ -30,11 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " fhir: a FHIR R4 Bundle of Observations (needs the fhir extra)",
     )
     parser.add_argument(
+        "--rules", metavar="ID_OR_FILE",
+        help="check every case with this ruleset: a shipped id (see `dsm5check rules list`)"
+        " or a YAML file (default: the ruleset each case names)",
+    )
+    parser.add_argument(
         "--with-input", action="store_true",
         help="json/jsonl: each result also holds the case as read, under 'input', so the"
         " output can be checked again (jq -c .input)",
     )
-    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
     parser.add_argument(
         "--jobs", type=int, metavar="N", default=None,
         help="worker processes for json/jsonl runs (default: one per core from 256 files)",

@@ -26,23 +26,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from dsm5check.api import CaseError, load_ruleset
-    from dsm5check.errors import InputError
+    from dsm5check.registry import resolve
 
-    try:
-        loaded = load_ruleset(args.rules)
-        if args.kind == "redcap":
-            from dsm5check.exchange.redcap import data_dictionary
+    loaded = resolve(args.rules)  # a usage error names the close shipped ids
+    if args.kind == "redcap":
+        from dsm5check.exchange.redcap import data_dictionary
 
-            text = data_dictionary(loaded)
-        else:
-            from dsm5check.exchange.fhir import dump, questionnaire
+        text = data_dictionary(loaded)
+    else:
+        from dsm5check.exchange.fhir import dump, questionnaire
 
-            text = dump(questionnaire(loaded))
-    except (CaseError, InputError) as err:
-        for p in err.problems:
-            print(p, file=sys.stderr)
-        return 2
+        text = dump(questionnaire(loaded))
     if not args.out:
         sys.stdout.write(text)
         return 0

@@ -29,6 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dsm5check.interview.command import run_interview
-
+    try:
+        from dsm5check.interview.command import run_interview
+    except KeyboardInterrupt:  # Ctrl-C while starting: nothing asked, nothing written
+        what = f"the draft {args.resume} is as it was" if args.resume else "nothing was saved"
+        print(f"\nInterrupted while starting; {what}.", flush=True)
+        return 130
     return run_interview(args)

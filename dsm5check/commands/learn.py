@@ -10,17 +10,33 @@ HELP = "study the criteria: thresholds, items, teaching notes and common pitfall
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "criterion", nargs="?", metavar="CRITERION",
-        help="show only this criterion or specifier (e.g. D, with_delayed_expression)",
+        help="show only this criterion or specifier, in any case (e.g. D, d,"
+        " with_delayed_expression)",
     )
-    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
+    parser.add_argument(
+        "--rules", metavar="ID_OR_FILE",
+        help="a shipped ruleset id (see `dsm5check rules list`) or a ruleset YAML file"
+        " (default: dsm5-ptsd)",
+    )
+    parser.add_argument(
+        "--plain", action="store_true",
+        help="ASCII characters only, no colour, no pager (screen readers, simple terminals)",
+    )
+    parser.add_argument(
+        "--no-pager", action="store_true",
+        help="print everything at once (by default a terminal pages text taller than"
+        " the screen with $PAGER, or less)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from dsm5check.registry import DEFAULT_RULESET, shipped
-    from dsm5check.render.console import make_console
-    from dsm5check.ruleset import load_ruleset_file
-    from dsm5check.teach.learn import learn_view
+    import sys
 
-    loaded = load_ruleset_file(args.rules) if args.rules else shipped(DEFAULT_RULESET)
-    make_console().print(learn_view(loaded, args.criterion))
+    from dsm5check.registry import resolve
+    from dsm5check.teach.learn import learn_view
+    from dsm5check.teach.output import make_console, show
+
+    view = learn_view(resolve(args.rules), args.criterion)
+    console = make_console(sys.stdout, plain=args.plain)
+    show(console, view, page_long=not (args.plain or args.no_pager))
     return 0

@@ -11,12 +11,15 @@ HELP = "quiz yourself on a clinical vignette (or show progress from a quiz log)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--vignette", metavar="ID", help="the vignette to use (default: random)")
+    parser.add_argument("--vignette", metavar="ID",
+                        help="the vignette to use: its id, any case, or the start of it"
+                        " such as v07 (default: random; see --list)")
     parser.add_argument("--seed", type=int, metavar="N", help="seed for the random choice")
     parser.add_argument("--log", metavar="FILE", help="append the result to this JSON Lines log")
     parser.add_argument(
         "--plain", action="store_true",
-        help="numbered questions answered line by line (no arrow keys; works from a pipe)",
+        help="numbered questions answered line by line, ASCII characters only, no colour"
+        " (screen readers, simple terminals; works from a pipe)",
     )
     parser.add_argument(
         "--progress", metavar="LOG", help="show accuracy by criterion over time from a quiz log"
@@ -28,10 +31,10 @@ def run(args: argparse.Namespace) -> int:
     import random
     import sys
 
-    from dsm5check.render.console import make_console
+    from dsm5check.teach.output import make_console
     from dsm5check.teach.vignettes import find, library
 
-    console = make_console()
+    console = make_console(plain=args.plain)
     if args.progress:
         return _progress(args.progress, console)
     vignettes = library()

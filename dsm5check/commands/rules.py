@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from dsm5check.ruleset import LoadedRuleset
 
 HELP = "list, show or validate criteria sets (rulesets)"
 
@@ -17,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show = sub.add_parser("show", help="render a ruleset: criteria, items, rules, specifiers")
     show.add_argument("ruleset", metavar="ID_OR_FILE", help="a shipped ruleset id or a YAML file")
     validate = sub.add_parser("validate", help="check ruleset files; errors as file:line:col")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="ruleset YAML files to check")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,21 +25,11 @@ def run(args: argparse.Namespace) -> int:
         console.print(list_table())
         return 0
     if args.rules_command == "show":
+        from dsm5check.registry import resolve
+
         console.print(ruleset_view(resolve(args.ruleset).rules))
         return 0
     return _validate(args.files)
-
-
-def resolve(name: str) -> LoadedRuleset:
-    """A ruleset named by shipped id or by file path."""
-    from pathlib import Path
-
-    from dsm5check.registry import shipped
-    from dsm5check.ruleset import load_ruleset_file
-
-    if name.endswith((".yaml", ".yml")) or Path(name).exists():
-        return load_ruleset_file(name)
-    return shipped(name)
 
 
 def _validate(files: list[str]) -> int:

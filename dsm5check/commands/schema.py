@@ -22,8 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from dsm5check.schemas import schema_for
 
     rules = None
-    if args.kind == "case" and args.rules != "none":
-        from dsm5check.commands.rules import resolve
+    if args.kind == "case" and args.rules.lower() != "none":
+        from dsm5check.registry import resolve
 
         rules = resolve(args.rules).rules
     print(json.dumps(schema_for(args.kind, rules), indent=2))

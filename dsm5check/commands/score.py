@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "score PCL-5 / CAPS-5 item data (CSV or Parquet) against the criteria, at scale"
+HELP = "score PCL-5 / CAPS-5 / ITQ item data (CSV or Parquet) against criteria sets, at scale"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="CSV or Parquet file, or - for CSV on standard input"
         " (optional with --emit-sql: then columns are assumed named by item id)",
     )
-    parser.add_argument("--instrument", choices=("pcl5", "caps5"), required=True,
+    parser.add_argument("--instrument", choices=("pcl5", "caps5", "itq"), required=True,
                         help="which instrument the item columns come from")
     parser.add_argument("--map", metavar="FILE", dest="map_file",
                         help="YAML naming the columns (items, positional, criteria, facts,"
@@ -42,7 +42,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not print the summary on standard error")
     parser.add_argument("--emit-sql", action="store_true",
                         help="print the generated SQL (over a table score_input) and stop")
-    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
+    parser.add_argument("--rules", metavar="IDS",
+                        help="criteria sets to score against: shipped ids or ruleset files,"
+                        " separated by commas (e.g. dsm5-ptsd,icd11-ptsd): every row gets a"
+                        " status per set, the summary prevalence and agreement")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="summary as text (default) or as JSON (shape in docs/scoring.md)")
+    parser.add_argument("--report", metavar="FILE.html",
+                        help="also write a self-contained HTML report with charts"
+                        " (needs the extra dsm5check[report])")
+    parser.add_argument("--dialect", metavar="NAME",
+                        help="with --emit-sql: the SQL of duckdb (default), spark, postgres,"
+                        " sqlite, bigquery, snowflake or tsql (needs dsm5check[sql])")
+    parser.add_argument("--order-by", action="append", default=[], metavar="COL",
+                        help="with --emit-sql: number the rows by this column (repeatable);"
+                        " default: the engine's own row order")
     parser.add_argument("--threads", type=int, default=0, metavar="N",
                         help="DuckDB threads; default 1 when writing rows (in order, memory"
                         " flat however long the file), 2 with --summary-only")

@@ -9,29 +9,32 @@ HELP = "show the smallest changes to a case that would change its verdict"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case", metavar="CASE", help="a case file (YAML or JSON), or - for stdin")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default) for people; json: one list, a record per case")
     parser.add_argument(
         "--max-changes", type=int, default=3, metavar="N",
         help="largest change set to look for (default 3, at most 8)",
     )
-    parser.add_argument("--rules", metavar="FILE", help="use the ruleset in FILE")
+    parser.add_argument("--rules", metavar="ID_OR_FILE",
+                        help="a shipped ruleset id (see `dsm5check rules list`) or a YAML file"
+                        " (default: the ruleset the case names)")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from dsm5check.errors import InputError, Problem
+    from dsm5check.errors import UsageError
     from dsm5check.loading import RulesetResolver, load_case_file, read_source
+    from dsm5check.registry import resolve
     from dsm5check.render.console import make_console
-    from dsm5check.ruleset import load_ruleset_file
     from dsm5check.teach.render_whatif import what_if_record, what_if_view
     from dsm5check.teach.whatif import MAX_CHANGES, what_if
 
     if not 1 <= args.max_changes <= MAX_CHANGES:
-        raise InputError([Problem("--max-changes", 1, 1,
-                                  f"expected a number from 1 to {MAX_CHANGES}")])
-    override = load_ruleset_file(args.rules) if args.rules else None
+        raise UsageError(f"--max-changes: expected a number from 1 to {MAX_CHANGES},"
+                         f" not {args.max_changes}")
+    override = resolve(args.rules) if args.rules else None
     name, raw = read_source(args.case)
     cases, problems = load_case_file(name, raw, RulesetResolver(override))
     for p in problems:

@@ -1,6 +1,6 @@
 """Reading exchange formats as cases: a FHIR QuestionnaireResponse today.
 
-``loading.load_document`` hands any JSON document with a ``resourceType`` here.
+``loading.check_document`` hands any JSON document with a ``resourceType`` here.
 The case read from it keeps, for every key, where its answer sits in the
 response, so a problem with the case is reported at the answer's own
 ``file:line:col`` in the response the user gave.
@@ -8,6 +8,7 @@ response, so a problem with the case is reported at the answer's own
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,9 +58,8 @@ def convert(doc: Document) -> tuple[Document, list[tuple[Loc, str]]]:
                 where[("timeline", "assessed")] = ("authored",)
             except ValueError:
                 pass  # the FHIR models reported it already
-    mapped = MappedDocument(doc.file, case, doc.index, doc.line, doc.source, doc.is_json,
-                            doc.problems, doc.in_list, part=doc.part,
-                            line_offset=doc.line_offset, col_offset=doc.col_offset, where=where)
+    same = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
+    mapped = MappedDocument(**{**same, "data": case}, where=where)
     return mapped, problems
 
 

@@ -123,20 +123,37 @@ def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
         node[last] = value
 
 
-def problems(plan: Plan, data: dict[str, Any]) -> list[str]:
-    """What is wrong with the case the answers make (format and dates), as sentences."""
+def problems(plan: Plan, questions: Sequence[Question], data: dict[str, Any]) -> list[str]:
+    """What is wrong with the case the answers make (format and dates), as sentences
+    that name the question concerned, never a field path."""
     from pydantic import ValidationError
 
     from dsm5check.case import Case
     from dsm5check.case_checks import case_problems
-    from dsm5check.errors import format_path
 
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        return [f"{format_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
-    found = case_problems(data, case, plan.loaded.rules, plan.today)
-    return [f"{format_path(loc)}: {msg}" for loc, msg in found]
+        found: list[tuple[tuple[Any, ...], str]] = [(tuple(e["loc"]), e["msg"])
+                                                    for e in exc.errors()]
+    else:
+        found = [(tuple(loc), msg) for loc, msg in
+                 case_problems(data, case, plan.loaded.rules, plan.today)]
+    return [f"{_named(questions, loc)}: {msg}" for loc, msg in found]
+
+
+def _named(questions: Sequence[Question], loc: tuple[Any, ...]) -> str:
+    """The label of the question whose answer is at ``loc`` (or holds it)."""
+    best = None
+    for q in questions:
+        n = len(q.target)
+        if n and tuple(loc[:n]) == tuple(q.target) and (best is None or n > len(best.target)):
+            best = q
+    if best is not None:
+        return best.label
+    from dsm5check.errors import format_path
+
+    return format_path(loc)
 
 
 def to_yaml(data: dict[str, Any]) -> str:

@@ -52,18 +52,25 @@ def make_prompter(plain: bool) -> Prompter:
     return TerminalPrompter(color=not os.environ.get("NO_COLOR"))
 
 
+def draft_exists(path: str) -> None:
+    """Refuse to start a new interview over an existing draft."""
+    from dsm5check.errors import UsageError
+
+    if os.path.exists(path):
+        raise UsageError(f"a draft named {path} exists already; continue it with"
+                         f" `dsm5check interview --resume {path}`")
+
+
 def new_draft(args: argparse.Namespace) -> Draft:
-    from dsm5check.errors import InputError, Problem
 
     path = args.draft or default_draft_path(args.out)
-    if os.path.exists(path):
-        raise InputError([Problem(path, 1, 1, "a draft of that name exists; continue it with"
-                                  f" `dsm5check interview --resume {path}`")])
     if args.rules:
-        rules = str(Path(args.rules).resolve())
-        if not os.path.isfile(rules):
-            raise InputError([Problem(args.rules, 1, 1, "no such ruleset file")])
-        return Draft(path, rules, True, args.out, args.no_skip)
+        from dsm5check.registry import rules_source
+
+        rules, is_file = rules_source(args.rules)  # a file, or a shipped id (UsageError)
+        if is_file:
+            rules = str(Path(rules).resolve())
+        return Draft(path, rules, is_file, args.out, args.no_skip)
     return Draft(path, DEFAULT_RULESET, False, args.out, args.no_skip)
 
 
@@ -72,15 +79,36 @@ def run_interview(args: argparse.Namespace, prompter: Prompter | None = None,
     if prompter is None and not sys.stdin.isatty():
         print(NOT_A_TERMINAL, file=sys.stderr)
         return 2
-    today = today or dt.date.today()
+    from dsm5check.interview import interrupt
+
+    held: list[Draft] = []  # the draft, once it is known and locked
+    shown: list[Prompter] = []
+    with interrupt.installed():
+        try:
+            return _run(args, prompter, today or dt.date.today(), held, shown)
+        except (KeyboardInterrupt, EOFError):
+            interrupt.ignore()  # nothing interrupts the report of the interruption
+            return _interrupted(shown[0] if shown else None, held[0] if held else None)
+        finally:
+            for draft in held:
+                draft.unlock()
+
+
+def _run(args: argparse.Namespace, prompter: Prompter | None, today: dt.date,
+         held: list[Draft], shown: list[Prompter]) -> int:
     if args.resume:
         draft = load_draft(args.resume)
         draft.no_skip = draft.no_skip or args.no_skip
         draft.out = args.out or draft.out
     else:
         draft = new_draft(args)
+    draft.lock()  # a second interview on the same draft is refused, naming this one
+    held.append(draft)
+    if not args.resume:
+        draft_exists(draft.path)  # checked under the lock: no other interview can make it
     resumed: Plan | None = None
     if args.resume:  # every answer checked before one is used (a draft may be hand-edited)
+        draft.reread()  # as it is now that no other interview can write it
         from dsm5check.errors import InputError
         from dsm5check.interview.draft_check import draft_problems
 
@@ -97,22 +125,30 @@ def run_interview(args: argparse.Namespace, prompter: Prompter | None = None,
         if bad:
             raise InputError(bad)
     prompter = prompter or make_prompter(args.plain)
+    shown.append(prompter)
     session = Session(prompter, draft, lambda: resumed or load_plan(draft, today), today)
-    try:
-        if args.resume:
-            prompter.say(f"Resuming {draft.path}: {len(draft.answers)} answers kept.")
-        plan = session.run()
-        from dsm5check.interview.save import save_case
+    if args.resume:
+        prompter.say(f"Resuming {draft.path}: {len(draft.answers)} answers kept.")
+    plan = session.run()
+    from dsm5check.interview.save import save_case
 
-        return save_case(session, plan, plain=args.plain)
-    except (KeyboardInterrupt, EOFError):
-        prompter.say("")
-        if os.path.exists(draft.path):
-            prompter.say(f"Interrupted. Every answer so far is in the draft: {draft.path}")
-            prompter.say(f"Continue with: dsm5check interview --resume {draft.path}")
+    return save_case(session, plan, plain=args.plain)
+
+
+def _interrupted(prompter: Prompter | None, draft: Draft | None) -> int:
+    def say(text: str) -> None:
+        if prompter is not None:
+            prompter.say(text)
         else:
-            prompter.say("Interrupted before the first answer; nothing was saved.")
-        return 130
+            print(text, flush=True)
+
+    say("")
+    if draft is not None and os.path.exists(draft.path):
+        say(f"Interrupted. Every answer so far is in the draft: {draft.path}")
+        say(f"Continue with: dsm5check interview --resume {draft.path}")
+    else:
+        say("Interrupted before the first answer; nothing was saved.")
+    return 130
 
 
 def default_out(case_id: str) -> str:

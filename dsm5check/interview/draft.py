@@ -51,15 +51,81 @@ class Draft:
     no_skip: bool = False
     started: str = field(default_factory=lambda: dt.datetime.now().isoformat(timespec="seconds"))
     answers: dict[str, Any] = field(default_factory=dict)
+    written: str | None = None  # the text this interview last read or wrote
+    _lock: int | None = None  # file descriptor of the lock, while held
 
     def save(self) -> None:
+        from dsm5check.interview.interrupt import shielded
+
         record = {
             "format": FORMAT, "version": VERSION, "rules": self.rules,
             "rules_is_file": self.rules_is_file, "out": self.out, "no_skip": self.no_skip,
             "started": self.started, "saved": dt.datetime.now().isoformat(timespec="seconds"),
             "answers": self.answers,
         }
-        atomic_write(self.path, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+        text = json.dumps(record, indent=1, ensure_ascii=False) + "\n"
+        with shielded():  # Ctrl-C waits until the draft is on disk
+            atomic_write(self.path, text)
+            self.written = text
+
+    # -- one interview per draft ---------------------------------------------------
+    def lock_path(self) -> Path:
+        p = Path(self.path)
+        return p.with_name(f".{p.name}.lock")
+
+    def lock(self) -> None:
+        """Hold the draft for this interview, or refuse naming the one that holds it.
+
+        An advisory lock (flock) on a small file beside the draft: the system frees
+        it when the process ends, however it ends (kill -9 included), so a draft
+        is never left locked by an interview that is gone.
+        """
+        import fcntl
+
+        path = self.lock_path()
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise InputError([Problem(self.path, 1, 1,
+                                      f"cannot lock the draft: {exc.strerror}")]) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            raise InputError([Problem(
+                self.path, 1, 1, f"another interview is using this draft ({holder});"
+                " finish or stop that one first, or give this one another --out or --draft",
+            )]) from None
+        os.ftruncate(fd, 0)
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        os.write(fd, f"process {os.getpid()}, started {now}\n".encode())
+        self._lock = fd
+
+    def unlock(self) -> None:
+        if self._lock is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.lock_path())  # still held: no other interview is between
+        os.close(self._lock)
+        self._lock = None
+
+    def reread(self) -> None:
+        """Read the draft again (under the lock) so the answers are the latest."""
+        fresh = load_draft(self.path)
+        self.answers, self.written = fresh.answers, fresh.written
+
+    def discard(self) -> bool:
+        """Delete the draft once the case is saved, only if it is the one this interview
+        wrote (never a draft another interview wrote over it). True if deleted."""
+        try:
+            now = Path(self.path).read_text(encoding="utf-8")
+        except OSError:
+            return False
+        if self.written is None or now != self.written:
+            return False
+        os.unlink(self.path)
+        return True
 
 
 def default_draft_path(out: str | None, now: dt.datetime | None = None) -> str:
@@ -94,4 +160,4 @@ def load_draft(path: str) -> Draft:
     out = data.get("out")
     return Draft(path, rules, bool(data.get("rules_is_file")),
                  out if isinstance(out, str) else None, bool(data.get("no_skip")),
-                 str(data.get("started", "")), answers)
+                 str(data.get("started", "")), answers, raw)

@@ -108,3 +108,32 @@ def plan_flow(plan: Plan, answers: Mapping[str, Any]) -> Flow:
     ):
         del out[at]  # nothing left to skip (e.g. after an edit on the review screen)
     return Flow(tuple(out), None)
+
+
+def stale_after(plan: Plan, answers: Mapping[str, Any], key: str, value: Any) -> list[str]:
+    """Answers to forget when ``key`` is answered ``value``, so that they are asked again.
+
+    Those of the questions this answer makes relevant or irrelevant (an answer kept
+    from an earlier branch never comes back silently: a follow-up whose condition
+    changed is asked afresh), and those whose one-key shortcut took this answer's
+    old value (``default_from``). Repeated until nothing more changes, since a
+    forgotten answer can in turn hide other questions.
+    """
+    before = {q.key for q in plan_flow(plan, answers).questions}
+    trial = dict(answers)
+    changed = key in answers
+    trial[key] = value
+    dropped: list[str] = []
+    while True:
+        questions = plan_flow(plan, trial).questions
+        after = {q.key for q in questions}
+        gone = [k for k in trial if k != key and (k in after) != (k in before)]
+        if changed:
+            gone += [q.key for q in questions
+                     if q.default_from == key and q.key in trial and q.key not in gone]
+            changed = False
+        if not gone:
+            return dropped
+        for k in gone:
+            del trial[k]
+        dropped += gone

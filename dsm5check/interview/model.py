@@ -33,10 +33,15 @@ class Question:
     choices: tuple[Choice, ...] = ()
     default: Any = None
     has_default: bool = False
-    default_from: str | None = None
+    default_from: str | None = None  # an answer key: one key (default_key) takes its value
+    default_key: str = "s"
+    default_label: str | None = None  # what that key means, e.g. "from the start"
     note_key: str | None = None
     unknown: str = "null"  # "omit": not known is left out of the case
     required: bool = False
+    code: str = ""  # stable code of its line on the review screen (e.g. an item id)
+    name: str | None = None  # a few words naming it on the review screen
+    shortcut: Any = None  # the value default_key takes now (set by the session)
 
 
 YES_NO = (Choice(True, "yes", "y"), Choice(False, "no", "n"))
@@ -47,8 +52,8 @@ def case_questions(today: dt.date) -> list[Question]:
     return [
         Question("id", "text", "Case id (a name for this case, no personal data)", "case id", 0,
                  target=("id",), default=f"case-{today:%Y%m%d}", has_default=True,
-                 required=True),
+                 required=True, code="id"),
         Question("timeline.assessed", "date", "Date of this assessment (YYYY-MM-DD)",
                  "assessment date", 0, write="date", target=("timeline", "assessed"),
-                 default=today.isoformat(), has_default=True),
+                 default=today.isoformat(), has_default=True, code="date"),
     ]

@@ -48,7 +48,11 @@ def parse_typed(q: Question, raw: str, default: Any, has_default: bool) -> tuple
             return True, default
         if q.required:
             return False, "an answer is needed here"
-        return (True, None) if q.kind == "text" else (False, "type an answer, or ? if not known")
+        return True, None  # Enter alone: not known, never a value nobody typed
+    if raw.lower() == q.default_key and q.default_from:
+        if q.shortcut is None:
+            return False, f"{q.default_key} takes an earlier answer that is not known here"
+        return True, q.shortcut
     if q.kind == "date":
         try:
             return True, dt.date.fromisoformat(raw).isoformat()
@@ -90,7 +94,11 @@ def shown(q: Question, value: Any) -> str:
 
 def hint(q: Question, unknown_label: str, note: bool) -> str:
     """The keys a prompt takes besides its answers, e.g. ``?: not known · <: back``."""
-    parts = [] if q.required else [f"{UNKNOWN_KEY}: not known"]
+    parts = []
+    if q.default_from and q.shortcut is not None:
+        parts.append(f"{q.default_key}: {q.default_label or 'same as before'} ({q.shortcut})")
+    if not q.required:
+        parts.append(f"{UNKNOWN_KEY}: not known")
     parts.append(f"{BACK_KEY}: back")
     if note:
         parts.append(f"{NOTE_KEY}: note")
@@ -136,8 +144,7 @@ class PlainPrompter:
                 self.say(f"  {c.key}  {c.label}{mark}")
         elif has_default:
             self.say(f"  Enter: {_shown(q, default)}")
-        if q.kind in SELECT_KINDS and not q.required and not (has_default and any(
-                _is(c.value, default, q.kind) for c in q.choices)):
+        if not q.required and not has_default:
             self.say(f"  Enter: {unknown_label}")
         if q.kind == "multi":
             self.say("  (type the numbers of all that apply, e.g. 1 3)")
@@ -169,8 +176,8 @@ class PlainPrompter:
         if q.kind == "multi":
             if raw == UNKNOWN_KEY:
                 return True, None
-            if not raw and has_default:
-                return True, default
+            if not raw:
+                return True, default if has_default else None
             by_key = {c.key: c.value for c in q.choices}
             picked = raw.replace(",", " ").split()
             if picked and all(p in by_key for p in picked):

@@ -105,9 +105,10 @@ def block_questions(plan: Plan, index: int, answers: Mapping[str, Any], *,
         out.extend(_item_questions(plan, item, index, answers))
     if block.step.events is not None:
         out.extend(_event_questions(plan, block.step.events, index, answers, every))
-    for fq in block.step.questions:
+    for n, fq in enumerate(block.step.questions, start=1):
         if every or _asked(plan, fq, "", answers):
-            out.extend(_field_questions(plan, fq, index, fq.key, fq.label or fq.key, answers))
+            out.extend(_field_questions(plan, fq, index, fq.key, fq.label or fq.key, answers,
+                                        code=fq.code or f"q{index}.{n}"))
     return out
 
 
@@ -123,13 +124,14 @@ def _item_questions(plan: Plan, item: Item, block: int, answers: Mapping[str, An
     key = item_key(item)
     scale = rules.scale_of(item)
     out = [Question(key, "rating", item.prompt or item.text, item.id, block, "item",
-                    tuple(key.split(".")), item.help, scale_choices(scale), scale.min, True,
-                    note_key=f"{key}.note")]
+                    tuple(key.split(".")), item.help, scale_choices(scale),
+                    note_key=f"{key}.note", code=item.id, name=item.short)]
     value = answers.get(key)
     onset_text = plan.onset_questions.get(item.onset or "")
     if onset_text and present(value, rules.symptom_threshold):
         out.append(Question(f"{key}.onset", "yes_no", onset_text, f"{item.id} after the event",
-                            block, "onset", tuple(key.split(".")), None, YES_NO, True, True))
+                            block, "onset", tuple(key.split(".")), None, YES_NO,
+                            code=item.id, name="began after the event"))
     return out
 
 
@@ -143,7 +145,7 @@ def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[
                      every: bool = False) -> list[Question]:
     coll, noun = spec.collection, spec.noun
     out = [Question(f"{coll}.any", "yes_no", spec.any_prompt, f"any {noun}", block, "elements",
-                    (coll,), None, YES_NO, True, True)]
+                    (coll,), None, YES_NO, code=spec.code)]
     if answers.get(f"{coll}.any") is not True:
         return out
     count = 0
@@ -156,11 +158,12 @@ def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[
                     plan, fq, block, f"{prefix}.{fq.key}",
                     f"{noun} {i + 1}: {fq.label or fq.key}", answers,
                     target=(coll, i, *fq.key.split(".")), note_key=f"{prefix}.note",
+                    code=f"{spec.code}{i + 1}",
                 ))
         if i + 1 < MAX_ELEMENTS:
             out.append(Question(f"{prefix}.more", "yes_no", spec.more_prompt,
                                 f"another {noun} after {noun} {i + 1}", block, "none",
-                                (), None, YES_NO, False, True))
+                                (), None, YES_NO, code=f"{spec.code}{i + 1}"))
         if answers.get(f"{prefix}.more") is not True:
             break
     if count > 1 and spec.index_prompt and spec.index_flag:
@@ -168,7 +171,8 @@ def _event_questions(plan: Plan, spec: EventsSpec, block: int, answers: Mapping[
             Choice(i, _element_label(spec, i, answers), str(i + 1)) for i in range(count)
         )
         out.append(Question(f"{coll}.index", "choice", spec.index_prompt, f"index {noun}",
-                            block, "index", (coll, spec.index_flag), None, choices, 0, True))
+                            block, "index", (coll, spec.index_flag), None, choices,
+                            code=spec.code))
     return out
 
 
@@ -184,7 +188,7 @@ def _element_label(spec: EventsSpec, i: int, answers: Mapping[str, Any]) -> str:
 
 def _field_questions(plan: Plan, fq: FieldQuestion, block: int, key: str, label: str,
                      answers: Mapping[str, Any], *, target: tuple[str | int, ...] | None = None,
-                     note_key: str | None = None) -> list[Question]:
+                     note_key: str | None = None, code: str = "") -> list[Question]:
     rules = plan.loaded.rules
     item = rules.item_map.get(fq.item) if fq.item else None
     prompt = fq.prompt or (item.prompt or item.text if item else key)
@@ -195,10 +199,12 @@ def _field_questions(plan: Plan, fq: FieldQuestion, block: int, key: str, label:
         default = plan.today.isoformat()
     common: dict[str, Any] = {
         "help": help_text, "default": default, "has_default": default is not None,
-        "default_from": fq.default_from, "unknown": fq.unknown,
+        "default_from": fq.default_from, "default_key": fq.default_key,
+        "default_label": fq.default_label, "unknown": fq.unknown, "code": code,
     }
+    yes_no = tuple(Choice(c.value, fq.choices.get(c.label, c.label), c.key) for c in YES_NO)
     if fq.kind == "yes_no":
-        return [Question(key, "yes_no", prompt, label, block, "set", target, choices=YES_NO,
+        return [Question(key, "yes_no", prompt, label, block, "set", target, choices=yes_no,
                          **common)]
     if fq.kind in ("choice", "multi"):
         choices = tuple(
@@ -208,14 +214,16 @@ def _field_questions(plan: Plan, fq: FieldQuestion, block: int, key: str, label:
                          note_key=note_key, **common)]
     if fq.kind == "yes_no_or_ratings":
         scale = rules.scale_of(item) if item else Scale()
-        rate = Choice("ratings", "rate " + ", ".join(fq.ratings.values()), "r")
+        rate = Choice("ratings", f"rate {', '.join(fq.ratings.values())}"
+                      f" ({scale.min}-{scale.max} each)", "r")
         out = [Question(key, "rate_or_yes", prompt, label, block, "set", target,
-                        choices=(*YES_NO, rate), **common)]
+                        choices=(*yes_no, rate), **common)]
         if answers.get(key) == "ratings":
             for name, what in fq.ratings.items():
-                out.append(Question(f"{key}.{name}", "rating", f"Rate {what}", f"{label}: {name}",
+                ask = fq.rating_prompts.get(name) or f"Rate {what}"
+                out.append(Question(f"{key}.{name}", "rating", ask, f"{label}: {what}",
                                     block, "set", (*target, name), None, scale_choices(scale),
-                                    scale.min, True))
+                                    code=code))
         return out
     kind = fq.kind
     write = "date" if kind == "date" else "set"

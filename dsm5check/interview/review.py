@@ -1,77 +1,207 @@
-"""The review screen: every answer, numbered; change any of them, add notes."""
+"""The review screen: every answer under its criterion, one line per item or event.
+
+Each line has a stable code (an item's id such as ``B2``, ``ev1`` for the first
+event, or the code the ruleset gives a question); typing it asks that line's
+questions again, each with its answer as the Enter choice. Codes never shift
+when an answer changes which questions are asked. The list is paged to the
+terminal's height: Enter shows the next page, and saves only on the last one.
+"""
 
 from __future__ import annotations
 
+import math
+import shutil
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dsm5check.interview.answers import NOTES_KEY, unanswered_items
 from dsm5check.interview.flow import Flow
-from dsm5check.interview.prompts import shown
+from dsm5check.interview.model import Question
+from dsm5check.interview.prompts import BACK_KEY, shown
 
 if TYPE_CHECKING:
+    from dsm5check.interview.questions import Plan
     from dsm5check.interview.session import Session
 
-PROMPT = ("Type a number to change that answer, n to add a case note (or n and the note),"
-          " Enter to save")
+KEYS = "To change a line type its code (e.g. {example}) · n: case note · <: back"
+LAST = " · Enter: save"
+MORE = " · Enter: next page"
+PROMPT_ROWS = 4  # the page header, a blank line and the prompt (which may wrap once)
 
 
-def review(session: Session, flow: Flow) -> str | None:
-    """Show the answers; return the key of an answer to change, or None to save."""
+@dataclass(frozen=True, slots=True)
+class Line:
+    code: str
+    questions: tuple[Question, ...]
+    text: str
+
+
+def lines_of(session: Session, flow: Flow) -> list[tuple[str, list[Line]]]:
+    """The answers of the flow as (heading, lines) groups, in the order asked."""
+    answers = session.answers
+    groups: list[tuple[str, list[Line]]] = []
+    by_code: dict[str, list[Question]] = {}
+    order: list[tuple[int, str]] = []
+    for q in flow.questions:
+        if q.key not in answers:
+            continue
+        code = q.code or q.key
+        if code not in by_code:
+            by_code[code] = []
+            order.append((q.block, code))
+        by_code[code].append(q)
+    for block, code in order:
+        heading = _heading(session.plan, block)
+        if not groups or groups[-1][0] != heading:
+            groups.append((heading, []))
+        qs = tuple(by_code[code])
+        groups[-1][1].append(Line(code, qs, _text(code, qs, answers)))
+    return groups
+
+
+def _heading(plan: Plan | None, block: int) -> str:
+    if plan is None:
+        return "Case"
+    from dsm5check.interview.deps import criterion_blocks
+
+    title = plan.blocks[block].title
+    ids = [c for c, b in criterion_blocks(plan).items() if b == block]
+    if ids and not any(title.startswith(f"{c} ") for c in ids):
+        many = "criteria" if len(ids) > 1 else "criterion"
+        return f"{title} ({many} {', '.join(ids)})"
+    return title
+
+
+def _text(code: str, qs: tuple[Question, ...], answers: dict[str, object]) -> str:
+    """``   B2 nightmares: 3 severe; began after the event: yes``"""
+    first = qs[0]
+    parts = []
+    for i, q in enumerate(qs):
+        if i == 0:
+            name = f"{q.label} {q.name}" if q.name else q.label
+            if name.startswith(code + " "):
+                name = name[len(code) + 1:]
+        else:
+            name = q.name or _without_head(q.label, first.label)
+        note = answers.get(q.note_key) if q.note_key else None
+        parts.append(f"{name}: {shown(q, answers[q.key])}" + (f" [note: {note}]" if note else ""))
+    return f"{code:>5} {'; '.join(parts)}"
+
+
+def _without_head(label: str, first: str) -> str:
+    """``date`` for ``event 1: date`` after ``event 1: description``."""
+    if label.startswith(first + ": "):
+        return label[len(first) + 2:]
+    head = first.split(": ", 1)[0] + ": "
+    return label[len(head):] if label.startswith(head) and ": " in first else label
+
+
+def review(session: Session, flow: Flow) -> list[str] | None:
+    """Show the answers; return the keys to ask again, or None to save."""
     answers = session.answers
     say = session.prompter.say
+    page = 0
     while True:
-        listed = [q for q in flow.questions if q.key in answers]
-        skipped = unanswered_items(session.plan, answers) if session.plan else []
+        groups = lines_of(session, flow)
+        pages = _pages(session, flow, groups)
+        page = min(page, len(pages) - 1)
+        codes = {ln.code.lower(): ln for _, lines in groups for ln in lines}
+        count = sum(len(lines) for _, lines in groups)
         say("")
-        say(f"== Review: {len(listed)} answers ==", "heading")
-        width = len(str(len(listed)))
-        for n, q in enumerate(listed, start=1):
-            line = f"{n:>{width}}. {q.label}: {shown(q, answers[q.key])}"
-            if q.note_key and answers.get(q.note_key):
-                line += f"  [note: {answers[q.note_key]}]"
-            say(line)
-        if flow.stopped_after is not None:
-            say(f"Stopped early: {_count(skipped)} not asked; they stay not assessed"
-                " (unknown). Change the stop answer to continue.", "warn")
-        for note in answers.get(NOTES_KEY) or ():
-            say(f"  case note: {note}")
-        picked = _command(session, len(listed))
-        if picked is None:
-            return None
-        if picked > 0:
-            return listed[picked - 1].key
-        # 0: a note was added; list again to show it
+        of = f", page {page + 1} of {len(pages)}" if len(pages) > 1 else ""
+        say(f"== Review: {count} lines{of} ==", "heading")
+        for text, style in pages[page]:
+            say(text, style)
+        last = page == len(pages) - 1
+        example = next((ln.code for _, lines in groups for ln in lines
+                        if ln.questions[0].kind == "rating"), "id")
+        prompt = KEYS.format(example=example) + (LAST if last else MORE)
+        picked = _command(session, prompt, codes)
+        if picked == "":
+            if last:
+                return None
+            page += 1
+        elif picked == BACK_KEY:
+            if page > 0:
+                page -= 1
+            else:
+                prev = flow.previous("", answers)
+                return [prev] if prev else []
+        elif picked == NOTES_KEY:
+            continue  # a note was added: show the page again
+        else:
+            return [q.key for q in codes[picked].questions]
 
 
-def _command(session: Session, count: int) -> int | None:
-    """Ask until a valid command: an answer's number, 0 after a note, None to save.
+def _pages(session: Session, flow: Flow, groups: list[tuple[str, list[Line]]]
+           ) -> list[list[tuple[str, str]]]:
+    """The screen lines in pages that fit the terminal (a heading never ends a page)."""
+    size = shutil.get_terminal_size((100, 40))
+    room = max(size.lines - PROMPT_ROWS, 6)
+    rows: list[tuple[str, str, bool]] = []  # text, style, is a heading
+    for heading, lines in groups:
+        rows.append((f"{heading}", "heading", True))
+        rows += [(ln.text, "", False) for ln in lines]
+    answers = session.answers
+    if flow.stopped_after is not None and session.plan is not None:
+        skipped = unanswered_items(session.plan, answers)
+        rows.append((f"Stopped early: {_count(skipped)} not asked; they stay not assessed"
+                     " (unknown). Change the stop line to continue.", "warn", False))
+    rows += [(f"  case note: {note}", "", False) for note in answers.get(NOTES_KEY) or ()]
+    def height(text: str) -> int:
+        return max(1, math.ceil(len(text) / max(size.columns, 20)))
 
-    A refusal is said in the prompt itself, right where the clinician types (a
-    line above a long list would scroll away), and text that is not a command is
-    offered as a case note rather than thrown away.
+    pages: list[list[tuple[str, str]]] = [[]]
+    used = 0
+    for i, (text, style, is_heading) in enumerate(rows):
+        need = height(text)
+        if is_heading and i + 1 < len(rows):
+            need += height(rows[i + 1][0])  # a heading goes with its first line
+        if pages[-1] and used + need > room:
+            pages.append([])
+            used = 0
+        pages[-1].append((text, style))
+        used += height(text)
+    return pages
+
+
+def _command(session: Session, prompt: str, codes: dict[str, Line]) -> str:
+    """Ask until a valid command: a line's code, "" (Enter), ``<``, or "notes" after a note.
+
+    A refusal is said in the prompt itself, right where the clinician types, and
+    text that is not a command is offered as a case note rather than thrown away.
     """
     ask = session.prompter.text
-    prompt, offered = PROMPT, ""
+    base, shown_prompt, offered = prompt, prompt, ""
     while True:
-        cmd = ask(prompt)
+        cmd = ask(shown_prompt)
         if offered and cmd.lower() in ("y", "yes"):
             _add_note(session, offered)
-            return 0
-        if not cmd:
-            return None
+            return NOTES_KEY
+        if not cmd or cmd == BACK_KEY:
+            return cmd
         if cmd.lower() == "n" or cmd.lower().startswith(("n ", "n:")):
             text = cmd[1:].lstrip(" :").strip() or ask("Case note (Enter alone adds none)")
             if text:
                 _add_note(session, text)
-                return 0
-            prompt, offered = f"No note added. {PROMPT}", ""
+                return NOTES_KEY
+            shown_prompt, offered = f"No note added. {base}", ""
             continue
-        if cmd.isdigit() and 1 <= int(cmd) <= count:
-            return int(cmd)
-        offered = cmd if not cmd.isdigit() else ""
+        found = _find(cmd, codes)
+        if found:
+            return found
+        offered = cmd if " " in cmd.strip() else ""
         keep = " (or y to keep it as a case note)" if offered else ""
-        prompt = (f"Not taken: {cmd!r} is not a number from 1 to {count}, n, or Enter{keep}."
-                  f" {PROMPT}")
+        shown_prompt = f"Not taken: {cmd!r} is not a code on this list{keep}. {base}"
+
+
+def _find(cmd: str, codes: dict[str, Line]) -> str | None:
+    """The code typed (any case), or the one code it is the start of."""
+    key = cmd.strip().lower()
+    if key in codes:
+        return key
+    starts = [c for c in codes if len(key) >= 2 and c.startswith(key)]
+    return starts[0] if len(starts) == 1 else None
 
 
 def _add_note(session: Session, text: str) -> None:

@@ -47,8 +47,9 @@ def save_case(session: Session, plan: Plan, *, plain: bool) -> int:
     prompter.say("")
     rules = f" --rules {draft.rules}" if draft.rules_is_file else ""
     prompter.say(f"Saved {out}. The same result again: dsm5check check {out}{rules}", "ok")
-    if os.path.exists(draft.path):
-        os.unlink(draft.path)
+    if os.path.exists(draft.path) and not draft.discard():
+        prompter.say(f"The draft {draft.path} was changed by something else; it is kept.",
+                     "warn")
     return 0
 
 

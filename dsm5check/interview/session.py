@@ -21,9 +21,10 @@ from dsm5check.interview.prompts import Prompter
 if TYPE_CHECKING:
     from dsm5check.interview.questions import Plan
 
-_MISSING = object()
-#: Kinds whose default must not rule anything out (defaults.py); ratings keep theirs.
-_DEFAULT_CHECKED = frozenset({"yes_no", "rate_or_yes"})
+#: Kinds whose declared default is checked with the engine (defaults.py): it is not
+#: offered when it would rule anything out. Free text decides nothing.
+_DEFAULT_CHECKED = frozenset({"yes_no", "rate_or_yes", "choice", "multi", "rating", "date",
+                              "number"})
 _CHECKED_KINDS = frozenset({"date", "number", "text"})
 
 
@@ -36,15 +37,15 @@ class Session:
         self._load_plan = load_plan
         self.plan: Plan | None = None
         self.today = today or dt.date.today()
-        self.revisit: str | None = None
+        self.revisit: list[str] = []  # keys to ask again, in order (back, review edits)
         self.heading: int | None = None
 
     # -- asking --------------------------------------------------------------------
     def _default(self, q: Question) -> tuple[Any, bool]:
+        """What Enter alone takes: the answer already given, else a declared default
+        that rules nothing out, else nothing (Enter records not known)."""
         if q.key in self.answers:
             return self.answers[q.key], True
-        if q.default_from and self.answers.get(q.default_from) is not None:
-            return self.answers[q.default_from], True
         if q.has_default and self.plan is not None and q.kind in _DEFAULT_CHECKED:
             from dsm5check.interview.defaults import rules_out
 
@@ -52,9 +53,18 @@ class Session:
                 return None, False  # never default to the answer that rules out
         return q.default, q.has_default
 
+    def _with_shortcut(self, q: Question) -> Question:
+        """The question with the value its one-key shortcut takes now (``default_from``)."""
+        if q.default_from is None:
+            return q
+        import dataclasses
+
+        return dataclasses.replace(q, shortcut=self.answers.get(q.default_from))
+
     def ask_one(self, q: Question) -> bool:
         """Ask until answered (True) or the clinician goes back (False)."""
         label = self.plan.unknown_label if self.plan else "not assessed / don't know"
+        q = self._with_shortcut(q)
         while True:
             default, has_default = self._default(q)
             reply = self.prompter.ask(q, default, has_default, label)
@@ -75,6 +85,11 @@ class Session:
             return True
 
     def _store(self, key: str, value: Any) -> None:
+        if self.plan is not None and (key not in self.answers or self.answers[key] != value):
+            from dsm5check.interview.flow import stale_after
+
+            for old in stale_after(self.plan, self.answers, key, value):
+                del self.answers[old]
         self.answers[key] = value
         self.draft.save()
 
@@ -86,12 +101,18 @@ class Session:
         from dsm5check.interview.flow import plan_flow
 
         plan = self.plan
+        from dsm5check.interview.flow import stale_after
+
         trial = dict(self.answers)
+        for key in stale_after(plan, self.answers, q.key, value):
+            del trial[key]  # asked again after this answer: not a conflict with it
         trial[q.key] = value
         before = dict(self.answers)
         before.pop(q.key, None)
-        old = set(problems(plan, case_data(plan, plan_flow(plan, before).questions, before)))
-        new = problems(plan, case_data(plan, plan_flow(plan, trial).questions, trial))
+        qs_before = plan_flow(plan, before).questions
+        qs_trial = plan_flow(plan, trial).questions
+        old = set(problems(plan, qs_before, case_data(plan, qs_before, before)))
+        new = problems(plan, qs_trial, case_data(plan, qs_trial, trial))
         fresh = [p for p in new if p not in old]
         return "; ".join(fresh) if fresh else None
 
@@ -110,22 +131,22 @@ class Session:
         while True:
             flow = plan_flow(plan, self.answers)
             q = None
-            if self.revisit is not None:
-                q = next((x for x in flow.questions if x.key == self.revisit), None)
-                self.revisit = None
+            while self.revisit and q is None:
+                key = self.revisit.pop(0)
+                q = next((x for x in flow.questions if x.key == key), None)
             q = q or flow.next(self.answers)
             if q is None:
-                key = review(self, flow)
-                if key is None:
+                keys = review(self, flow)
+                if keys is None:
                     return plan
-                self.revisit = key
+                self.revisit = keys
                 continue
             self._heading(q.block, plan.blocks[q.block].title)
             if not self.ask_one(q):
                 prev = flow.previous(q.key, self.answers)
                 if prev is None:
                     self.prompter.say("This is the first question.")
-                self.revisit = prev or q.key
+                self.revisit = [prev or q.key]
                 continue
             self._after(q)
 

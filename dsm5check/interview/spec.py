@@ -29,15 +29,27 @@ class FieldQuestion(_Frozen):
     item: str | None = Field(None, description="Item whose prompt and help are used.")
     help: str | None = None
     choices: dict[str, str] = Field(
-        default_factory=dict, description="choice and multi: value -> short label, in order."
-    )
+        default_factory=dict, description="choice and multi: value -> short label, in order;"
+        " yes_no and yes_no_or_ratings: labels for `yes` and `no`.")
     ratings: dict[str, str] = Field(
         default_factory=dict, description="yes_no_or_ratings: rating key -> short label."
     )
+    rating_prompts: dict[str, str] = Field(
+        default_factory=dict, description="yes_no_or_ratings: rating key -> its question"
+        " (default: `Rate <label>`).")
     default: str | bool | float | None = Field(
         None, description="Answer taken on Enter; for dates `today`."
     )
-    default_from: str | None = Field(None, description="Answer key whose value is the default.")
+    default_from: str | None = Field(
+        None, description="Answer key whose value one key (`default_key`) takes; Enter alone"
+        " still records not known.")
+    default_key: str = Field("s", pattern=r"^[a-z]$",
+                             description="The key that takes the `default_from` answer.")
+    default_label: str | None = Field(
+        None, description="What `default_key` means, e.g. `from the start`.")
+    code: str | None = Field(
+        None, pattern=r"^[A-Za-z][A-Za-z0-9]{0,7}$",
+        description="Short code of the answer on the review screen (typed to change it).")
     when: dict[str, Any] = Field(
         default_factory=dict,
         description="Ask only when every named answer matches: a list (includes any), a value,"
@@ -58,6 +70,10 @@ class FieldQuestion(_Frozen):
             raise ValueError(f"a {self.kind} question needs `choices`")
         if self.kind == "yes_no_or_ratings" and not self.ratings:
             raise ValueError("a yes_no_or_ratings question needs `ratings`")
+        if self.kind in ("yes_no", "yes_no_or_ratings") and set(self.choices) - {"yes", "no"}:
+            raise ValueError("the choices of a yes/no question relabel only `yes` and `no`")
+        if set(self.rating_prompts) - set(self.ratings):
+            raise ValueError("`rating_prompts` names a rating that `ratings` lacks")
         return self
 
 
@@ -71,6 +87,8 @@ class EventsSpec(_Frozen):
     index_prompt: str | None = Field(None, description="Which element is the index element.")
     index_flag: str | None = Field(None, description="Element key set to true on the index.")
     label_field: str | None = Field(None, description="Element key naming it in lists.")
+    code: str = Field("ev", pattern=r"^[a-z]{1,4}$",
+                      description="Review code: `ev` for the list, `ev1`, `ev2` ... per element.")
     fields: tuple[FieldQuestion, ...] = Field(min_length=1)
 
 

@@ -1,11 +1,12 @@
 """The arrow-key prompter, built on questionary (and prompt_toolkit under it).
 
 Menus answer with one key: the key shown before a choice picks it at once
-(0-4 for ratings, y/n for yes/no), arrows and Enter work too, Enter alone takes
-the default. Every prompt is wrapped: ``?`` answers "not known", ``<`` goes
-back, ``n`` asks for a note where notes belong, Ctrl-D raises EOFError (select
-lists ignore it otherwise) and questionary's ``unsafe_ask`` lets Ctrl-C reach
-the session as KeyboardInterrupt. ``input``/``output`` are passed through to
+(0-4 for ratings, y/n for yes/no), arrows and Enter work too. Enter alone takes
+the answer already given, else *not known*: never a value nobody chose. Every
+prompt is wrapped: ``?`` answers "not known", ``<`` goes back, ``n`` asks for
+a note where notes belong, Ctrl-D raises EOFError (select lists ignore it
+otherwise) and questionary's ``unsafe_ask`` lets Ctrl-C reach the session as
+KeyboardInterrupt. ``input``/``output`` are passed through to
 prompt_toolkit so tests can drive it with a pipe input.
 """
 
@@ -21,6 +22,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bin
 from prompt_toolkit.output import Output
 from questionary.prompts.common import InquirerControl
 
+from dsm5check.interview.interrupt import hold, shielded
 from dsm5check.interview.model import Question
 from dsm5check.interview.prompts import (
     _ANSI,
@@ -58,11 +60,16 @@ class TerminalPrompter:
         self.out.flush()
 
     def text(self, prompt: str) -> str:
-        question = questionary.text(prompt, qmark=">", **self.kwargs)
-        _wrap(question, KeyBindings())
-        return str(question.unsafe_ask()).strip()
+        with shielded():  # Ctrl-C is taken by the prompt itself, or held until it ends
+            question = questionary.text(prompt, qmark=">", **self.kwargs)
+            _wrap(question, KeyBindings())
+            return str(question.unsafe_ask()).strip()
 
     def ask(self, q: Question, default: Any, has_default: bool, unknown_label: str) -> Reply:
+        with shielded():  # Ctrl-C is taken by the prompt itself, or held until it ends
+            return self._ask(q, default, has_default, unknown_label)
+
+    def _ask(self, q: Question, default: Any, has_default: bool, unknown_label: str) -> Reply:
         if q.help:
             self.say(f"  {q.help}", "dim")
         note = note_allowed(q)
@@ -118,8 +125,8 @@ class TerminalPrompter:
                    for i, c in enumerate(q.choices)]
         question = questionary.checkbox(
             message, choices, use_jk_keys=False,
-            instruction=f"(number keys tick, Enter ends · {hint(q, unknown_label, note)})",
-            validate=lambda picked: bool(picked) or f"tick at least one, or {UNKNOWN_KEY}",
+            instruction=f"(number keys tick, Enter ends; Enter with nothing ticked: not known"
+            f" · {hint(q, unknown_label, note)})",
             **self.kwargs)
         control = _control(question)
         kb = KeyBindings()
@@ -138,6 +145,8 @@ class TerminalPrompter:
         picked = question.unsafe_ask()
         if isinstance(picked, str):
             return picked
+        if not picked:
+            return _UNKNOWN  # Enter with nothing ticked: not known, never "none of these"
         return [q.choices[i].value for i in sorted(picked)]
 
     def _typed(self, q: Question, message: str, default: Any, has_default: bool,
@@ -153,7 +162,7 @@ class TerminalPrompter:
                 return raw
             ok, value = parse_typed(q, raw, default, has_default)
             if ok:
-                if not raw.strip() and has_default:
+                if not raw.strip() or (raw.strip().lower() == q.default_key and q.default_from):
                     self.say(f"  = {_shown(q, value)}", "dim")
                 return value
             self.say(f"  Not taken: {refused(raw)}{value}", "bad")
@@ -166,6 +175,9 @@ class TerminalPrompter:
         if not q.required:
             kb.add(UNKNOWN_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_UNKNOWN))
         kb.add(BACK_KEY, filter=empty, eager=True)(lambda e: e.app.exit(result=_BACK))
+        if q.default_from and q.shortcut is not None:  # one key: the earlier answer
+            kb.add(q.default_key, filter=empty, eager=True)(
+                lambda e: e.app.exit(result=q.default_key))
         _wrap(question, kb)
         return str(question.unsafe_ask())
 
@@ -184,11 +196,19 @@ def _control(question: questionary.Question) -> InquirerControl:
 
 
 def _wrap(question: questionary.Question, kb: KeyBindings) -> None:
-    """Add our keys (they win over questionary's) and make Ctrl-D an EOFError."""
+    """Add our keys (they win over questionary's) and make Ctrl-D an EOFError and
+    SIGINT a KeyboardInterrupt (select lists ignore both otherwise)."""
 
     @kb.add("c-d", eager=True)
     def _eof(event: KeyPressEvent) -> None:
         event.app.exit(exception=EOFError, style="class:aborting")
+
+    @kb.add("<sigint>", eager=True)  # the signal (kill -INT), not only the key
+    def _sigint(event: KeyPressEvent) -> None:
+        if event.app.is_running and not (event.app.future and event.app.future.done()):
+            event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+        else:  # the prompt is already ending: interrupt right after it
+            hold()
 
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), kb])

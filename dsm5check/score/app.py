@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.ruleset import LoadedRuleset, Ruleset
 from dsm5check.score.cells import checked_columns
 from dsm5check.score.columns import ColumnPlan, plan_columns
@@ -25,52 +25,38 @@ MAX_REPORTED = 20
 
 
 def _ruleset(rules_file: str | None) -> LoadedRuleset:
-    if rules_file:
-        from dsm5check.ruleset import load_ruleset_file
+    from dsm5check.registry import resolve
 
-        return load_ruleset_file(rules_file)
-    from dsm5check.registry import DEFAULT_RULESET, shipped
-
-    return shipped(DEFAULT_RULESET)
+    return resolve(rules_file)
 
 
 def _options(args: argparse.Namespace, instrument: Instrument) -> Options:
     if args.max_missing < 0:
-        raise InputError([Problem("--max-missing", 1, 1, "expected a number >= 0")])
+        raise UsageError(f"--max-missing: expected a number >= 0, not {args.max_missing}")
     cut = args.cutpoint if args.cutpoint is not None else instrument.default_cutpoint
     return Options(missing=args.missing, max_missing=args.max_missing, cutpoint=cut)
 
 
-def emit_header(compiled: Compiled, instrument: Instrument) -> str:
-    lines = [
-        f"-- dsm5check score --emit-sql ({instrument.title})",
-        "-- Input: a table or view named score_input with one row per person. Columns read:",
-    ]
-    for c in compiled.checked:
-        lines.append(f"--   {c.column}: {c.role}, {c.expected()} or NULL when missing")
-    lines += [
-        "-- Every other column is carried through. Cells outside the scale count as missing.",
-        "-- Standard SQL (CASE, COALESCE, ROW_NUMBER() OVER ()); tested on DuckDB and SQLite.",
-    ]
-    if compiled.not_assessed:
-        lines.append("-- Provisional: no data for criteria " + ", ".join(compiled.not_assessed)
-                     + " (treated as met in status).")
-    return "\n".join(lines) + "\n"
-
-
 def score(args: argparse.Namespace) -> int:
+    instrument = INSTRUMENTS[args.instrument]
+    from dsm5check.score import multi
+
+    if multi.wanted(args, instrument):  # several sets, a category, JSON or a report
+        return multi.score_multi(args)
     loaded = _ruleset(args.rules)
     rules = loaded.rules
-    instrument = INSTRUMENTS[args.instrument]
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = _options(args, instrument)
     if args.data is None:
         if not args.emit_sql:
-            raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
+            raise UsageError("expected a data file (or - for stdin) after `score`")
         names = [i.id for i in rules.items if i.section == SUMMED_SECTION]
+        names += [c for c in args.order_by if c not in names]  # carried through
         plan = plan_columns(names, rules, instrument, cmap, locate, "score_input")
-        _emit(build(rules, instrument, plan, options), instrument)
+        _emit(args, rules, instrument, plan, options, names, from_data=False)
         return 0
+    if args.dialect or args.order_by:
+        _emit_only(args)
 
     from dsm5check.score import run as runner
     from dsm5check.score.source import describe, open_source
@@ -89,7 +75,7 @@ def score(args: argparse.Namespace) -> int:
         types, first_line = describe(con, src)
         plan = plan_columns(list(types), rules, instrument, cmap, locate, src.name)
         if args.emit_sql:
-            _emit(build(rules, instrument, plan, options), instrument)
+            _emit(args, rules, instrument, plan, options, list(types), from_data=True)
             return 0
         compiled, summary = _score_rows(con, rules, instrument, plan, options, src, types,
                                         engine, args, tmpdir)
@@ -113,8 +99,20 @@ def score(args: argparse.Namespace) -> int:
         runner.cleanup(tmpdir, src)
 
 
-def _emit(compiled: Compiled, instrument: Instrument) -> None:
-    sys.stdout.write(emit_header(compiled, instrument) + compiled.sql + ";\n")
+def _emit_only(args: argparse.Namespace) -> None:
+    if not args.emit_sql:
+        option = "--dialect" if args.dialect else "--order-by"
+        raise InputError([Problem(option, 1, 1, f"{option} applies to the SQL that --emit-sql"
+                                  " prints; add --emit-sql")])
+
+
+def _emit(args: argparse.Namespace, rules: Ruleset, instrument: Instrument, plan: ColumnPlan,
+          options: Options, names: list[str], from_data: bool) -> None:
+    from dsm5check.score.dialects import emit_sql
+
+    sys.stdout.write(emit_sql(rules, instrument, plan, options, names,
+                              args.dialect or "duckdb", args.order_by, from_data,
+                              [*args.na, *plan.missing_values]))
 
 
 def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Instrument,

@@ -1,4 +1,4 @@
-"""Rating instruments whose item data `dsm5check score` reads: PCL-5 and CAPS-5.
+"""Rating instruments whose item data `dsm5check score` reads: PCL-5, CAPS-5, ITQ.
 
 An instrument says how its numbered items map onto the items of a ruleset,
 by position inside a ruleset section (the n-th item of the section
@@ -20,6 +20,12 @@ shipped):
   rate depersonalization and derealization. The numbering of items 23-25 is
   taken from the clinical reference and should be checked against the
   licensed form; name the columns explicitly with ``--map`` when in doubt.
+- ITQ: Cloitre et al. (2018), Acta Psychiatrica Scandinavica 138:536-546; freely
+  available. 18 items rated 0-4, endorsed at 2 or more; the diagnostic rule
+  (ICD-11 PTSD, Complex PTSD, mutually exclusive with Complex PTSD first) is the
+  YAML of rules/icd11-ptsd.yaml and rules/icd11-cptsd.yaml. Dimensional scores:
+  PTSD items 1-6 (0-24) and self-organisation items 10-15 (0-24); each cluster
+  and the impairment items 7-9 and 16-18 appear as cluster severities.
 """
 
 from __future__ import annotations
@@ -42,6 +48,15 @@ class Slot:
 
 
 @dataclass(frozen=True, slots=True)
+class Score:
+    """A dimensional score of an instrument: the sum of its items ``numbers``."""
+
+    name: str
+    numbers: tuple[int, ...]
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class Instrument:
     id: str
     short: str
@@ -54,6 +69,16 @@ class Instrument:
     positional: int
     default_cutpoint: int | None
     caveat: str
+    #: the ruleset whose items the slots name; another set reads them via its crosswalk
+    home: str | None = None
+    #: the rulesets scored when --rules is not given (default: the home set)
+    default_rules: tuple[str, ...] = ()
+    #: mutually exclusive categories, in precedence order: (word, ruleset id); a row
+    #: gets the first word whose set is met (see score/multi.py)
+    categories: tuple[tuple[str, str], ...] = ()
+    category_column: str = "category"
+    category_none: str = "none"
+    scores: tuple[Score, ...] = ()
 
     def item_id(self, rules: Ruleset, slot: Slot) -> str | None:
         """The ruleset item a slot stands for, or None when the ruleset has no such item."""
@@ -86,6 +111,7 @@ PCL5 = Instrument(
     slots=_symptoms(20),
     positional=20,
     default_cutpoint=33,
+    home="dsm5-ptsd",
     caveat=(
         "The PCL-5 is a self-report of the 20 symptoms over the past month: it cannot"
         " establish exposure (A), duration (F), impairment (G) or exclusion (H), so its"
@@ -109,6 +135,7 @@ CAPS5 = Instrument(
     ),
     positional=20,
     default_cutpoint=None,
+    home="dsm5-ptsd",
     caveat=(
         "CAPS-5 item scores alone do not record the index event (A), the duration (F)"
         " or the substance / medical exclusion (H): give them as columns, or the result"
@@ -116,4 +143,35 @@ CAPS5 = Instrument(
     ),
 )
 
-INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (PCL5, CAPS5)}
+ITQ = Instrument(
+    id="itq",
+    short="ITQ",
+    title="ITQ (International Trauma Questionnaire, ICD-11 PTSD and Complex PTSD)",
+    source=(
+        "Cloitre, Shevlin, Brewin, Bisson, Roberts, Maercker, Karatzias & Hyland (2018),"
+        " The International Trauma Questionnaire, Acta Psychiatrica Scandinavica 138:536-546"
+    ),
+    prefixes=("itq", "item"),
+    # 18 items in the published order: 1-6 PTSD symptoms (re-experiencing, avoidance,
+    # sense of threat), 7-9 PTSD functional impairment, 10-15 disturbances in
+    # self-organisation, 16-18 their functional impairment; the ICD-11 rulesets hold
+    # them in this order
+    slots=_symptoms(18),
+    positional=18,
+    default_cutpoint=None,
+    home="icd11-ptsd",
+    default_rules=("icd11-ptsd", "icd11-cptsd"),
+    categories=(("cptsd", "icd11-cptsd"), ("ptsd", "icd11-ptsd")),
+    category_column="itq_category",
+    category_none="none",
+    scores=(
+        Score("ptsd_total", (1, 2, 3, 4, 5, 6), "PTSD symptoms (items 1-6, 0-24)"),
+        Score("dso_total", (10, 11, 12, 13, 14, 15), "self-organisation (items 10-15, 0-24)"),
+    ),
+    caveat=(
+        "The ITQ is a self-report: it checks neither the event nor the duration, so its"
+        " ICD-11 result is a probable diagnosis, not a confirmed one."
+    ),
+)
+
+INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (PCL5, CAPS5, ITQ)}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import UsageError
 from dsm5check.rules_model import AtLeastNode
 from dsm5check.ruleset import DIAGNOSIS, Ruleset
 from dsm5check.score.cells import Bind, Checked, checked_columns, clean_sql, criterion_levels
@@ -106,8 +106,8 @@ class _Builder:
         for item in self.summed:
             cols = self.plan.items.get(item.id, ())
             if len(cols) > 1:
-                raise InputError([Problem("--map", 1, 1, f"item {item.id} adds up to the total:"
-                                          " give it one column, not several")])
+                raise UsageError(f"--map: item {item.id} adds up to the total:"
+                                 " give it one column, not several")
             raw[item.id] = ident(self.checked[cols[0]].clean) if cols else "NULL"
         given = [v for v in raw.values() if v != "NULL"]
         answered = " + ".join(f"(CASE WHEN {v} IS NOT NULL THEN 1 ELSE 0 END)"
@@ -242,7 +242,7 @@ class _Builder:
         outs = self._outputs() + [(name, sql, "text") for name, sql in extra]
         taken = {"row"} | {name for name, _, _ in outs}
         if len(taken) != len(outs) + 1:
-            raise InputError([Problem("ruleset", 1, 1, "two output columns would share a name")])
+            raise UsageError("the ruleset would give two output columns the same name")
         carried: dict[str, str] = {}
         for col in self.plan.carried:
             name = col

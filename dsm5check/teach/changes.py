@@ -22,6 +22,7 @@ from dsm5check.case import Case
 from dsm5check.reasons import show_value
 from dsm5check.results import MET, NOT_MET, NodeResult, Status
 from dsm5check.ruleset import Ruleset
+from dsm5check.teach.why import field_name, item_name, rating_now, words
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _MORE = {">": "more than", ">=": "at least", "<": "less than", "<=": "at most"}
@@ -174,8 +175,12 @@ def _item(
     item = rules.item_map.get(name) if rules else None
     case_level = "ratings" in d or (item is not None and item.section == "case")
     path = name if item is None or case_level else f"{item.section}.{name}"
+    if rules is not None and ("crosswalk" in d or "native" in d or "coded_in" in d):
+        path = f"native.{rules.vocabulary}.{name}"  # a case coded in another set's items
     thr = rules.symptom_threshold if rules else d.get("threshold", 2)
     want = "present" if target == MET else "absent"
+    # the item by name and its current answer: "D5 lost interest (now rated 1 (mild)): ..."
+    named = item_name(rules, name, node.label)
     if "trauma_related" in d and d.get("value") is not None:
         # present; only its link to the event is unknown or denied
         if target == NOT_MET and d["trauma_related"] is False:
@@ -185,15 +190,23 @@ def _item(
             value = d["value"]
             raw = {"present": value} if isinstance(value, bool) else {"severity": value}
         related = target == MET
-        text = f"{name}: {'related' if related else 'not related'} to the event"
+        link = {True: "linked", False: "not linked"}.get(d["trauma_related"], "link not known")
+        text = (f"{named}: now {rating_now(rules, name, d['value'])}, {link} to the event;"
+                f" make it {'related' if related else 'not related'} to the event")
         return [change(path, {**raw, "trauma_related": related}, text, name, want)]
     if case_level:
-        text = f"{where}: set {name} to {'yes' if target == MET else 'no'}"
+        if "ratings" in d:
+            now = ", ".join(f"{words(k)} {shown(v)}" for k, v in d["ratings"].items()
+                            if v is not None) or "not rated"
+        else:
+            now = "not given" if d.get("value") is None else shown(d.get("value"))
+        text = f"{where}: {named}: now {now}; set to {'yes' if target == MET else 'no'}"
         return [change(path, target == MET, text, name, want)]
+    now = f"{named}: now {rating_now(rules, name, d.get('value'))}"
     if target == MET:
-        return [change(path, thr, f"rate {name} at {thr} or more", name, want)]
+        return [change(path, thr, f"{now}; rate it {thr} or more", name, want)]
     low = rules.scale_of(item).min if rules and item else 0
-    return [change(path, low, f"rate {name} below {thr}", name, want)]
+    return [change(path, low, f"{now}; rate it below {thr}", name, want)]
 
 
 def _numbers(op: str, limit: float, to_met: bool) -> float:
@@ -207,33 +220,36 @@ def _fact(node: NodeResult, target: Status, where: str) -> list[Change]:
     d, path = node.detail, node.name
     op, expected, current = d["op"], d["expected"], d.get("value")
     to_met = target == MET
+    # the fact in words and its current value: "nature of event 1 (now other)"
+    field = field_name(path)
+    head = f"{where}: {field}: now {'not given' if current is None else words(current)};"
     if op == "includes_any":
         have = list(current) if isinstance(current, (list, tuple)) else []
         if to_met:
             return [
-                change(path, [*have, e], f"{where}: add {shown(e)} to {path}", path, f"+{e}")
+                change(path, [*have, e], f"{head} add {words(e)}", field, f"+{e}")
                 for e in expected if e not in have
             ]
         kept = [v for v in have if v not in expected]
-        gone = ", ".join(shown(v) for v in have if v in expected) or shown(list(expected))
-        return [change(path, kept, f"{where}: remove {gone} from {path}", path, "-")]
+        gone = [v for v in have if v in expected] or list(expected)
+        return [change(path, kept, f"{head} remove {words(gone)}", field, "-")]
     if op in ("==", "in"):
         value = expected if op == "==" else expected[0]
         if not to_met:
             if not isinstance(value, bool):
                 return []
             value = not value
-        return [change(path, value, f"{where}: set {path} to {shown(value)}", path, shown(value))]
+        return [change(path, value, f"{head} set to {words(value)}", field, shown(value))]
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         value = _numbers(op, expected, to_met)
-        return [change(path, value, f"{where}: set {path} to {shown(value)}", path, shown(value))]
+        return [change(path, value, f"{head} set to {shown(value)}", field, shown(value))]
     return []  # pragma: no cover - the comparison kinds are exhausted above
 
 
 def _months(node: NodeResult, target: Status, where: str) -> list[Change]:
     d = node.detail
     op, limit, to_met = d["op"], d["limit"], target == MET
-    label = node.label or f"months from {d['from']} to {d['to']}"
+    label = node.label or f"months from {field_name(d['from'])} to {field_name(d['to'])}"
     cmp = _MORE[op] if to_met else _MORE[_NEG[op]]
     want = f"{cmp} {shown(limit)} month" + ("" if limit == 1 else "s")
     if "start" in d:
@@ -246,14 +262,16 @@ def _months(node: NodeResult, target: Status, where: str) -> list[Change]:
             ("<=", True): bound, ("<=", False): bound + one,
         }[(op, to_met)]
         side = "on or after" if (op in (">", ">=")) == to_met else "on or before"
-        text = f"{where}: {label} {want} — e.g. {d['to']} {side} {shown(day)}"
-        return [change(d["to"], day, text, d["to"], f"{side} {shown(day)}")]
+        now = f" (now {shown(d['end'])})" if d.get("end") is not None else ""
+        text = (f"{where}: {label} {want} — e.g. {field_name(d['to'])} date{now}"
+                f" {side} {shown(day)}")
+        return [change(d["to"], day, text, field_name(d["to"]), f"{side} {shown(day)}")]
     if d.get("or_fact"):
         value = max(0.0, _numbers(op, limit, to_met))
         if value == int(value):
             value = int(value)
-        text = f"{where}: {label} {want} — e.g. {d['or_fact']} = {shown(value)}"
-        return [change(d["or_fact"], value, text, d["or_fact"], f"= {shown(value)}")]
+        text = f"{where}: {label} {want} — e.g. {field_name(d['or_fact'])} {shown(value)}"
+        return [change(d["or_fact"], value, text, field_name(d["or_fact"]), f"= {shown(value)}")]
     return []
 
 

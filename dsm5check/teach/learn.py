@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import unknown
 from dsm5check.rules_model import ItemNode
 from dsm5check.ruleset import Criterion, LoadedRuleset, Ruleset, Specifier, walk
 from dsm5check.teach.thresholds import threshold
@@ -109,16 +109,22 @@ def criterion_view(r: Ruleset, c: Criterion | Specifier) -> RenderableType:
     return Panel(Group(*parts), title=escape(head), title_align="left")
 
 
+def find_part(r: Ruleset, name: str) -> Criterion | Specifier:
+    """The criterion or specifier ``name`` names, ignoring case (``d`` is D);
+    a UsageError with the close ids ("did you mean") when there is none."""
+    parts: dict[str, Criterion | Specifier] = {**r.criterion_map, **{s.id: s for s in r.specifiers}}
+    if name in parts:
+        return parts[name]
+    folded = [k for k in parts if k.lower() == name.lower()]
+    if len(folded) == 1:
+        return parts[folded[0]]
+    raise unknown("criterion or specifier", name, parts)
+
+
 def learn_view(loaded: LoadedRuleset, only: str | None = None) -> RenderableType:
     r = loaded.rules
-    specs = {s.id: s for s in r.specifiers}
     if only is not None:
-        found = r.criterion_map.get(only) or specs.get(only)
-        if found is None:
-            known = ", ".join([*r.criterion_map, *specs])
-            raise InputError([Problem(loaded.path, 1, 1,
-                                      f"no criterion or specifier {only!r}; known: {known}")])
-        return criterion_view(r, found)
+        return criterion_view(r, find_part(r, only))
     parts: list[RenderableType] = [overview(r)]
     head = Text(f"Source: {r.source.citation}", style="dim")
     parts.append(head)

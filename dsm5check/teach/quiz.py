@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, Status
+from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
 from dsm5check.ruleset import Ruleset
 
 #: The three judgements, as the trainee sees them.
@@ -63,6 +63,7 @@ class Row:
     engine: str
     right: bool
     reason: str  # the engine's reason (shown for every disagreement)
+    why: tuple[str, ...] = ()  # the items and facts that decided it, in plain words
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,8 @@ class Marked:
     vignette: str
     ruleset: str
     rows: tuple[Row, ...]
+    #: where the trainee's own answers disagree with each other (see :func:`consistency`)
+    notes: tuple[str, ...] = ()
 
     @property
     def correct(self) -> int:
@@ -88,12 +91,20 @@ def _applies(flag: bool) -> str:
     return "applies" if flag else "does not apply"
 
 
-def mark(vignette_id: str, result: CaseResult, answers: Answers) -> Marked:
+def mark(vignette_id: str, result: CaseResult, answers: Answers,
+         rules: Ruleset | None = None) -> Marked:
+    """Lay the answers beside the engine's; with ``rules``, each row also names
+    the items and facts that decided it (item names and rating meanings)."""
+    from dsm5check.teach.why import why as why_lines
+
+    def decided(node: NodeResult) -> tuple[str, ...]:
+        return why_lines(node, rules) if rules is not None else ()
+
     rows: list[Row] = []
     for c in result.criteria:
         yours = answers.judged[c.id]
         rows.append(Row(c.id, "criterion", c.title, WORDS[yours], WORDS[c.status],
-                        yours == c.status, c.reason))
+                        yours == c.status, c.reason, decided(c.node)))
     yours = answers.judged[DIAGNOSIS]
     failing = [c.id for c in result.criteria if c.status != MET]
     why = (
@@ -101,13 +112,58 @@ def mark(vignette_id: str, result: CaseResult, answers: Answers) -> Marked:
         else "every criterion is met"
     )
     rows.append(Row(DIAGNOSIS, "diagnosis", result.diagnosis_title, WORDS[yours],
-                    WORDS[result.diagnosis], yours == result.diagnosis, why))
+                    WORDS[result.diagnosis], yours == result.diagnosis, why,
+                    decided(result.diagnosis_node)))
     for s in result.specifiers:
         picked = s.id in answers.specifiers
         applies = s.status == MET
         rows.append(Row(s.id, "specifier", f"{s.title} [{s.source}]", _applies(picked),
-                        _applies(applies), picked == applies, s.reason))
-    return Marked(vignette_id, result.ruleset_id, tuple(rows))
+                        _applies(applies), picked == applies, s.reason,
+                        # its own rule's items, when they are what decided it
+                        decided(s.node) if s.node.status == s.status else ()))
+    return Marked(vignette_id, result.ruleset_id, tuple(rows), consistency(result, answers))
+
+
+def consistency(result: CaseResult, answers: Answers) -> tuple[str, ...]:
+    """Where the trainee's diagnosis does not follow from their own criterion
+    judgements through the diagnosis rule (e.g. C judged not met, diagnosis met)."""
+    from dsm5check.teach.why import implied, referenced
+
+    node = result.diagnosis_node
+    theirs = answers.judged[DIAGNOSIS]
+    follows = implied(node, answers.judged)
+    if follows == theirs:
+        return ()
+    needed = list(dict.fromkeys(referenced(node)))
+    against = [c for c in needed if answers.judged.get(c) == NOT_MET]
+    open_ = [c for c in needed if answers.judged.get(c) == UNKNOWN]
+    rule = f"the diagnosis needs {_needs(result)}"
+    if follows == NOT_MET:
+        said = (f"You judged {_ids(against)} not met, and {rule}: by your own answers"
+                f" the diagnosis is not met, yet you answered {WORDS[theirs]!r}.")
+    elif follows == MET:
+        said = (f"You judged every criterion the diagnosis needs as met ({rule}): by"
+                f" your own answers the diagnosis is met, yet you answered {WORDS[theirs]!r}.")
+    else:
+        said = (f"You could not tell for {_ids(open_)}, and {rule}: your own answers"
+                f" leave the diagnosis open, yet you answered {WORDS[theirs]!r}.")
+    return (said,)
+
+
+def _ids(ids: list[str]) -> str:
+    if len(ids) <= 1:
+        return "".join(ids) or "none"
+    return ", ".join(ids[:-1]) + " and " + ids[-1]
+
+
+def _needs(result: CaseResult) -> str:
+    from dsm5check.teach.why import referenced
+
+    node = result.diagnosis_node
+    ids = list(dict.fromkeys(referenced(node)))
+    if node.kind == "all" and len(ids) == len(node.children):
+        return f"all of {_ids(ids)} met"
+    return f"{result.diagnosis_title}'s rule over {_ids(ids)}"
 
 
 def log_record(marked: Marked, when: dt.datetime | None = None) -> dict[str, Any]:
@@ -120,6 +176,7 @@ def log_record(marked: Marked, when: dt.datetime | None = None) -> dict[str, Any
         "criteria": {r.key: r.right for r in marked.rows if r.group == "criterion"},
         "diagnosis": next(r.right for r in marked.rows if r.group == "diagnosis"),
         "specifiers": {r.key: r.right for r in marked.rows if r.group == "specifier"},
+        "consistent": not marked.notes,
         "correct": marked.correct,
         "total": marked.total,
         "score": round(marked.score, 4),

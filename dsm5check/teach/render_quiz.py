@@ -9,8 +9,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from dsm5check.teach.learn import bullets
 from dsm5check.teach.progress import LogEntry, Tally
-from dsm5check.teach.quiz import Marked
+from dsm5check.teach.quiz import Marked, Row
 from dsm5check.teach.vignettes import Vignette
 
 _SPARK = " ▁▂▃▄▅▆▇█"
@@ -18,29 +19,41 @@ _SPARK = " ▁▂▃▄▅▆▇█"
 
 def vignette_view(v: Vignette) -> RenderableType:
     body = Text(v.narrative.strip().replace("\n", "\n\n"))
-    return Panel(body, title=f"{escape(v.title)}  [{v.id}, {v.difficulty}]",
+    return Panel(body, title=Text(f"{v.title}  ({v.id}, {v.difficulty})"),
                  title_align="left")
 
 
 def marked_view(m: Marked, v: Vignette) -> RenderableType:
     table = Table(title=f"Your answers and the engine's ({v.id})", title_justify="left")
     table.add_column("")
-    table.add_column("item", max_width=28, overflow="fold")
+    table.add_column("item", ratio=1, overflow="fold")
     table.add_column("you", no_wrap=True)
     table.add_column("engine", no_wrap=True)
-    # wrapped at spaces; a word longer than the column (a path such as
-    # timeline.symptom_onset) is folded onto the next line, never cut off with "…"
-    table.add_column("the engine's reason", ratio=1, overflow="fold")
+    wrong: list[RenderableType] = []
     for r in m.rows:
         mark = Text("ok", style="green") if r.right else Text("X", style="bold red")
-        reason = "" if r.right else escape(r.reason)
-        item = f"{r.key} {r.title}" if r.group == "criterion" else r.title
-        table.add_row(mark, escape(item), r.yours, r.engine, reason)
+        table.add_row(mark, Text(_name(r)), r.yours, r.engine)
+        if not r.right:
+            wrong.append(Group(
+                Text(f"{_name(r)}: you said {r.yours}, the engine says {r.engine}",
+                     style="bold"),
+                bullets([("", r.reason, "")] + [("-", line, "dim") for line in r.why]),
+            ))
+    parts: list[RenderableType] = [table]
+    if wrong:
+        parts.append(Text("Where you and the engine differ, and what decided it:",
+                          style="bold"))
+        parts.extend(wrong)
+    for note in m.notes:
+        parts.append(Text(f"Check your reasoning: {note}", style="bold yellow"))
     score = Text(f"Score: {m.correct} of {m.total} ({m.score:.0%})", style="bold")
-    points = Text("Teaching points:\n", style="bold")
-    for p in v.teaching_points:
-        points.append(f"  - {p}\n", style="")
-    return Group(table, score, points)
+    points = bullets([("-", p, "") for p in v.teaching_points])
+    return Group(*parts, score, Text("Teaching points:", style="bold"), points)
+
+
+def _name(r: Row) -> str:
+    return f"{r.key} {r.title}" if r.group == "criterion" else r.title
+
 
 
 def spark(values: tuple[float | None, ...]) -> str:

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from dsm5check.results import MET
 from dsm5check.teach.changes import Change
+from dsm5check.teach.output import Hanging
 from dsm5check.teach.search import LIMIT
 from dsm5check.teach.summaries import factor, summarize
 from dsm5check.teach.whatif import Decider, WhatIf
@@ -65,12 +66,12 @@ def what_if_view(w: WhatIf) -> RenderableType:
 
 
 def _needs_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...]
-                 ) -> list[Text] | None:
+                 ) -> list[RenderableType] | None:
     """Every set is one choice per criterion in ``needs``: say the choices."""
     crits = {d.criterion for d in needs}
     if not needs or any({c.criterion for c in s} != crits for s in sets):
         return None
-    lines = [Text("  every one of:")]
+    lines: list[RenderableType] = [Text("  every one of:")]
     for d in needs:
         said = summarize(d.to_met).removeprefix(f"{d.criterion}: ")
         lines.append(Text(f"    {d.criterion}: {said}"))
@@ -78,23 +79,25 @@ def _needs_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...
 
 
 def _sets_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...] = ()
-                ) -> list[Text]:
+                ) -> list[RenderableType]:
     groups = factor(sets)
     if groups is None and len(sets) > SHOWN:
         by_need = _needs_lines(sets, needs)
         if by_need is not None:
             return by_need
     if groups is not None:
-        lines = [Text("  every one of:")]
+        lines: list[RenderableType] = [Text("  every one of:")]
         for crit, choices in groups:
             said = _set_text(choices[0]) if len(choices) == 1 else summarize(choices)
             said = said.removeprefix(f"{crit}: ")
             lines.append(Text(f"    {crit}: {said}"))
         return lines
-    lines = [Text(f"  {i}. {_set_text(s)}") for i, s in enumerate(sets[:SHOWN], 1)]
+    out: list[RenderableType] = [
+        Hanging(f"{i}.", _set_text(s)) for i, s in enumerate(sets[:SHOWN], 1)
+    ]
     if len(sets) > SHOWN:
-        lines.append(Text(f"  ... and {len(sets) - SHOWN} more (see --format json)"))
-    return lines
+        out.append(Text(f"  ... and {len(sets) - SHOWN} more (see --format json)"))
+    return out
 
 
 def decider_record(d: Decider) -> dict[str, Any]:

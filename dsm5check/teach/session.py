@@ -27,7 +27,7 @@ def run_session(
     console.print(vignette_view(vignette))
     answers = ask_all(prompter, questions(loaded.rules))
     result = evaluate(loaded, vignette.case)
-    marked = mark(vignette.id, result, answers)
+    marked = mark(vignette.id, result, answers, loaded.rules)
     console.print(marked_view(marked, vignette))
     if log:
         append(log, log_record(marked, when))

@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dsm5check.case import Case
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import InputError, Problem, unknown
 from dsm5check.ruleset import LoadedRuleset
 
 
@@ -137,8 +137,14 @@ def load_folder(path: str | Path) -> list[Vignette]:
 
 def find(vignette_id: str, vignettes: Iterable[Vignette] | None = None) -> Vignette:
     pool = tuple(vignettes) if vignettes is not None else library()
-    for v in pool:
-        if v.id == vignette_id:
-            return v
-    known = ", ".join(v.id for v in pool)
-    raise InputError([Problem("--vignette", 1, 1, f"no vignette {vignette_id!r}; known: {known}")])
+    """The vignette of that id: exact, then ignoring case, then the one vignette
+    whose id starts with it (``v07`` for ``v07-father-heart-attack``)."""
+    ids = {v.id: v for v in pool}
+    if vignette_id in ids:
+        return ids[vignette_id]
+    want = vignette_id.lower()
+    for tried in ([i for i in ids if i.lower() == want],
+                  [i for i in ids if i.lower().startswith(want)]):
+        if len(tried) == 1:
+            return ids[tried[0]]
+    raise unknown("vignette", vignette_id, ids, hint="`dsm5check quiz --list` lists them")

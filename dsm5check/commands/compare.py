@@ -1,0 +1,89 @@
+"""`dsm5check compare CASES... --rules A,B,...`: verdicts side by side, and agreement.
+
+Exit codes as `check`: 0 every case compared (and its own expected block, if
+any, matched); 1 an expected block did not match; 2 some input could not be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "check cases against several criteria sets side by side, with agreement figures"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="case files, folders (searched recursively) or - for standard"
+                        " input; YAML streams, JSON lists and JSON Lines hold many cases")
+    parser.add_argument("--rules", metavar="IDS",
+                        help="criteria sets to compare, shipped ids or ruleset files separated"
+                        " by commas (default: the adult PTSD sets shipped: dsm5-ptsd,"
+                        " icd11-ptsd, icd11-cptsd, dsm4tr-ptsd)")
+    parser.add_argument("--reference", metavar="ID",
+                        help="the set read as the reference for sensitivity, specificity, PPV"
+                        " and NPV (default: the first of --rules)")
+    parser.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
+                        help="text (default) for people; json: one document with every case and"
+                        " the summary; jsonl: one line per case, then one summary line")
+    parser.add_argument("--input-format", choices=("auto", "yaml", "json", "jsonl"),
+                        default="auto", help="what standard input holds (auto: decided from"
+                        " the first line)")
+    parser.add_argument("--all", action="store_true",
+                        help="text: list every case, not only those where the sets disagree")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    from dsm5check.compare import Tally, comparison_record, default_sets, iter_comparisons
+    from dsm5check.errors import Problem, UsageError
+    from dsm5check.registry import resolve, shipped_ids
+
+    names = [n.strip() for n in (args.rules or "").split(",") if n.strip()]
+    names = names or default_sets(shipped_ids())
+    sets = [resolve(n) for n in names]
+    ids = [s.rules.id for s in sets]
+    if len(set(ids)) != len(ids) or len(ids) < 2:
+        raise UsageError("compare needs at least two different criteria sets in --rules")
+    reference = args.reference
+    if reference is not None and reference not in ids:
+        raise UsageError(f"--reference {reference} is not one of the compared sets:"
+                         f" {', '.join(ids)}")
+    problems: list[Problem] = []
+    fmt = None if args.input_format == "auto" else args.input_format
+    tally = Tally(ids)
+    mismatched = 0
+    comparisons = iter_comparisons(args.paths, sets, problems, input_format=fmt)
+    shown = 0
+
+    def report_problems() -> None:
+        nonlocal shown
+        for p in problems[shown:]:
+            print(p, file=sys.stderr)
+        shown = len(problems)
+
+    kept = []
+    for c in comparisons:
+        report_problems()
+        tally.add(c)
+        mismatched += any(r.mismatches for r in c.results)
+        if args.format == "jsonl":
+            sys.stdout.write(json.dumps(comparison_record(c), ensure_ascii=False) + "\n")
+        else:
+            kept.append(c)
+    report_problems()
+    summary = tally.summary(reference) if tally.cases else None
+    if args.format == "jsonl":
+        sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
+    elif args.format == "json":
+        doc = {"sets": ids, "cases": [comparison_record(c) for c in kept], "summary": summary}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        from dsm5check.render.compare_view import render_comparison
+        from dsm5check.render.console import make_console
+
+        render_comparison(make_console(), sets, kept, summary, every=args.all)
+    if problems:
+        return 2
+    return 1 if mismatched else 0

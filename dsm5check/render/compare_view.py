@@ -1,0 +1,84 @@
+"""`compare` for people: verdicts side by side, what decides them, agreement figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from dsm5check.compare import CaseComparison
+from dsm5check.ruleset import LoadedRuleset
+
+WORDS = {"met": "met", "not_met": "not met", "indeterminate": "undecided"}
+STYLE = {"met": "green", "not_met": "red", "indeterminate": "yellow"}
+
+
+def _status(status: str) -> str:
+    return f"[{STYLE[status]}]{WORDS[status]}[/]"
+
+
+def _lower(title: str) -> str:
+    return title[:1].lower() + title[1:] if title[1:2].islower() else title
+
+
+def _pct(figure: dict[str, Any]) -> str:
+    if figure.get("estimate") is None:
+        return "-"
+    low, high = 100 * figure["ci_low"], 100 * figure["ci_high"]
+    return f"{100 * figure['estimate']:.0f}% ({low:.0f}-{high:.0f})"
+
+
+def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
+                      cases: Sequence[CaseComparison], summary: dict[str, Any] | None, *,
+                      every: bool = False) -> None:
+    ids = [s.rules.id for s in sets]
+    for s in sets:
+        label = " — a research label, not a diagnosis" if s.rules.research_only else ""
+        console.print(f"[bold]{s.rules.id}[/]: {s.rules.title}{label}")
+    listed = [c for c in cases if every or not c.agree or len(cases) == 1]
+    if listed:
+        table = Table(title="Verdicts side by side" + ("" if every or len(cases) == 1
+                                                       else " (cases where the sets differ)"))
+        table.add_column("case")
+        for rid in ids:
+            table.add_column(rid)
+        table.add_column("what decides it")
+        for c in listed:
+            st = c.statuses
+            deciding = c.deciding()
+            titles = {(r.ruleset_id, k.id): k.title for r in c.results for k in r.criteria}
+            why = "; ".join(
+                f"{rid} {WORDS[st[rid]]}: "
+                + ", ".join(_lower(titles[(rid, k)]) for k in deciding[rid])
+                for rid in ids if deciding[rid] and not c.agree
+            ) or ("all agree" if c.agree else "")
+            table.add_row(c.case_id, *(_status(st[rid]) for rid in ids), why)
+        console.print(table)
+    if summary is None:
+        console.print("No case could be compared.")
+        return
+    agree = sum(c.agree for c in cases)
+    console.print(f"{summary['cases']} cases; all sets agree on {agree}.")
+    prev = Table(title="Prevalence (over the cases a set decides; 95% Wilson interval)")
+    for col in ("set", "met", "not met", "undecided", "prevalence"):
+        prev.add_column(col, justify="left" if col == "set" else "right")
+    for rid in ids:
+        p = summary["prevalence"][rid]
+        prev.add_row(rid, str(p["met"]), str(p["not_met"]), str(p["indeterminate"]),
+                     _pct(p["prevalence"]))
+    console.print(prev)
+    pairs = Table(title=f"Agreement (reference: {summary['reference']}; undecided cases"
+                  " are counted apart, never as not met)")
+    for col in ("reference", "other", "both decide", "agreement", "kappa", "sensitivity",
+                "specificity", "PPV", "NPV"):
+        pairs.add_column(col, justify="left" if col in ("reference", "other") else "right")
+    for p in summary["pairs"]:
+        k = p["kappa"]
+        kappa = "-" if k.get("kappa") is None else (
+            f"{k['kappa']:.2f} ({k['ci_low']:.2f} to {k['ci_high']:.2f})")
+        pairs.add_row(p["reference"], p["other"], str(p["both_decided"]), _pct(p["agreement"]),
+                      kappa, _pct(p["sensitivity"]), _pct(p["specificity"]), _pct(p["ppv"]),
+                      _pct(p["npv"]))
+    console.print(pairs)

@@ -1,0 +1,525 @@
+"""Several criteria sets in one pass: `score --rules A,B,...` and the ITQ's two sets.
+
+Every named set is compiled from its YAML by :func:`dsm5check.score.query.build`,
+exactly as for one set; the queries are then stacked so that DuckDB reads the
+data once: the first set's query runs over the input, carrying every input
+column through; the next one runs over its output, and so on. Each set's
+columns are renamed with the set's prefix (``dsm5_ptsd_status``,
+``icd11_ptsd_status``, ...); item-based columns (cluster severities, totals,
+missing items, the cut-point) and criteria that several sets define with the
+very same rule appear once, unprefixed, from the first set that has them. An instrument
+with categories (the ITQ) adds a category column over the sets' statuses.
+
+The summary is one aggregate query over the statuses (``multi_summary``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dsm5check.errors import InputError, Problem
+from dsm5check.ruleset import LoadedRuleset, Ruleset
+from dsm5check.score.cells import Checked, checked_columns, clean_sql
+from dsm5check.score.columns import ColumnPlan
+from dsm5check.score.compile_sql import ident, literal
+from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
+from dsm5check.score.query import NOT_ASSESSED_TYPE, ROW, STATUS_TYPE, Compiled, Options, build
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from dsm5check.score.multi_summary import MultiSummary
+    from dsm5check.score.source import Source
+
+BAD = "__m_bad"
+#: per-set output columns that depend only on the items (shown once, unprefixed)
+ITEM_KINDS = ("number",)
+SHARED = ("items_missing", "items_prorated", "cutpoint")
+
+
+def resolve(spec: str) -> LoadedRuleset:
+    """A shipped ruleset id, or a path to a ruleset file."""
+    from dsm5check.registry import shipped, shipped_ids
+    from dsm5check.ruleset import load_ruleset_file
+
+    spec = spec.strip()
+    if not spec:
+        raise InputError([Problem("--rules", 1, 1, "expected a ruleset id or file, got an"
+                                  " empty name (ids are separated by commas)")])
+    if spec in shipped_ids():
+        return shipped(spec)
+    if os.path.exists(spec) or spec.endswith((".yaml", ".yml")):
+        return load_ruleset_file(spec)
+    raise InputError([Problem("--rules", 1, 1, f"no shipped ruleset {spec!r} and no such file;"
+                              f" shipped: {', '.join(shipped_ids())}")])
+
+
+def prefix_of(rules: Ruleset) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in rules.id) + "_"
+
+
+@dataclass(frozen=True)
+class ScoredSet:
+    """One criteria set of a multi-set run and how its columns are named."""
+
+    loaded: LoadedRuleset
+    plan: ColumnPlan
+    prefix: str
+    estimate: str | None = None  # how the set is read from another set's items
+
+    @property
+    def rules(self) -> Ruleset:
+        return self.loaded.rules
+
+    @property
+    def status(self) -> str:
+        return f"{self.prefix}status"
+
+
+@dataclass(frozen=True)
+class Multi:
+    sql: str  # the whole query, rows in input order with `row`
+    sets: tuple[ScoredSet, ...]
+    compiled: tuple[Compiled, ...]
+    outputs: tuple[tuple[str, str], ...]  # (name, kind) of the final columns
+    checked: tuple[Checked, ...]  # every input column read, by any set
+    category: str | None  # name of the category column, if any
+    enums: dict[str, tuple[str, ...]]
+    #: (set index, criterion id) -> its status column
+    criterion_columns: dict[tuple[int, str], str] = dataclasses.field(default_factory=dict)
+
+    def status_columns(self) -> list[str]:
+        return [n for n, kind in self.outputs if kind in ("status", "category")]
+
+    def as_compiled(self) -> Compiled:
+        """A Compiled standing for the whole run (for the bad-cell report helpers)."""
+        return dataclasses.replace(self.compiled[0], checked=self.checked)
+
+
+def plan_sets(names: Sequence[str], loaded: Sequence[LoadedRuleset], instrument: Instrument,
+              cmap: Any, locate: Any, source: str) -> list[ScoredSet]:
+    from dsm5check.score.crosswalk import plan_for
+
+    out: list[ScoredSet] = []
+    prefixes: set[str] = set()
+    for ld in loaded:
+        plan, estimate = plan_for(names, ld.rules, instrument, cmap, locate, source)
+        prefix = prefix_of(ld.rules)
+        if prefix in prefixes:
+            raise InputError([Problem("--rules", 1, 1, f"ruleset {ld.rules.id!r} is named twice")])
+        prefixes.add(prefix)
+        out.append(ScoredSet(ld, plan, prefix, estimate))
+    return out
+
+
+def union_checked(sets: Sequence[ScoredSet]) -> list[Checked]:
+    """Every input column any set reads, once (the first set's reading wins)."""
+    seen: dict[str, Checked] = {}
+    for s in sets:
+        for c in checked_columns(s.rules, s.plan).values():
+            if c.column not in seen:
+                seen[c.column] = dataclasses.replace(c, clean=f"__s_v{len(seen)}")
+    return list(seen.values())
+
+
+def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Options,
+                names: Sequence[str], source: str, bad_cells: str | None,
+                checked: Sequence[Checked], enums: bool = True) -> Multi:
+    """Stack the sets' queries over ``source`` (a SELECT giving __s_row and the inputs).
+
+    ``bad_cells``: SQL of the bad-cell text over the union of read columns
+    (their cleaned values named as in ``checked``), or None.
+    """
+    inputs = list(names)
+    taken = {n.lower() for n in inputs}
+    cleaned = ", ".join(f"{clean_sql(c)} AS {ident(c.clean)}" for c in checked)
+    level0 = f"SELECT *, {cleaned} FROM ({source})" if cleaned else f"SELECT * FROM ({source})"
+    bad = bad_cells or "NULL"
+    cur = (f"SELECT {ident(ROW)}, {', '.join(ident(n) for n in inputs)},"
+           f" {bad} AS {ident(BAD)} FROM ({level0})")
+    carried = [*inputs, BAD]  # columns every level passes on, by their name at the source
+    compiled: list[Compiled] = []
+    finals: list[tuple[str, str, str]] = []  # (column at the top level, output name, kind)
+    shared: set[str] = set()
+    common = _common_criteria(sets)
+    criterion_columns: dict[tuple[int, str], str] = {}
+    all_enums: dict[str, tuple[str, ...]] = {}
+    for k, s in enumerate(sets):
+        plan = dataclasses.replace(s.plan, carried=tuple(carried))
+        c = build(s.rules, instrument, plan, options, source=cur, enums=enums)
+        sql = c.sql
+        if enums and NOT_ASSESSED_TYPE in c.enums:  # one ENUM type per set
+            own = f"{NOT_ASSESSED_TYPE}_{k}"
+            sql = sql.replace(f"AS {NOT_ASSESSED_TYPE})", f"AS {own})")
+            all_enums[own] = c.enums[NOT_ASSESSED_TYPE]
+        if enums:
+            all_enums[STATUS_TYPE] = c.enums[STATUS_TYPE]
+        compiled.append(c)
+        passed = [f"{ident('row')} AS {ident(ROW)}"]
+        passed += [f"{ident(c.carried[col])} AS {ident(col)}" for col in carried]
+        new: list[str] = []
+        for name, kind in c.outputs:
+            if kind in ("row", "carried"):
+                continue
+            cid = _criterion_of(name, s.rules)
+            if kind in ITEM_KINDS or name in SHARED or (cid is not None and cid in common):
+                if cid is not None and name.endswith("_status"):
+                    criterion_columns[(k, cid)] = name
+                if name in shared:
+                    continue
+                shared.add(name)
+                out_name = name
+            else:
+                out_name = s.prefix + name
+                if cid is not None and name.endswith("_status"):
+                    criterion_columns[(k, cid)] = out_name
+            if out_name.lower() in taken:
+                raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
+                                          " the name of an output column; rename it")])
+            taken.add(out_name.lower())
+            passed.append(f"{ident(name)} AS {ident(out_name)}")
+            new.append(out_name)
+            finals.append((out_name, out_name, kind))
+        cur = f"SELECT {', '.join(passed)} FROM ({sql})"
+        carried += new
+    outputs: list[tuple[str, str]] = [("row", "row")]
+    select = [f"{ident(ROW)} AS {ident('row')}"]
+    read = {c.column for c in checked}
+    for n in inputs:
+        if n not in read:
+            select.append(ident(n))
+            outputs.append((n, "carried"))
+    for col, name, kind in finals:
+        if kind == "number" and instrument.scores and name == "total":
+            continue  # the instrument's own scores replace the sum of every item
+        select.append(f"{ident(col)} AS {ident(name)}")
+        outputs.append((name, kind))
+    for name, sql_expr in _scores(sets, instrument, {n for _, n, _ in finals}):
+        select.append(f"{sql_expr} AS {ident(name)}")
+        outputs.append((name, "number"))
+    category = None
+    category_sql = _category_sql(sets, instrument)
+    if category_sql is not None:
+        category = instrument.category_column
+        select.append(f"{category_sql} AS {ident(category)}")
+        outputs.append((category, "category"))
+    select.append(f"{ident(BAD)} AS {ident('bad_cells')}")
+    outputs.append(("bad_cells", "text"))
+    sql = f"SELECT {', '.join(select)} FROM ({cur})"
+    return Multi(sql, tuple(sets), tuple(compiled), tuple(outputs), tuple(checked),
+                 category, all_enums, criterion_columns)
+
+
+def _criterion_of(name: str, rules: Ruleset) -> str | None:
+    """The criterion of an output column ``<id>_status`` / ``<id>_count``, if any."""
+    for suffix in ("_status", "_count"):
+        if name.endswith(suffix) and name.removesuffix(suffix) in rules.criterion_map:
+            return name.removesuffix(suffix)
+    return None
+
+
+def _common_criteria(sets: Sequence[ScoredSet]) -> set[str]:
+    """Criteria ids that two or more sets define with the very same rule and data:
+    their columns are shown once, without a set prefix."""
+    seen: dict[str, list[Any]] = {}
+    for s in sets:
+        for crit in s.rules.criteria:
+            key = (crit.rule, s.plan.criteria.get(crit.id))
+            seen.setdefault(crit.id, []).append(key)
+    return {cid for cid, keys in seen.items() if len(keys) >= 2 and all(k == keys[0]
+                                                                         for k in keys)}
+
+
+def _scores(sets: Sequence[ScoredSet], instrument: Instrument,
+            have: set[str]) -> list[tuple[str, str]]:
+    """The instrument's dimensional scores, as sums of cluster severities."""
+    if not instrument.scores:
+        return []
+    rules = sets[0].rules
+    numbered = instrument.numbered(rules)
+    out: list[tuple[str, str]] = []
+    for score in instrument.scores:
+        items = [rules.item_map[numbered[n]] for n in score.numbers if n in numbered]
+        groups = list(dict.fromkeys(i.group for i in items if i.group))
+        whole = all({j.id for j in rules.items if j.group == g}
+                    <= {i.id for i in items} for g in groups)
+        cols = [f"{g}_severity" for g in groups]
+        if not groups or not whole or not all(c in have for c in cols):
+            continue  # the ruleset's clusters do not make up this score
+        out.append((score.name, "(" + " + ".join(ident(c) for c in cols) + ")"))
+    return out
+
+
+def _category_sql(sets: Sequence[ScoredSet], instrument: Instrument) -> str | None:
+    """The first category (in precedence order) whose set is met; indeterminate as soon
+    as a set before it is open; the last word when every set is not met. None when
+    the instrument has no categories or a set they need is not scored."""
+    by_id = {s.rules.id: s for s in sets}
+    if not instrument.categories or any(i not in by_id for _, i in instrument.categories):
+        return None
+    parts = []
+    for word, set_id in instrument.categories:
+        s = by_id[set_id]
+        col = ident(s.status)
+        parts.append(f"WHEN {col} = 'met' THEN {literal(word)}"
+                     f" WHEN {col} = 'indeterminate' OR {col} IS NULL THEN 'indeterminate'")
+    return f"CASE {' '.join(parts)} ELSE {literal(instrument.category_none)} END"
+
+
+# --- running -----------------------------------------------------------------
+
+
+def wanted(args: argparse.Namespace, instrument: Instrument) -> bool:
+    """Whether this run goes through the multi-set path."""
+    specs = args.rules.split(",") if args.rules else []
+    return (len(specs) > 1 or bool(instrument.categories) or getattr(args, "format", "text")
+            == "json" or bool(getattr(args, "report", None))
+            or _crosswalked(specs, instrument))
+
+
+def _crosswalked(specs: Sequence[str], instrument: Instrument) -> bool:
+    if len(specs) != 1 or instrument.home is None:
+        return False
+    try:
+        return resolve(specs[0]).rules.id != instrument.home
+    except InputError:
+        return False
+
+
+def rulesets(args: argparse.Namespace, instrument: Instrument) -> list[LoadedRuleset]:
+    if args.rules:
+        return [resolve(s) for s in args.rules.split(",")]
+    from dsm5check.registry import DEFAULT_RULESET
+
+    ids = instrument.default_rules or (DEFAULT_RULESET,)
+    return [resolve(i) for i in ids]
+
+
+def score_multi(args: argparse.Namespace) -> int:
+    from dsm5check.score import run as runner
+    from dsm5check.score.app import _options
+    from dsm5check.score.mapfile import ColumnMap, load_map
+    from dsm5check.score.source import describe, open_source
+
+    instrument = INSTRUMENTS[args.instrument]
+    loaded = rulesets(args, instrument)
+    cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
+    options = _options(args, instrument)
+    if args.data is None:
+        if not args.emit_sql:
+            raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
+        first = loaded[0].rules
+        names = [i.id for i in first.items if i.section == SUMMED_SECTION]
+        sets = plan_sets(names, loaded, instrument, cmap, locate, "score_input")
+        _emit(sets, instrument, options, names)
+        return 0
+    threads = args.threads or (2 if args.summary_only else 1)
+    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
+                           progress=sys.stderr.isatty() and not args.no_summary)
+    src: Source | None = None
+    tmpdir = runner.temp_folder()
+    try:
+        src = open_source(args.data, [*args.na, *cmap.missing_values])
+        if args.out:
+            runner.out_format(args.out)
+            runner.refuse_overwriting_input(args.out, args.data)
+        if args.report:
+            _report_path_ok(args.report, args.data)
+        con = runner.connect(engine, tmpdir)
+        types, first_line = describe(con, src)
+        sets = plan_sets(list(types), loaded, instrument, cmap, locate, src.name)
+        if args.emit_sql:
+            _emit(sets, instrument, options, list(types))
+            return 0
+        multi, summary = _run(con, sets, instrument, options, src, types, engine, args, tmpdir)
+        problems = runner.bad_cell_problems(summary.bad, multi.as_compiled(), src,
+                                            sets[0].plan.positions, first_line)
+        for p in problems[:20]:
+            print(p, file=sys.stderr)
+        if summary.bad.bad_rows > len(summary.bad.first_bad):
+            print(f"{src.name}: bad cells in {summary.bad.bad_rows - len(summary.bad.first_bad):,}"
+                  " more rows (see the bad_cells column)", file=sys.stderr)
+        from dsm5check.score.multi_summary import figures, render
+
+        data = figures(summary, multi, instrument, options)
+        if args.report:
+            from dsm5check.score.report import write_report
+
+            items = _item_stats(con, sets, src, types, engine)
+            write_report(args.report, data, items, src.name)
+        if args.format == "json" and (args.summary_only or args.no_summary):
+            import json
+
+            out = sys.stdout if args.summary_only else sys.stderr
+            out.write(json.dumps(data, indent=2) + "\n")
+        elif args.summary_only or not args.no_summary:
+            from dsm5check.render.console import make_console
+
+            console = make_console(sys.stdout if args.summary_only else sys.stderr)
+            if args.format == "json":
+                import json
+
+                console.file.write(json.dumps(data, indent=2) + "\n")
+            else:
+                render(data, console)
+        return 0
+    finally:
+        runner.cleanup(tmpdir, src)
+
+
+def _report_path_ok(path: str, data: str) -> None:
+    if not path.lower().endswith((".html", ".htm")):
+        raise InputError([Problem(path, 1, 1, "--report writes an HTML file: give a name"
+                                  " ending in .html")])
+    if os.path.isdir(path):
+        raise InputError([Problem(path, 1, 1, "--report names a folder; expected a file name")])
+    from dsm5check.score.report import _plotly
+    from dsm5check.score.run import refuse_overwriting_input
+
+    refuse_overwriting_input(path, data)
+    _plotly()  # say now, before scoring, when the extra is not installed
+
+
+def _emit(sets: Sequence[ScoredSet], instrument: Instrument, options: Options,
+          names: Sequence[str]) -> None:
+    from dsm5check.score.query import PORTABLE_SOURCE
+
+    checked = union_checked(sets)
+    multi = build_multi(sets, instrument, options, names, PORTABLE_SOURCE, None, checked,
+                        enums=False)
+    lines = [f"-- dsm5check score --emit-sql ({instrument.title};"
+             f" sets: {', '.join(s.rules.id for s in sets)})",
+             "-- Input: a table or view named score_input with one row per person. Columns read:"]
+    for c in checked:
+        lines.append(f"--   {c.column}: {c.role}, {c.expected()} or NULL when missing")
+    sys.stdout.write("\n".join(lines) + "\n" + multi.sql + ";\n")
+
+
+def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: Instrument,
+         options: Options, src: Source, types: dict[str, str], engine: Any,
+         args: argparse.Namespace, tmpdir: str) -> tuple[Multi, MultiSummary]:
+    import duckdb
+
+    from dsm5check.score.run import create_enums
+    from dsm5check.score.source import bad_cells_sql, source_select
+
+    checked = union_checked(sets)
+    names = list(types)
+    failure: duckdb.Error | None = None
+    created = False
+    for text in (False, True):
+        select, raw_of = source_select(src, types, checked, text=text)
+        multi = build_multi(sets, instrument, options, names, select,
+                            bad_cells_sql(checked, raw_of), checked)
+        if not created:
+            for name, values in multi.enums.items():
+                create_enums(con, dataclasses.replace(multi.compiled[0],
+                                                      enums={name: values}))
+            created = True
+        unnumbered = None
+        if args.summary_only:
+            select2, raw2 = source_select(src, types, checked, text=text, numbered=False)
+            unnumbered = build_multi(sets, instrument, options, names, select2,
+                                     bad_cells_sql(checked, raw2), checked).sql
+        try:
+            summary = run_multi(con, multi, engine, args.out, args.summary_only, sys.stdout,
+                                tmpdir, unnumbered)
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None
+        except duckdb.Error as exc:
+            failure = exc
+            continue
+        return multi, summary
+    message = str(failure).strip().splitlines()[0] if failure else "unknown error"
+    raise InputError([Problem(src.name, 1, 1, f"cannot score the data: {message}")])
+
+
+def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: str | None,
+              summary_only: bool, stdout: Any, tmpdir: str,
+              unnumbered: str | None = None) -> MultiSummary:
+    import shutil
+
+    from dsm5check.score.multi_summary import aggregate_sql, decode
+    from dsm5check.score.run import _copy_options, _reader_of, execute, out_format
+    from dsm5check.score.summary import bad_cells_sql as first_bad_sql
+    from dsm5check.score.summary import decode_bad
+
+    comp = multi.as_compiled()
+    if summary_only:
+        summary = decode(multi, execute(con, aggregate_sql(multi, f"({unnumbered or multi.sql})"),
+                                        engine))
+        if summary.bad.bad_rows:
+            bad = execute(con, first_bad_sql(comp, f"({multi.sql})"), engine, "finding bad cells")
+            decode_bad(summary.bad, comp, bad[0])
+        return summary
+    if out is not None:
+        fmt = out_format(out)
+        target = os.path.join(os.path.dirname(os.path.abspath(out)),
+                              f".{os.path.basename(out)}.{os.getpid()}.partial")
+    else:
+        fmt, target = "parquet", os.path.join(tmpdir, "scored.parquet")
+    try:
+        execute(con, f"COPY ({multi.sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
+        if out is not None:
+            os.replace(target, out)
+            target = out
+    finally:
+        if out is not None and os.path.exists(target) and target != out:
+            os.unlink(target)
+    relation = _reader_of(target, fmt)
+    summary = decode(multi, con.execute(aggregate_sql(multi, relation)).fetchall())
+    if summary.bad.bad_rows:
+        decode_bad(summary.bad, comp, con.execute(first_bad_sql(comp, relation)).fetchall()[0])
+    if out is None:
+        jsonl = os.path.join(tmpdir, "scored.jsonl")
+        con.execute(f"COPY (SELECT * FROM read_parquet({literal(target)})) TO {literal(jsonl)}"
+                    f" {_copy_options('json')}")
+        with open(jsonl, encoding="utf-8") as fh:
+            shutil.copyfileobj(fh, stdout, 1 << 20)
+        stdout.flush()
+    return summary
+
+
+def _item_stats(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], src: Source,
+                types: dict[str, str], engine: Any) -> list[dict[str, Any]]:
+    """Per item column read: endorsed (rated at or above the threshold), missing, rows."""
+    from dsm5check.score.report import items_sql
+    from dsm5check.score.run import execute
+    from dsm5check.score.source import source_select
+
+    entries: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for s in sets:
+        for item, cols in s.plan.items.items():
+            if len(cols) != 1 or cols[0] in seen:
+                continue
+            seen.add(cols[0])
+            it = s.rules.item_map[item]
+            entries.append({"column": cols[0], "item": item, "short": it.short or it.text,
+                            "group": it.group or "", "set": s.rules.id,
+                            "threshold": s.rules.symptom_threshold})
+    checked = [c for c in union_checked(sets) if c.column in seen]
+    by_col = {c.column: c for c in checked}
+    if not entries:
+        return []
+    for text in (False, True):
+        select, _ = source_select(src, types, checked, text=text, numbered=False)
+        try:
+            row = execute(con, items_sql(select, entries, by_col), engine, "item figures")[0]
+        except Exception:
+            if text:
+                raise
+            continue
+        rows = int(row[0])
+        for n, e in enumerate(entries):
+            e["rows"] = rows
+            e["endorsed"] = int(row[1 + 2 * n] or 0)
+            e["missing"] = int(row[2 + 2 * n] or 0)
+        break
+    return entries

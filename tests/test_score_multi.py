@@ -1,0 +1,205 @@
+"""`score --rules A,B`: several criteria sets in one pass, summary figures, JSON shape."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dsm5check.cli import main
+from dsm5check.stats import compare_pair, cross_from_rows, prevalence
+
+ITEMS = [f"pcl{n}" for n in range(1, 21)]
+CLUSTERS = {"B": range(0, 5), "C": range(5, 7), "D": range(7, 14), "E": range(14, 20)}
+NEED = {"B": 1, "C": 1, "D": 2, "E": 2}
+TWO_SETS = "dsm5-ptsd,subthreshold-ptsd"
+
+
+def write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", *ITEMS])
+        for n, r in enumerate(rows):
+            w.writerow([f"p{n + 1}", *r])
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["score", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- an independent three-valued reference of the two definitions ---------------------
+
+def cluster(row: list[int | None], c: str) -> bool | None:
+    vals = [row[i] for i in CLUSTERS[c]]
+    yes = sum(1 for v in vals if v is not None and v >= 2)
+    unknown = sum(1 for v in vals if v is None)
+    if yes >= NEED[c]:
+        return True
+    if yes + unknown < NEED[c]:
+        return False
+    return None
+
+
+def word(x: bool | None) -> str:
+    return "met" if x is True else "not_met" if x is False else "indeterminate"
+
+
+def dsm5(row: list[int | None]) -> str:
+    cs = [cluster(row, c) for c in "BCDE"]
+    if any(c is False for c in cs):
+        return "not_met"
+    return "met" if all(cs) else "indeterminate"
+
+
+def subthreshold(row: list[int | None]) -> str:
+    """A (not assessed: assumed met) and 2 or 3 of B-E, by enumerating the unknowns."""
+    cs = [cluster(row, c) for c in "BCDE"]
+    open_ = [i for i, c in enumerate(cs) if c is None]
+    outcomes = set()
+    for mask in range(2 ** len(open_)):
+        filled = list(cs)
+        for k, i in enumerate(open_):
+            filled[i] = bool(mask >> k & 1)
+        outcomes.add(2 <= sum(bool(c) for c in filled) <= 3)
+    return word(outcomes.pop()) if len(outcomes) == 1 else "indeterminate"
+
+
+def random_rows(n: int, seed: int) -> list[list[int | None]]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        level = rng.random() * 3.5
+        row: list[int | None] = [max(0, min(4, round(rng.gauss(level, 1.2)))) for _ in ITEMS]
+        for i in range(20):
+            if rng.random() < 0.04:
+                row[i] = None
+        out.append(row)
+    return out
+
+
+def cells(rows: list[list[int | None]]) -> list[list[str]]:
+    return [["" if v is None else str(v) for v in r] for r in rows]
+
+
+def test_each_set_row_by_row_and_summary_from_the_rows(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = random_rows(600, 11)
+    data = write(tmp_path / "d.csv", cells(rows))
+    out = tmp_path / "scored.csv"
+    code, _, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
+                     "--out", str(out), "--no-summary")
+    assert code == 0
+    got = list(csv.DictReader(out.open()))
+    assert [g["id"] for g in got] == [f"p{n + 1}" for n in range(600)]
+    assert [g["dsm5_ptsd_status"] for g in got] == [dsm5(r) for r in rows]
+    assert [g["subthreshold_ptsd_status"] for g in got] == [subthreshold(r) for r in rows]
+    assert {"B_severity", "total", "cutpoint", "items_missing", "bad_cells"} <= set(got[0])
+    assert "subthreshold_ptsd_total" not in got[0]  # item-based columns appear once
+    # some rows of every kind, or the test would prove little
+    kinds = {(g["dsm5_ptsd_status"], g["subthreshold_ptsd_status"]) for g in got}
+    assert {("met", "not_met"), ("not_met", "met"), ("not_met", "not_met")} <= kinds
+    assert any("indeterminate" in k for k in kinds)
+
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
+                        "--summary-only", "--format", "json")
+    assert code == 0
+    doc = json.loads(text)
+    pairs = [(dsm5(r), subthreshold(r)) for r in rows]
+    first = prevalence({w: sum(1 for a, _ in pairs if a == w)
+                        for w in ("met", "not_met", "indeterminate")})
+    assert doc["sets"][0]["prevalence"] == first["prevalence"]
+    assert doc["sets"][0]["indeterminate"] == first["indeterminate"]
+    expected = compare_pair(cross_from_rows(pairs))
+    pair = doc["pairs"][0]
+    assert pair["table"] == expected["table"]
+    assert pair["kappa"] == expected["kappa"]
+    assert pair["sensitivity"] == expected["sensitivity"]
+
+
+def test_agreement_figures_on_a_small_table_by_hand(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    full = ["4"] * 20                                  # DSM-5 met, subthreshold not (all four)
+    partial = ["3"] * 7 + ["0"] * 13                   # B and C only: subthreshold met
+    none = ["0"] * 20                                  # neither
+    unknown = [""] * 20                                # indeterminate in both
+    data = write(tmp_path / "d.csv", [full] * 3 + [partial] * 2 + [none] * 4 + [unknown])
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
+                        "--summary-only", "--format", "json")
+    assert code == 0
+    doc = json.loads(text)
+    dsm, sub = doc["sets"]
+    assert (dsm["met"], dsm["not_met"], dsm["indeterminate"]) == (3, 6, 1)
+    assert (sub["met"], sub["not_met"], sub["indeterminate"]) == (2, 7, 1)
+    assert dsm["prevalence"]["estimate"] == pytest.approx(3 / 9)  # over decided rows
+    assert dsm["bounds"] == [pytest.approx(0.3), pytest.approx(0.4)]
+    p = doc["pairs"][0]
+    assert p["table"] == [[0, 3, 0], [2, 4, 0], [0, 0, 1]]
+    assert p["both_decided"] == 9 and p["indeterminate_in_either"] == 1
+    # by hand: p_o = 4/9; margins DSM-5 met 3/9, subthreshold met 2/9;
+    # p_e = 3/9 * 2/9 + 6/9 * 7/9 = 48/81; kappa = (36/81 - 48/81) / (33/81) = -12/33
+    assert p["agreement"]["estimate"] == pytest.approx(4 / 9)
+    assert p["kappa"]["chance_agreement"] == pytest.approx(48 / 81)
+    assert p["kappa"]["kappa"] == pytest.approx(-12 / 33)
+    assert p["sensitivity"]["estimate"] == 0.0            # 0 of the 3 DSM-5 cases
+    assert p["specificity"]["estimate"] == pytest.approx(4 / 6)
+    assert p["ppv"]["estimate"] == 0.0
+    assert p["npv"]["estimate"] == pytest.approx(4 / 7)
+
+
+def test_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write(tmp_path / "d.csv", cells(random_rows(50, 3)))
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
+                        "--summary-only", "--format", "json")
+    assert code == 0
+    doc: dict[str, Any] = json.loads(text)
+    assert set(doc) == {"shape", "instrument", "missing", "rows", "statuses", "sets", "pairs",
+                        "categories", "bad_cells"}
+    assert doc["shape"] == 1 and doc["rows"] == 50 and doc["categories"] is None
+    s = doc["sets"][1]
+    assert set(s) >= {"id", "title", "column", "research_only", "provisional", "not_assessed",
+                      "estimate", "rows", "met", "not_met", "indeterminate", "prevalence",
+                      "bounds", "criteria"}
+    assert s["id"] == "subthreshold-ptsd" and s["research_only"] is True
+    assert doc["sets"][0]["research_only"] is False
+    assert doc["sets"][0]["not_assessed"] == ["A", "F", "G", "H"]
+    assert set(s["prevalence"]) == {"count", "n", "estimate", "ci_low", "ci_high"}
+    assert set(doc["pairs"][0]) >= {"first", "second", "reference", "table", "agreement",
+                                    "kappa", "sensitivity", "specificity", "ppv", "npv"}
+
+
+def test_text_summary_names_the_research_label(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write(tmp_path / "d.csv", cells(random_rows(40, 5)))
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
+                        "--summary-only")
+    assert code == 0
+    assert "subthreshold-ptsd: a research label, not a diagnosis" in text
+    assert "prevalence (95% CI)" in text and "Cohen's kappa" in text
+    assert "sensitivity" in text and "dsm5-ptsd: provisional" in text
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    ("dsm5-ptsd,nope", "no shipped ruleset 'nope'"),
+    ("dsm5-ptsd,dsm5-ptsd", "named twice"),
+    ("dsm5-ptsd,", "empty name"),
+])
+def test_bad_rules_lists(tmp_path: Path, capsys: pytest.CaptureFixture[str], rules: str,
+                         message: str) -> None:
+    data = write(tmp_path / "d.csv", cells(random_rows(3, 1)))
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--rules", rules)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_report_needs_an_html_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write(tmp_path / "d.csv", cells(random_rows(3, 1)))
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
+                       "--report", str(tmp_path / "r.txt"))
+    assert code == 2 and "ending in .html" in err
