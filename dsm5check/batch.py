@@ -62,7 +62,11 @@ def record_text(result: CaseResult, doc: Document, with_input: bool) -> str:
     record = case_record(result)
     if with_input:
         record["input"] = doc.data
-    return json.dumps(record, ensure_ascii=False, default=str)
+    return _ENCODE(record)
+
+
+# records are trees built fresh for each case: no cycles to look for
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
 
 
 def _report(problems: list[Problem], new: Sequence[Problem]) -> None:

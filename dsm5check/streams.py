@@ -269,20 +269,21 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
         yield from _whole(name, raw, "json")
 
 
-_CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\x0c\x1b")
-
-
 def _binary(head: bytes, lines_apart: bool = False) -> bool:
     """Whether a head holding a NUL byte is binary data rather than text with a
-    bad line: the first line holds the NUL, or (unless each line stands apart,
-    as in JSON Lines) control bytes are common."""
+    bad line: the first line holds the NUL or (unless each line stands apart,
+    as in JSON Lines) is not UTF-8 either (``\x89PNG``)."""
     newline = head.find(b"\n")
-    if b"\x00" in (head if newline < 0 else head[:newline]):
+    first = head if newline < 0 else head[:newline]
+    if b"\x00" in first:
         return True
     if lines_apart:
         return False
-    controls = len(head) - len(head.translate(None, _CONTROL))
-    return controls * 20 > len(head)
+    try:
+        first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start < len(first) - 3  # not merely cut inside a character
+    return False
 
 
 def _sniff(first: bytes) -> str:

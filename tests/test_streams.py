@@ -245,3 +245,16 @@ def test_jsonl_line_cut_short_is_reported_on_its_own_line(
     assert code == 2
     assert err == f"{path}:1:14: JSON syntax error: Expecting ',' delimiter\n"
     assert len(out.splitlines()) == 1
+
+
+def test_yaml_stream_with_binary_in_one_document(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """UTF-16 text pasted into the middle of a stream loses that case only."""
+    docs = [GOOD_YAML.replace("vet-014", f"b{i}").encode() for i in range(3)]
+    docs[1] = "id: b1\n".encode("utf-16")
+    path = tmp_path / "mixed.yaml"
+    path.write_bytes(b"---\n".join(d if d.endswith(b"\n") else d + b"\n" for d in docs))
+    code, out, err = run(["check", str(path), "--format", "jsonl"], capsys)
+    assert code == 2
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["b0", "b2"]
+    assert len(err.splitlines()) == 1 and f"{path}:{GOOD_YAML.count(chr(10)) + 2}:" in err
