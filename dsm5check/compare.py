@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dsm5check.case_checks import key_problems, scope_problems
 from dsm5check.engine import evaluate
 from dsm5check.errors import Problem
-from dsm5check.loading import CaseIds, LoadedCase, RulesetResolver, check_document, iter_cases
+from dsm5check.loading import CaseIds, LoadedCase, RulesetResolver, iter_cases
 from dsm5check.results import MET, NOT_MET, CaseResult
 from dsm5check.ruleset import LoadedRuleset
 from dsm5check.stats import STATUSES, compare_pair, prevalence
@@ -123,11 +124,16 @@ def compare_case(loaded: LoadedCase, sets: Sequence[LoadedRuleset], today: dt.da
         other["ruleset"] = rid
         if vocab != rid:
             other["coded_in"] = vocab
-        doc = dataclasses.replace(loaded.doc, data=other)
-        again, problems = check_document(doc, RulesetResolver(rs), today)
-        if again is None:
-            return None, [_for_set(p, rid) for p in problems]
-        results.append(evaluate(rs, again.case, file=doc.file, line=doc.line))
+        # the case was validated once, dates included; for another set only the names
+        # it must know and the people it is for are checked again
+        problems = key_problems(other, rs.rules)
+        again = loaded.case.model_copy(update={
+            "ruleset": rid, "coded_in": other.get("coded_in"), "expected": None})
+        problems += scope_problems(again, rs.rules)
+        if problems:
+            doc = dataclasses.replace(loaded.doc, data=other)
+            return None, [_for_set(doc.problem(loc, msg), rid) for loc, msg in problems]
+        results.append(evaluate(rs, again, file=loaded.doc.file, line=loaded.doc.line))
     doc = loaded.doc
     return CaseComparison(loaded.case.id, doc.file, doc.line, tuple(results)), []
 
