@@ -105,7 +105,7 @@ def test_check_explains_crosswalked_items(capsys: pytest.CaptureFixture[str]) ->
     assert "from DSM-5 B2" in out and "from DSM-5 E3" in out
     assert "Complex PTSD does not apply" in out
     # a rule default is shown as such, never as if the case had said it
-    assert "extremely_threatening not given, read as no" in out
+    assert "judged it extremely threatening or horrific: not given, read as no" in out
 
 
 def test_sudden_natural_death_differs_between_the_systems(

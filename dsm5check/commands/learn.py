@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " (default: dsm5-ptsd)",
     )
     parser.add_argument(
-        "--compare", nargs=2, metavar=("A", "B"),
+        "--compare", nargs=2, metavar=("SET1", "SET2"),
         help="what differs between two criteria sets, criterion by criterion (shipped ids"
         " or files), e.g. --compare dsm5-ptsd icd11-ptsd",
     )
