@@ -161,9 +161,9 @@ def test_every_saved_answer_was_chosen_by_a_key(tmp_path: Path, seed: int) -> No
     kept: list[tuple[Any, dict[str, Any]]] = []
     real = save.save_case
 
-    def saving(session: Any, plan: Any, *, plain: bool, **rest: Any) -> int:
+    def saving(session: Any, plan: Any, **options: Any) -> int:
         kept.append((plan, dict(session.answers)))
-        return real(session, plan, plain=plain, **rest)
+        return real(session, plan, **options)
 
     with mock.patch.dict("os.environ", {"LINES": "40"}), create_pipe_input() as inp, \
             mock.patch.object(save, "save_case", saving):
