@@ -157,9 +157,9 @@ def test_the_contradiction_is_shown_after_the_quiz(monkeypatch: pytest.MonkeyPat
     assert "Check your reasoning: You judged C not met" in out
     assert "Where you and the engine differ, and what decided it:" in out
     assert ("A Exposure to a traumatic event: you said met, the engine says not met no event"
-            " qualifies (1 event given) - redundancy-and-separation: qualifying nature: no"
-            " (nature is other; needs actual or threatened death, serious injury or sexual"
-            " violence)") in out
+            " qualifies (1 event given)") in out
+    assert ("qualifying nature (what the event involved: something else (needs a death or"
+            " threat of death, serious injury or sexual violence))") in out
     assert "- C1 avoids inner reminders: rated 2, moderate, at threshold" in out
 
 
