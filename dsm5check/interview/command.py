@@ -102,8 +102,8 @@ def _run(args: argparse.Namespace, prompter: Prompter | None, today: dt.date,
         draft.out = args.out or draft.out
     else:
         draft = new_draft(args)
+    held.append(draft)  # first: an interrupt from here on unlocks what was locked
     draft.lock()  # a second interview on the same draft is refused, naming this one
-    held.append(draft)
     if not args.resume:
         draft_exists(draft.path)  # checked under the lock: no other interview can make it
     resumed: Plan | None = None

@@ -80,6 +80,12 @@ class Draft:
         it when the process ends, however it ends (kill -9 included), so a draft
         is never left locked by an interview that is gone.
         """
+        from dsm5check.interview.interrupt import shielded
+
+        with shielded():  # Ctrl-C waits: a lock file is never left without its holder
+            self._take_lock()
+
+    def _take_lock(self) -> None:
         import fcntl
 
         path = self.lock_path()
