@@ -1,9 +1,25 @@
 """``python -m dsm5check``: Ctrl-C while the program is still starting exits 130
-quietly (once a command runs, it reports Ctrl-C itself)."""
+quietly (once a command runs, it reports Ctrl-C itself).
+
+After an interruption the process ends at once (``os._exit``, output flushed):
+Python's own shutdown puts the default SIGINT action back, so a Ctrl-C still on
+its way could otherwise kill the process by signal after it reported exit 130.
+"""
+
+import os
+import sys
 
 try:
-    from dsm5check.cli import run
+    from dsm5check.cli import main
 
-    run()
+    code = main()
 except KeyboardInterrupt:
-    raise SystemExit(130) from None
+    code = 130
+if code == 130:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(130)
+raise SystemExit(code)

@@ -8,6 +8,7 @@ Lines, a case at a time, in input order, in flat memory.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -101,6 +102,26 @@ class RulesetResolver:
     def __init__(self, override: LoadedRuleset | None = None) -> None:
         self.override = override
 
+    def retarget(self, doc: Document) -> Document:
+        """With ``--rules``, every case is checked with that set. A case coded for
+        another set keeps its item ids (read through the set's crosswalk, as
+        ``coded_in``); its ``expected`` block belongs to its own set and is dropped."""
+        if self.override is None or not isinstance(doc.data, dict):
+            return doc
+        data = doc.data
+        target = self.override.rules
+        named = data.get("ruleset")
+        own = named if isinstance(named, str) else DEFAULT_RULESET
+        if own == target.id:
+            return doc
+        walks = {c.from_ for c in (target.crosswalks or ())}
+        if named is None and own not in walks:
+            return doc  # a case of no named set, read natively by this set
+        other = {k: v for k, v in data.items() if k != "expected"}
+        other["ruleset"] = target.id
+        other.setdefault("coded_in", own)
+        return dataclasses.replace(doc, data=other)
+
     def for_case(self, data: dict[str, object]) -> LoadedRuleset:
         wanted = data.get("ruleset")
         if self.override is not None and wanted in (None, self.override.rules.id):
@@ -147,6 +168,7 @@ def check_document(
     bad = expected_mapping(doc)
     if bad:
         return None, [bad]
+    doc = resolver.retarget(doc)
     found = list(doc.problems)
     if isinstance(doc.data.get("resourceType"), str):  # FHIR: exchange/load.py reads it
         from dsm5check.exchange.load import convert

@@ -69,6 +69,12 @@ def run_until(tmp_path: Path, at: float | None, action: str = "") -> tuple[pexpe
         alive = _pump(child, when)
     if alive:
         child.expect(pexpect.EOF, timeout=30)
+    # The terminal closes a moment before the process has exited: wait for the exit
+    # itself, or close() would terminate a process still ending (SIGHUP, then SIGINT)
+    # and report that signal instead of the exit status it was about to give.
+    deadline = time.monotonic() + 30
+    while child.isalive() and time.monotonic() < deadline:
+        time.sleep(0.01)
     child.close()
     return child, ANSI.sub("", child.logfile_read.getvalue())
 
