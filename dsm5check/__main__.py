@@ -6,6 +6,7 @@ Python's own shutdown puts the default SIGINT action back, so a Ctrl-C still on
 its way could otherwise kill the process by signal after it reported exit 130.
 """
 
+import contextlib
 import os
 import sys
 
@@ -17,9 +18,7 @@ except KeyboardInterrupt:
     code = 130
 if code == 130:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     os._exit(130)
 raise SystemExit(code)

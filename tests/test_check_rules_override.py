@@ -39,5 +39,6 @@ def test_a_case_of_no_named_set_is_read_through_the_crosswalk(
 
 def test_without_rules_each_case_keeps_its_own_set(capsys: pytest.CaptureFixture[str]) -> None:
     code, (record,) = _records(capsys, str(EXAMPLES / "vet-014.yaml"))
+    assert code == 0
     assert record["ruleset"]["id"] == "dsm5-ptsd"  # type: ignore[index]
     assert record["expected"] == {"matched": True, "mismatches": []}
