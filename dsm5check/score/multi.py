@@ -497,7 +497,7 @@ def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: st
     import shutil
 
     from dsm5check.score.multi_summary import aggregate_sql, decode
-    from dsm5check.score.run import _copy_options, _reader_of, execute, out_format
+    from dsm5check.score.run import _copy_options, execute, write_rows
     from dsm5check.score.summary import bad_cells_sql as first_bad_sql
     from dsm5check.score.summary import decode_bad
 
@@ -509,21 +509,7 @@ def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: st
             bad = execute(con, first_bad_sql(comp, f"({multi.sql})"), engine, "finding bad cells")
             decode_bad(summary.bad, comp, bad[0])
         return summary
-    if out is not None:
-        fmt = out_format(out)
-        target = os.path.join(os.path.dirname(os.path.abspath(out)),
-                              f".{os.path.basename(out)}.{os.getpid()}.partial")
-    else:
-        fmt, target = "parquet", os.path.join(tmpdir, "scored.parquet")
-    try:
-        execute(con, f"COPY ({multi.sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
-        if out is not None:
-            os.replace(target, out)
-            target = out
-    finally:
-        if out is not None and os.path.exists(target) and target != out:
-            os.unlink(target)
-    relation = _reader_of(target, fmt)
+    target, relation = write_rows(con, multi.sql, out, tmpdir, engine)
     summary = decode(multi, con.execute(aggregate_sql(multi, relation)).fetchall())
     if summary.bad.bad_rows:
         decode_bad(summary.bad, comp, con.execute(first_bad_sql(comp, relation)).fetchall()[0])

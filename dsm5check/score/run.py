@@ -138,6 +138,28 @@ def _reader_of(path: str, fmt: str) -> str:
     return f"read_json({literal(path)}, format = 'newline_delimited')"
 
 
+def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir: str,
+               engine: Engine) -> tuple[str, str]:
+    """Every scored row of ``sql`` to ``out`` (or a temporary Parquet file): the file
+    written, and a relation reading it back for the summary. ``out`` is written beside itself,
+    then put in place at once: never half-written, never left behind."""
+    if out is not None:
+        fmt = out_format(out)
+        target = os.path.join(os.path.dirname(os.path.abspath(out)),
+                              f".{os.path.basename(out)}.{os.getpid()}.partial")
+    else:
+        fmt, target = "parquet", os.path.join(tmpdir, "scored.parquet")
+    try:
+        execute(con, f"COPY ({sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
+        if out is not None:
+            os.replace(target, out)
+            target = out
+    finally:
+        if out is not None and os.path.exists(target) and target != out:
+            os.unlink(target)
+    return target, _reader_of(target, fmt)
+
+
 def refuse_overwriting_input(out: str, data: str) -> None:
     """Scoring into the data file itself would destroy the item ratings."""
     if data != "-" and os.path.exists(out) and os.path.exists(data) and os.path.samefile(
@@ -164,21 +186,7 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
                           "finding bad cells")
             decode_bad(summary, compiled, bad[0])
         return summary
-    if out is not None:  # written beside the output, then put in place at once
-        fmt = out_format(out)
-        target = os.path.join(os.path.dirname(os.path.abspath(out)),
-                              f".{os.path.basename(out)}.{os.getpid()}.partial")
-    else:
-        fmt, target = "parquet", os.path.join(tmpdir, "scored.parquet")
-    try:
-        execute(con, f"COPY ({compiled.sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
-        if out is not None:
-            os.replace(target, out)
-            target = out
-    finally:
-        if out is not None and os.path.exists(target) and target != out:
-            os.unlink(target)
-    relation = _reader_of(target, fmt)
+    target, relation = write_rows(con, compiled.sql, out, tmpdir, engine)
     summary = decode(compiled, con.execute(aggregate_sql(compiled, relation)).fetchall())
     if summary.bad_rows:
         decode_bad(summary, compiled, con.execute(bad_cells_sql(compiled, relation)).fetchall()[0])
