@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_check import make_case
 
 import dsm5check
-from dsm5check.case import Case
-from dsm5check.case_checks import case_problems
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
+from dsm5check.cases.case import Case
+from dsm5check.cases.case_checks import case_problems
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
 
 
 def interleaved(fns: list[Callable[[], Any]], repeat: int) -> list[float]:

@@ -131,13 +131,13 @@ def stages(folder: Path, limit: int) -> None:
 
     import yaml
 
-    from dsm5check.case import Case
-    from dsm5check.engine import evaluate
-    from dsm5check.loading import RulesetResolver, check_document
-    from dsm5check.registry import shipped
+    from dsm5check.cases.case import Case
+    from dsm5check.cases.loading import RulesetResolver, check_document
+    from dsm5check.cases.streams import iter_documents
+    from dsm5check.cases.yamlio import Document
+    from dsm5check.engine.evaluate import evaluate
+    from dsm5check.engine.registry import shipped
     from dsm5check.render.records import case_record
-    from dsm5check.streams import iter_documents
-    from dsm5check.yamlio import Document
 
     files = sorted(folder.rglob("*.yaml"))[:limit]
     raws = [(str(f), f.read_bytes()) for f in files]

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_api import interleaved
 from bench_check import make_case
 
-from dsm5check.case import Case
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
+from dsm5check.cases.case import Case
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
 
 MAP = {"P1": "B2", "P2": "B3", "P3": "C1", "P4": "C2", "P5": "E3", "P6": "E4"}
 

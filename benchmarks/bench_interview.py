@@ -31,10 +31,10 @@ import pexpect
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from dsm5check.engine import evaluate
+from dsm5check.cases.loading import RulesetResolver, load_case_file
+from dsm5check.engine.evaluate import evaluate
 from dsm5check.interview.command import run_interview
 from dsm5check.interview.terminal import TerminalPrompter
-from dsm5check.loading import RulesetResolver, load_case_file
 
 ENV = dict(os.environ, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
 ENV.pop("LINES", None)

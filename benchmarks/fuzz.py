@@ -77,7 +77,7 @@ class Finding:
 
 def shipped_cases() -> list[dict[str, Any]]:
     """The shipped cases that check cleanly (vignettes keep only their case keys)."""
-    from dsm5check.loading import RulesetResolver, load_case_file
+    from dsm5check.cases.loading import RulesetResolver, load_case_file
 
     found = []
     resolver = RulesetResolver()

@@ -35,18 +35,18 @@ _PUBLIC = {
     "evaluate_many": "dsm5check.api",
     "iter_results": "dsm5check.api",
     "load_ruleset": "dsm5check.api",
-    "CaseResult": "dsm5check.results",
-    "CriterionResult": "dsm5check.results",
-    "SpecifierResult": "dsm5check.results",
-    "LoadedRuleset": "dsm5check.ruleset",
+    "CaseResult": "dsm5check.engine.results",
+    "CriterionResult": "dsm5check.engine.results",
+    "SpecifierResult": "dsm5check.engine.results",
+    "LoadedRuleset": "dsm5check.engine.ruleset",
     "Problem": "dsm5check.errors",
 }
 
 if TYPE_CHECKING:
     from dsm5check.api import CaseError, evaluate, evaluate_many, iter_results, load_ruleset
+    from dsm5check.engine.results import CaseResult, CriterionResult, SpecifierResult
+    from dsm5check.engine.ruleset import LoadedRuleset
     from dsm5check.errors import Problem
-    from dsm5check.results import CaseResult, CriterionResult, SpecifierResult
-    from dsm5check.ruleset import LoadedRuleset
 
 
 def __getattr__(name: str) -> Any:

@@ -20,9 +20,9 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeAlias
 
+from dsm5check.engine.results import CaseResult
+from dsm5check.engine.ruleset import LoadedRuleset
 from dsm5check.errors import InputError, Problem
-from dsm5check.results import CaseResult
-from dsm5check.ruleset import LoadedRuleset
 
 CaseInput: TypeAlias = "Mapping[str, Any] | str | os.PathLike[str]"
 RulesetInput: TypeAlias = "str | os.PathLike[str] | LoadedRuleset | None"
@@ -52,7 +52,7 @@ def load_ruleset(ruleset: str | os.PathLike[str] = "dsm5-ptsd") -> LoadedRuleset
     The result has ``rules`` (the validated model), ``path`` and ``sha256``.
     Raises :class:`CaseError` naming the file, line and column of every problem.
     """
-    from dsm5check.registry import resolve
+    from dsm5check.engine.registry import resolve
 
     try:
         return resolve(os.fspath(ruleset))
@@ -143,7 +143,7 @@ def _bulk() -> Iterator[None]:
 
 
 def _resolver(ruleset: RulesetInput) -> Any:
-    from dsm5check.loading import RulesetResolver
+    from dsm5check.cases.loading import RulesetResolver
 
     if ruleset is None or isinstance(ruleset, LoadedRuleset):
         return RulesetResolver(ruleset)
@@ -175,8 +175,8 @@ def _looks_like_path(text: str) -> bool:
 def _evaluate(
     inputs: Iterable[CaseInput], resolver: Any, today: dt.date, problems: list[Problem]
 ) -> Iterator[CaseResult]:
-    from dsm5check.engine import evaluate as run_engine
-    from dsm5check.loading import CaseIds, LoadedCase, check_document
+    from dsm5check.cases.loading import CaseIds, LoadedCase, check_document
+    from dsm5check.engine.evaluate import evaluate as run_engine
 
     ids = CaseIds()
     for n, case in enumerate(inputs):
@@ -202,14 +202,14 @@ def _evaluate(
 
 
 def _mapping_document(case: Mapping[str, Any], n: int) -> Any:
-    from dsm5check.yamlio import Document
+    from dsm5check.cases.yamlio import Document
 
     name = f"<case {case.get('id', n)}>"
     return Document(name, case if type(case) is dict else dict(case), 0, 1, "")
 
 
 def _from_text_or_path(case: str | os.PathLike[str], resolver: Any, today: dt.date) -> Any:
-    from dsm5check.loading import expand_paths, load_case_file, read_source
+    from dsm5check.cases.loading import expand_paths, load_case_file, read_source
 
     if isinstance(case, str) and not _looks_like_path(case):
         return load_case_file("<text>", case.encode("utf-8"), resolver, today)

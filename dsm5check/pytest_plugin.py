@@ -60,8 +60,8 @@ class CaseFile(pytest.File):
     """One case file; its cases with ``expected`` blocks are the items."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        from dsm5check.cases.yamlio import load_documents
         from dsm5check.errors import InputError
-        from dsm5check.yamlio import load_documents
 
         raw = self.path.read_bytes()
         try:
@@ -121,7 +121,7 @@ class CaseItem(pytest.Item):
             raise CaseMismatch("\n".join(lines))
 
     def _is_mine(self, line: int) -> bool:
-        from dsm5check.yamlio import load_documents
+        from dsm5check.cases.yamlio import load_documents
 
         docs = load_documents(str(self.path), self.path.read_bytes())
         starts = [d.line for d in docs]

@@ -182,7 +182,7 @@ def test_unreadable_folders_are_reported(tmp_path: object,
     import os
     from pathlib import Path
 
-    from dsm5check.loading import expand_paths
+    from dsm5check.cases.loading import expand_paths
 
     top = Path(str(tmp_path))
     (top / "sub").mkdir()

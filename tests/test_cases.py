@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from dsm5check.cases.loading import CASE_SUFFIXES, LoadedCase, RulesetResolver, load_case_file
 from dsm5check.cli import main
-from dsm5check.engine import evaluate
+from dsm5check.engine.evaluate import evaluate
 from dsm5check.errors import Problem
-from dsm5check.loading import CASE_SUFFIXES, LoadedCase, RulesetResolver, load_case_file
 from tests.conftest import EXAMPLES, ROOT, TESTS
 
 CASES = TESTS / "cases"
@@ -84,7 +84,7 @@ def test_check_folder_jsonl(capsys: pytest.CaptureFixture[str]) -> None:
     assert sorted(r["id"] for r in records) == sorted(expected_ids)
     for r in records:
         assert r["expected"] == {"matched": True, "mismatches": []}, r["id"]
-        from dsm5check.registry import shipped
+        from dsm5check.engine.registry import shipped
 
         rules = shipped(r["ruleset"]["id"]).rules
         assert set(r["criteria"]) == {c.id for c in rules.criteria}

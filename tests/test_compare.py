@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from dsm5check.cli import main
-from dsm5check.compare import CaseComparison, Tally
-from dsm5check.results import CaseResult
+from dsm5check.compare.cases import CaseComparison, Tally
+from dsm5check.engine.results import CaseResult
 from tests.conftest import ROOT
 
 CASES = ROOT / "tests" / "cases"
 
 
 def _fake(rid: str, status: str) -> CaseResult:
-    from dsm5check.results import NodeResult
+    from dsm5check.engine.results import NodeResult
 
     node = NodeResult("all", status, "diagnosis")  # type: ignore[arg-type]
     return CaseResult("c", rid, "1", "", status, node, (), (), None,  # type: ignore[arg-type]

@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dsm5check.case import Case
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
+from dsm5check.cases.case import Case
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
 from dsm5check.score.compile_sql import compile_rule, ident
 from dsm5check.score.crosswalk_sql import CrosswalkBindings
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from dsm5check.case import Case, ImpairmentRatings, ItemDetail
-from dsm5check.dates import add_months, months_between
-from dsm5check.engine import evaluate
-from dsm5check.logic import compare, item_status, kleene_all, kleene_any
-from dsm5check.registry import shipped
-from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, Status
-from dsm5check.ruleset import Ruleset, consistency_errors
+from dsm5check.cases.case import Case, ImpairmentRatings, ItemDetail
+from dsm5check.cases.dates import add_months, months_between
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.logic import compare, item_status, kleene_all, kleene_any
+from dsm5check.engine.registry import shipped
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, Status
+from dsm5check.engine.ruleset import Ruleset, consistency_errors
 
 M, N, U = MET, NOT_MET, UNKNOWN
 #: an item value that gives each status (threshold 2)

@@ -17,9 +17,9 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 import dsm5check
 from dsm5check.cli import main
+from dsm5check.engine.registry import shipped, shipped_ids
 from dsm5check.exchange import fhir
 from dsm5check.exchange.form import build_form
-from dsm5check.registry import shipped, shipped_ids
 from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 12, 4)

@@ -15,12 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from dsm5check import yamlio
+from dsm5check.cases import yamlio
+from dsm5check.cases.loading import (
+    MAX_PROBLEMS_PER_FILE,
+    RulesetResolver,
+    load_case_file,
+    read_source,
+)
+from dsm5check.cases.streams import MAX_FILE_BYTES, read_bounded
+from dsm5check.cases.yamlbuild import MAX_DOCUMENT_NODES, MAX_EXPANDED_CHARS
 from dsm5check.cli import main
 from dsm5check.errors import InputError
-from dsm5check.loading import MAX_PROBLEMS_PER_FILE, RulesetResolver, load_case_file, read_source
-from dsm5check.streams import MAX_FILE_BYTES, read_bounded
-from dsm5check.yamlbuild import MAX_DOCUMENT_NODES, MAX_EXPANDED_CHARS
 from tests.conftest import EXAMPLES
 
 GOOD = (EXAMPLES / "vet-014.yaml").read_text(encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from dsm5check.case import Case, Dissociation
-from dsm5check.registry import shipped, shipped_ids
+from dsm5check.cases.case import Case, Dissociation
+from dsm5check.engine.registry import shipped, shipped_ids
 from tests.conftest import ROOT
 
 

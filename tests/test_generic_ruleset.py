@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from dsm5check.case import Case
+from dsm5check.cases.case import Case
+from dsm5check.cases.loading import RulesetResolver, load_case_file
 from dsm5check.cli import main
-from dsm5check.engine import evaluate
-from dsm5check.loading import RulesetResolver, load_case_file
-from dsm5check.ruleset import load_ruleset_file
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.ruleset import load_ruleset_file
 from tests.conftest import TESTS
 
 MINI = TESTS / "rulesets" / "mini.yaml"

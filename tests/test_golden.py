@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from dsm5check.batch import iter_results
-from dsm5check.loading import RulesetResolver
+from dsm5check.cases.loading import RulesetResolver
+from dsm5check.check.batch import iter_results
 from dsm5check.render.text import render_run
 from tests.conftest import ROOT
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dsm5check.case import Case
+from dsm5check.cases.case import Case
 from dsm5check.cli import main
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
 from tests.conftest import ROOT
 
 DSM_CASE = ROOT / "tests" / "cases" / "a3-natural-death.yaml"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dsm5check import evaluate
-from dsm5check.registry import shipped_ids
+from dsm5check.engine.registry import shipped_ids
 from tests.test_interview_flows import TODAY, interview, saved
 
 

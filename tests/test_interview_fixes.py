@@ -14,6 +14,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from dsm5check.cli import main
+from dsm5check.engine.registry import shipped
 from dsm5check.errors import InputError
 from dsm5check.interview import command
 from dsm5check.interview.defaults import rules_out
@@ -22,7 +23,6 @@ from dsm5check.interview.model import case_questions
 from dsm5check.interview.prompts import PlainPrompter
 from dsm5check.interview.questions import block_questions, compile_plan
 from dsm5check.interview.terminal import TerminalPrompter
-from dsm5check.registry import shipped
 from tests.conftest import TESTS
 from tests.test_interview_flows import EVENT, FULL_ITEMS, TIMELINE, TODAY, interview, saved
 

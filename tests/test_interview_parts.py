@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from dsm5check.cli import main
+from dsm5check.engine.registry import DEFAULT_RULESET, shipped
+from dsm5check.engine.ruleset import load_ruleset_file, parse_ruleset
 from dsm5check.errors import InputError
 from dsm5check.interview import command
 from dsm5check.interview.answers import case_data
@@ -21,8 +23,6 @@ from dsm5check.interview.flow import plan_flow, stop_key
 from dsm5check.interview.prompts import PlainPrompter
 from dsm5check.interview.questions import compile_plan
 from dsm5check.interview.status import running_status
-from dsm5check.registry import DEFAULT_RULESET, shipped
-from dsm5check.ruleset import load_ruleset_file, parse_ruleset
 from tests.conftest import ROOT, TESTS
 
 TODAY = dt.date(2025, 1, 15)

@@ -8,8 +8,8 @@ import pytest
 from rich.console import Console
 
 from dsm5check.cli import main
-from dsm5check.registry import shipped
-from dsm5check.ruleset import load_ruleset_file
+from dsm5check.engine.registry import shipped
+from dsm5check.engine.ruleset import load_ruleset_file
 from dsm5check.teach.learn import learn_view, overview, split_notes
 from dsm5check.teach.thresholds import id_list, threshold
 from tests.conftest import TESTS

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from dsm5check.batch import iter_results
+from dsm5check.cases.loading import CASE_SUFFIXES, RulesetResolver
+from dsm5check.check.batch import iter_results
 from dsm5check.cli import main
-from dsm5check.engine import evaluate
-from dsm5check.loading import CASE_SUFFIXES, RulesetResolver
-from dsm5check.registry import shipped
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
+from dsm5check.engine.results import MET, NOT_MET, CaseResult
 from dsm5check.render.text import case_tree, readings, summary_table
-from dsm5check.results import MET, NOT_MET, CaseResult
 from dsm5check.teach.quiz import Answers, mark
 from dsm5check.teach.render_quiz import marked_view, vignette_view
 from dsm5check.teach.vignettes import Vignette, library
@@ -97,7 +97,7 @@ def test_summary_table_names_specifiers_in_words() -> None:
 
 
 def test_readings_of_every_shipped_ruleset_are_plain() -> None:
-    from dsm5check.registry import shipped_ids
+    from dsm5check.engine.registry import shipped_ids
 
     for rid in shipped_ids():
         rules = shipped(rid).rules

@@ -17,10 +17,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dsm5check.case import Case
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
-from dsm5check.results import MET, NOT_MET, CaseResult, NodeResult
+from dsm5check.cases.case import Case
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
+from dsm5check.engine.results import MET, NOT_MET, CaseResult, NodeResult
 
 RULES = shipped("dsm5-ptsd")
 SYMPTOMS = [i.id for i in RULES.rules.items if i.section == "symptoms"]

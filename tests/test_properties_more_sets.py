@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dsm5check.case import Case
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
+from dsm5check.cases.case import Case
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
 
 SETS = ["dsm4tr-ptsd", "dsm5-asd", "dsm5-ptsd-preschool"]
 DSM5 = [i.id for i in shipped("dsm5-ptsd").rules.items if i.section == "symptoms"]

@@ -17,7 +17,7 @@ from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
 from dsm5check.cli import main
-from dsm5check.ruleset import load_ruleset_file
+from dsm5check.engine.ruleset import load_ruleset_file
 from dsm5check.teach.ask import QuestionaryPrompter
 from dsm5check.teach.quiz import questions
 from dsm5check.teach.session import run_session

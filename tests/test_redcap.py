@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from dsm5check.cli import main
+from dsm5check.engine.registry import shipped, shipped_ids
 from dsm5check.exchange.redcap import HEADER, data_dictionary
-from dsm5check.registry import shipped, shipped_ids
 
 
 def _rows(ruleset_id: str) -> list[dict[str, str]]:

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from dsm5check.case import Case
+from dsm5check.cases.case import Case
 from dsm5check.cli import main
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
 
 ITEMS = [f"B{i}" for i in range(1, 6)] + ["C1", "C2"] + [f"D{i}" for i in range(1, 8)] + [
     f"E{i}" for i in range(1, 7)]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dsm5check.cli import main
-from dsm5check.stats import compare_pair, cross_from_rows, prevalence
+from dsm5check.compare.stats import compare_pair, cross_from_rows, prevalence
 
 ITEMS = [f"pcl{n}" for n in range(1, 21)]
 CLUSTERS = {"B": range(0, 5), "C": range(5, 7), "D": range(7, 14), "E": range(14, 20)}

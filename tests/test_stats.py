@@ -1,4 +1,4 @@
-"""dsm5check.stats against values computed by hand and published worked examples."""
+"""dsm5check.compare.stats against values computed by hand and published worked examples."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from dsm5check.stats import (
+from dsm5check.compare.stats import (
     STATUSES,
     cohen_kappa,
     compare_pair,

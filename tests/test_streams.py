@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from dsm5check.cases.loading import LoadedCase, RulesetResolver, iter_cases
+from dsm5check.cases.streams import iter_documents
+from dsm5check.cases.yamlio import Document
 from dsm5check.cli import main
-from dsm5check.loading import LoadedCase, RulesetResolver, iter_cases
-from dsm5check.streams import iter_documents
-from dsm5check.yamlio import Document
 from tests.conftest import EXAMPLES
 
 GOOD_YAML = (EXAMPLES / "vet-014.yaml").read_text(encoding="utf-8")

@@ -19,9 +19,9 @@ from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
 from dsm5check.cli import main
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
-from dsm5check.results import MET, NOT_MET, UNKNOWN, Status
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, Status
 from dsm5check.teach.ask import BACK, PlainPrompter, QuestionaryPrompter, keys_for
 from dsm5check.teach.output import to_ascii
 from dsm5check.teach.quiz import DIAGNOSIS, JUDGEMENTS, Answers, mark

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console, RenderableType
 
-from dsm5check.registry import shipped
+from dsm5check.engine.registry import shipped
 from dsm5check.teach.learn import bullets, learn_view
 from dsm5check.teach.quiz import Marked, Row
 from dsm5check.teach.render_quiz import marked_view

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from dsm5check.case import Case
-from dsm5check.case_checks import case_problems
+from dsm5check.cases.case import Case
+from dsm5check.cases.case_checks import case_problems
 from dsm5check.cli import main
-from dsm5check.registry import shipped
+from dsm5check.engine.registry import shipped
 from tests.conftest import TESTS
 
 BAD = TESTS / "bad_timeline"

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from dsm5check.case import ItemDetail
-from dsm5check.engine import evaluate
+from dsm5check.cases.case import ItemDetail
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN
 from dsm5check.errors import InputError
-from dsm5check.registry import shipped
-from dsm5check.results import MET, NOT_MET, UNKNOWN
 from dsm5check.teach.vignettes import Vignette, find, library, load_folder
 
 LIBRARY = library()

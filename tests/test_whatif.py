@@ -18,13 +18,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from dsm5check.case import Case
+from dsm5check.cases.case import Case
+from dsm5check.cases.loading import RulesetResolver, load_case_file
 from dsm5check.cli import main
-from dsm5check.engine import evaluate
-from dsm5check.loading import RulesetResolver, load_case_file
-from dsm5check.registry import shipped
-from dsm5check.results import MET, NOT_MET, UNKNOWN
-from dsm5check.ruleset import LoadedRuleset, load_ruleset_file
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN
+from dsm5check.engine.ruleset import LoadedRuleset, load_ruleset_file
 from dsm5check.teach.changes import Change, apply_changes, base_data, get_path
 from dsm5check.teach.vignettes import find
 from dsm5check.teach.whatif import deciders, still_needed, what_if

@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dsm5check.batch import check_paths
+    from dsm5check.check.batch import check_paths
 
     return check_paths(
         args.paths, fmt=args.format, rules_file=args.rules, detail=args.detail, jobs=args.jobs,

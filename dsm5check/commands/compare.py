@@ -36,9 +36,9 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from dsm5check.compare import Tally, comparison_record, default_sets, iter_comparisons
+    from dsm5check.compare.cases import Tally, comparison_record, default_sets, iter_comparisons
+    from dsm5check.engine.registry import resolve, shipped_ids
     from dsm5check.errors import Problem, UsageError
-    from dsm5check.registry import resolve, shipped_ids
 
     names = [n.strip() for n in (args.rules or "").split(",") if n.strip()]
     names = names or default_sets(shipped_ids())

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from dsm5check.registry import resolve
+    from dsm5check.engine.registry import resolve
 
     loaded = resolve(args.rules)  # a usage error names the close shipped ids
     if args.kind == "redcap":

@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from dsm5check.registry import resolve
+    from dsm5check.engine.registry import resolve
     from dsm5check.teach.learn import learn_view
     from dsm5check.teach.output import make_console, show
 

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         return _progress(args.progress, console)
     vignettes = library()
     if args.rules:
-        from dsm5check.registry import resolve
+        from dsm5check.engine.registry import resolve
 
         wanted = resolve(args.rules).rules.id  # did-you-mean for a mistyped id
         vignettes = tuple(v for v in vignettes if v.case.ruleset == wanted)

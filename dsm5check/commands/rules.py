@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         console.print(list_table())
         return 0
     if args.rules_command == "show":
-        from dsm5check.registry import resolve
+        from dsm5check.engine.registry import resolve
 
         console.print(ruleset_view(resolve(args.ruleset).rules))
         return 0
@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
 def _validate(files: list[str]) -> int:
     import sys
 
+    from dsm5check.engine.ruleset import load_ruleset_file
     from dsm5check.errors import InputError
-    from dsm5check.ruleset import load_ruleset_file
 
     code = 0
     for f in files:

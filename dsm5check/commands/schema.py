@@ -19,11 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from dsm5check.schemas import schema_for
+    from dsm5check.cases.schemas import schema_for
 
     rules = None
     if args.kind == "case" and args.rules.lower() != "none":
-        from dsm5check.registry import resolve
+        from dsm5check.engine.registry import resolve
 
         rules = resolve(args.rules).rules
     print(json.dumps(schema_for(args.kind, rules), indent=2))

@@ -24,9 +24,9 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
+    from dsm5check.cases.loading import RulesetResolver, load_case_file, read_source
+    from dsm5check.engine.registry import resolve
     from dsm5check.errors import UsageError
-    from dsm5check.loading import RulesetResolver, load_case_file, read_source
-    from dsm5check.registry import resolve
     from dsm5check.render.console import make_console
     from dsm5check.teach.render_whatif import what_if_record, what_if_view
     from dsm5check.teach.whatif import MAX_CHANGES, what_if

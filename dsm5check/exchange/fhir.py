@@ -23,10 +23,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from dsm5check.engine.results import CaseResult
+from dsm5check.engine.ruleset import LoadedRuleset
 from dsm5check.errors import InputError, Problem
 from dsm5check.exchange.form import Condition, Form, FormField, Option, Section, build_form
-from dsm5check.results import CaseResult
-from dsm5check.ruleset import LoadedRuleset
 
 NS = "urn:dsm5check"
 STATUS_SYSTEM = f"{NS}:status"
@@ -269,7 +269,7 @@ def case_from_response(data: Mapping[str, Any], rulesets: Iterable[str]) -> Conv
     if not base.startswith(f"{NS}:questionnaire:") or ruleset_id not in set(rulesets):
         return {}, {}, [(("questionnaire",), f"answers {ref or 'no questionnaire'}; expected"
                          f" one of dsm5check's questionnaires ({canonical('<ruleset id>')})")]
-    from dsm5check.registry import shipped
+    from dsm5check.engine.registry import shipped
 
     form = build_form(shipped(ruleset_id))
     by_link = {f.link_id: f for f in form.fields()}
@@ -407,7 +407,7 @@ def observation(result: CaseResult, loaded: LoadedRuleset | None = None) -> Any:
     _require()
     from fhir.resources.R4B.observation import Observation
 
-    from dsm5check.registry import shipped
+    from dsm5check.engine.registry import shipped
 
     if loaded is None or loaded.rules.id != result.ruleset_id:
         loaded = shipped(result.ruleset_id)

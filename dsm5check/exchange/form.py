@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from dsm5check.engine.ruleset import Item, LoadedRuleset
 from dsm5check.interview.spec import EventsSpec, FieldQuestion, Step
-from dsm5check.ruleset import Item, LoadedRuleset
 
 FieldKind = Literal["string", "date", "boolean", "decimal", "choice", "multi", "rating"]
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dsm5check.cases.yamlio import Document
 from dsm5check.errors import InputError
-from dsm5check.yamlio import Document
 
 Loc = tuple[str | int, ...]
 
@@ -42,8 +42,8 @@ def convert(doc: Document) -> tuple[Document, list[tuple[Loc, str]]]:
     if kind != "QuestionnaireResponse":
         return doc, [(("resourceType",), f"a FHIR {kind} is not a case; expected a"
                       " QuestionnaireResponse to a dsm5check questionnaire")]
+    from dsm5check.engine.registry import shipped_ids
     from dsm5check.exchange.fhir import case_from_response
-    from dsm5check.registry import shipped_ids
 
     try:
         case, where, problems = case_from_response(data, shipped_ids())

@@ -14,8 +14,8 @@ import csv
 import io
 import re
 
+from dsm5check.engine.ruleset import LoadedRuleset
 from dsm5check.exchange.form import Condition, Form, FormField, build_form
-from dsm5check.ruleset import LoadedRuleset
 
 HEADER = (
     "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",

@@ -128,8 +128,8 @@ def problems(plan: Plan, questions: Sequence[Question], data: dict[str, Any]) ->
     that name the question concerned, never a field path."""
     from pydantic import ValidationError
 
-    from dsm5check.case import Case
-    from dsm5check.case_checks import case_problems
+    from dsm5check.cases.case import Case
+    from dsm5check.cases.case_checks import case_problems
 
     try:
         case = Case.model_validate(data)

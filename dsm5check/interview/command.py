@@ -34,11 +34,11 @@ def load_plan(draft: Draft, today: dt.date) -> Plan:
     from dsm5check.interview.questions import compile_plan
 
     if draft.rules_is_file:
-        from dsm5check.ruleset import load_ruleset_file
+        from dsm5check.engine.ruleset import load_ruleset_file
 
         loaded = load_ruleset_file(draft.rules)
     else:
-        from dsm5check.registry import shipped
+        from dsm5check.engine.registry import shipped
 
         loaded = shipped(draft.rules)
     return compile_plan(loaded, today, no_skip=draft.no_skip)
@@ -65,7 +65,7 @@ def new_draft(args: argparse.Namespace) -> Draft:
 
     path = args.draft or default_draft_path(args.out)
     if args.rules:
-        from dsm5check.registry import rules_source
+        from dsm5check.engine.registry import rules_source
 
         rules, is_file = rules_source(args.rules)  # a file, or a shipped id (UsageError)
         if is_file:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dsm5check.engine.results import NOT_MET
 from dsm5check.interview.questions import Plan, Question
-from dsm5check.results import NOT_MET
 
 
 def rules_out(plan: Plan, answers: Mapping[str, Any], q: Question, value: Any) -> bool:

@@ -7,8 +7,7 @@ the criterion is decided by the interview so far.
 
 from __future__ import annotations
 
-from dsm5check.interview.questions import Plan, item_key
-from dsm5check.rules_model import (
+from dsm5check.engine.rules_model import (
     CriterionNode,
     FactNode,
     ForAnyNode,
@@ -16,7 +15,8 @@ from dsm5check.rules_model import (
     MonthsNode,
     NodeModel,
 )
-from dsm5check.ruleset import walk
+from dsm5check.engine.ruleset import walk
+from dsm5check.interview.questions import Plan, item_key
 
 
 def _deps(plan: Plan, node: NodeModel, seen: set[str]) -> set[str]:

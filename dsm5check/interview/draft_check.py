@@ -33,7 +33,7 @@ def draft_problems(path: str, plan: Plan, answers: Mapping[str, Any]) -> list[Pr
 
 def at(path: str, loc: tuple[str, ...], message: str) -> Problem:
     """A problem at the value at ``loc`` in the draft at ``path``."""
-    from dsm5check.yamlio import iter_json
+    from dsm5check.cases.yamlio import iter_json
 
     try:
         doc = next(iter_json(path, Path(path).read_text(encoding="utf-8")))
@@ -92,8 +92,8 @@ def _case_problems(plan: Plan, answers: Mapping[str, Any]) -> Iterator[tuple[str
     """Answers that are each fine but together make no valid case (dates out of order)."""
     from pydantic import ValidationError
 
-    from dsm5check.case import Case
-    from dsm5check.case_checks import case_problems
+    from dsm5check.cases.case import Case
+    from dsm5check.cases.case_checks import case_problems
     from dsm5check.interview.answers import case_data
     from dsm5check.interview.flow import plan_flow
 

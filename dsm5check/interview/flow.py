@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dsm5check.engine.results import NOT_MET, CaseResult
 from dsm5check.interview.answers import case_data
 from dsm5check.interview.deps import criterion_blocks
 from dsm5check.interview.questions import Choice, Plan, Question, block_questions
-from dsm5check.results import NOT_MET, CaseResult
 
 STOP_PREFIX = "flow.stop_after."
 
@@ -58,8 +58,8 @@ def evaluate_answers(plan: Plan, questions: Sequence[Question], answers: Mapping
     """The engine's result for the case the answers make (None if not yet a valid case)."""
     from pydantic import ValidationError
 
-    from dsm5check.case import Case
-    from dsm5check.engine import evaluate
+    from dsm5check.cases.case import Case
+    from dsm5check.engine.evaluate import evaluate
 
     try:
         case = Case.model_validate(case_data(plan, questions, answers))

@@ -18,9 +18,9 @@ from typing import Any
 __all__ = ["YES_NO", "Block", "Choice", "Plan", "Question", "block_questions", "case_questions",
            "compile_plan", "item_key", "present", "scale_choices"]
 
+from dsm5check.engine.ruleset import Item, LoadedRuleset, Scale
 from dsm5check.interview.model import YES_NO, Choice, Question, case_questions
 from dsm5check.interview.spec import EventsSpec, FieldQuestion, Step
-from dsm5check.ruleset import Item, LoadedRuleset, Scale
 
 MAX_ELEMENTS = 9  # one key each in the index question
 
@@ -82,8 +82,8 @@ def compile_plan(loaded: LoadedRuleset, today: dt.date, *, no_skip: bool = False
 
 def _group_title(loaded: LoadedRuleset, items: tuple[Item, ...], step: Step) -> str:
     """A cluster's title: the criterion that counts its items, else the group name."""
-    from dsm5check.rules_model import ItemNode
-    from dsm5check.ruleset import walk
+    from dsm5check.engine.rules_model import ItemNode
+    from dsm5check.engine.ruleset import walk
 
     ids = {i.id for i in items}
     for crit in loaded.rules.criteria:

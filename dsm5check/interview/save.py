@@ -12,17 +12,17 @@ from dsm5check.interview.session import Session
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from dsm5check.engine.ruleset import LoadedRuleset
     from dsm5check.interview.prompts import Prompter
-    from dsm5check.ruleset import LoadedRuleset
 
 
 def save_case(session: Session, plan: Plan, *, plain: bool, fhir: str | None = None) -> int:
-    from dsm5check.engine import evaluate
+    from dsm5check.cases.loading import RulesetResolver, load_case_file
+    from dsm5check.engine.evaluate import evaluate
     from dsm5check.interview.answers import case_data, to_yaml
     from dsm5check.interview.command import default_out
     from dsm5check.interview.draft import atomic_write
     from dsm5check.interview.flow import plan_flow
-    from dsm5check.loading import RulesetResolver, load_case_file
     from dsm5check.render.text import case_tree
 
     draft, prompter = session.draft, session.prompter

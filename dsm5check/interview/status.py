@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dsm5check.engine.results import MET, NOT_MET, CriterionResult
 from dsm5check.interview.deps import criterion_blocks
 from dsm5check.interview.flow import evaluate_answers
 from dsm5check.interview.questions import Plan, Question
-from dsm5check.results import MET, NOT_MET, CriterionResult
 
 
 def _short(c: CriterionResult) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from dsm5check.compare import CaseComparison
-from dsm5check.ruleset import LoadedRuleset
+from dsm5check.compare.cases import CaseComparison
+from dsm5check.engine.ruleset import LoadedRuleset
 
 WORDS = {"met": "met", "not_met": "not met", "indeterminate": "undecided"}
 STYLE = {"met": "green", "not_met": "red", "indeterminate": "yellow"}

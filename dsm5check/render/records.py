@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from dsm5check import __version__
-from dsm5check.reasons import needed_inputs
-from dsm5check.results import CaseResult, NodeResult
+from dsm5check.engine.reasons import needed_inputs
+from dsm5check.engine.results import CaseResult, NodeResult
 
 
 def _items(node: NodeResult) -> dict[str, str] | None:

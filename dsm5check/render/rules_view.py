@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from dsm5check.registry import shipped, shipped_ids
-from dsm5check.rules_model import (
+from dsm5check.engine.registry import shipped, shipped_ids
+from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
     AtLeastNode,
@@ -22,7 +22,7 @@ from dsm5check.rules_model import (
     NotNode,
     children,
 )
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.ruleset import Ruleset
 
 _OPS = {
     "==": "is",
@@ -125,7 +125,7 @@ def ruleset_view(r: Ruleset) -> RenderableType:
         for s in r.specifiers:
             specs.add_row(s.id, s.source, escape(s.text))
         parts.append(specs)
-    from dsm5check.crosswalk import describe as crosswalk_source
+    from dsm5check.engine.crosswalk import describe as crosswalk_source
 
     for cw in r.crosswalks:  # how a case coded in another set's items is read
         table = Table(title=f"Reading a case coded in {cw.from_} ({cw.label})",
@@ -144,6 +144,6 @@ def ruleset_view(r: Ruleset) -> RenderableType:
 
 
 def _items_of(r: Ruleset, node: NodeModel) -> list[str]:
-    from dsm5check.ruleset import walk
+    from dsm5check.engine.ruleset import walk
 
     return [n.item for n in walk(node) if isinstance(n, ItemNode)]

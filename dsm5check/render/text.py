@@ -15,9 +15,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from dsm5check.reasons import needed_for_diagnosis, needed_inputs
-from dsm5check.results import MET, NOT_MET, CaseResult, Mismatch, NodeResult, Status
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.reasons import needed_for_diagnosis, needed_inputs
+from dsm5check.engine.results import MET, NOT_MET, CaseResult, Mismatch, NodeResult, Status
+from dsm5check.engine.ruleset import Ruleset
 
 STYLE = {MET: "green", NOT_MET: "red", "indeterminate": "yellow"}
 WORD = {MET: "met", NOT_MET: "not met", "indeterminate": "indeterminate"}

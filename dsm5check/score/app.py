@@ -7,8 +7,8 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
+from dsm5check.engine.ruleset import LoadedRuleset, Ruleset
 from dsm5check.errors import InputError, Problem, UsageError
-from dsm5check.ruleset import LoadedRuleset, Ruleset
 from dsm5check.score.cells import checked_columns
 from dsm5check.score.columns import ColumnPlan, plan_columns
 from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
@@ -26,7 +26,7 @@ MAX_REPORTED = 20
 
 
 def _ruleset(rules_file: str | None) -> LoadedRuleset:
-    from dsm5check.registry import resolve
+    from dsm5check.engine.registry import resolve
 
     return resolve(rules_file)
 

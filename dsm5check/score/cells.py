@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dsm5check.rules_model import CriterionNode, FactNode, MonthsNode
-from dsm5check.ruleset import DIAGNOSIS, Ruleset, walk
+from dsm5check.engine.rules_model import CriterionNode, FactNode, MonthsNode
+from dsm5check.engine.ruleset import DIAGNOSIS, Ruleset, walk
 from dsm5check.score.columns import ColumnPlan, all_rules
 from dsm5check.score.compile_sql import fact_kind, ident
 

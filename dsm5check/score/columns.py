@@ -23,8 +23,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from dsm5check.errors import InputError, Problem
-from dsm5check.rules_model import (
+from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
     AtLeastNode,
@@ -35,7 +34,8 @@ from dsm5check.rules_model import (
     NodeModel,
     NotNode,
 )
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.ruleset import Ruleset
+from dsm5check.errors import InputError, Problem
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument
 from dsm5check.score.mapfile import ColumnMap, Locator
 
@@ -89,7 +89,7 @@ def all_rules(rules: Ruleset) -> Iterator[NodeModel]:
 
 
 def _items_of(node: NodeModel) -> Iterator[str]:
-    from dsm5check.ruleset import walk
+    from dsm5check.engine.ruleset import walk
 
     for n in walk(node):
         if isinstance(n, ItemNode):

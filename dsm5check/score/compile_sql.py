@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dsm5check.rules_model import (
+from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
     AtLeastNode,

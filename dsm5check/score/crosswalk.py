@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.ruleset import Ruleset
 from dsm5check.score.columns import ColumnPlan, plan_columns
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument
 
@@ -28,7 +28,7 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
     """The column plan of ``rules`` and, when read through a crosswalk, how (text)."""
     if instrument.home is None or rules.id == instrument.home:
         return plan_columns(names, rules, instrument, cmap, locate, source), None
-    from dsm5check.registry import shipped
+    from dsm5check.engine.registry import shipped
 
     home = shipped(instrument.home).rules
     if _summed(home) == _summed(rules):
@@ -74,7 +74,7 @@ def crosswalk_of(rules: Ruleset, home: str) -> dict[str, tuple[str, ...]]:
     impairment rating) leaves the item not assessed here. Empty when the set
     declares no crosswalk from ``home``.
     """
-    from dsm5check.rules_model import AnyNode, AtLeastNode, ItemNode
+    from dsm5check.engine.rules_model import AnyNode, AtLeastNode, ItemNode
 
     walk = rules.crosswalk_from(home)
     out: dict[str, tuple[str, ...]] = {}

@@ -12,7 +12,7 @@ Nothing here knows a set or an item id.
 
 from __future__ import annotations
 
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.ruleset import Ruleset
 from dsm5check.score.compile_sql import Bindings, compile_rule
 
 

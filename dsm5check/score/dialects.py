@@ -35,7 +35,7 @@ from dsm5check.score.compile_sql import ident, literal
 from dsm5check.score.query import ROW, Compiled, build
 
 if TYPE_CHECKING:
-    from dsm5check.ruleset import Ruleset
+    from dsm5check.engine.ruleset import Ruleset
     from dsm5check.score.columns import ColumnPlan
     from dsm5check.score.instruments import Instrument
     from dsm5check.score.query import Options

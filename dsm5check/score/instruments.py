@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.ruleset import Ruleset
 
 #: the ruleset section whose items an instrument's total severity adds up
 SUMMED_SECTION = "symptoms"

@@ -40,8 +40,8 @@ class ColumnMap(BaseModel):
 
 def load_map(path: str) -> tuple[ColumnMap, Locator]:
     """Read a --map YAML file: the model and a ``(loc, message) -> Problem`` locator."""
-    from dsm5check.validation import problems_from
-    from dsm5check.yamlio import load_documents
+    from dsm5check.cases.validation import problems_from
+    from dsm5check.cases.yamlio import load_documents
 
     try:
         with open(path, "rb") as fh:

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dsm5check.engine.ruleset import LoadedRuleset, Ruleset
 from dsm5check.errors import InputError, Problem, UsageError
-from dsm5check.ruleset import LoadedRuleset, Ruleset
 from dsm5check.score.cells import Checked, checked_columns, clean_sql
 from dsm5check.score.columns import ColumnPlan
 from dsm5check.score.compile_sql import ident, literal
@@ -45,8 +45,8 @@ SHARED = ("items_missing", "items_prorated", "cutpoint")
 
 def resolve(spec: str) -> LoadedRuleset:
     """One name of a comma-separated --rules: a shipped id or a ruleset file."""
+    from dsm5check.engine.registry import resolve as resolve_one
     from dsm5check.errors import UsageError
-    from dsm5check.registry import resolve as resolve_one
 
     spec = spec.strip()
     if not spec:
@@ -241,8 +241,8 @@ def _reusing(s: ScoredSet, done: dict[str, str], carried: Sequence[str]) -> Colu
     """The set's plan carrying every column on, reading the criteria an earlier set
     already computed (same id, rule and data) from that set's column, and keeping only
     the items that what is left still reads."""
-    from dsm5check.rules_model import ItemNode
-    from dsm5check.ruleset import walk
+    from dsm5check.engine.rules_model import ItemNode
+    from dsm5check.engine.ruleset import walk
 
     reuse = {cid: col for cid, col in done.items() if cid in s.rules.criterion_map}
     plan = dataclasses.replace(s.plan, carried=tuple(carried))
@@ -346,7 +346,7 @@ def _crosswalked(specs: Sequence[str], instrument: Instrument) -> bool:
 def rulesets(args: argparse.Namespace, instrument: Instrument) -> list[LoadedRuleset]:
     if args.rules:
         return [resolve(s) for s in args.rules.split(",")]
-    from dsm5check.registry import DEFAULT_RULESET
+    from dsm5check.engine.registry import DEFAULT_RULESET
 
     ids = instrument.default_rules or (DEFAULT_RULESET,)
     return [resolve(i) for i in ids]

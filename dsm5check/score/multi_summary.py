@@ -2,7 +2,7 @@
 
 One aggregate query counts the rows per combination of statuses (every set's
 diagnosis and criteria, and the category); :func:`figures` adds up the margins
-and computes, with :mod:`dsm5check.stats`, each set's prevalence with its
+and computes, with :mod:`dsm5check.compare.stats`, each set's prevalence with its
 Wilson interval and, for each pair of sets, the cross-table, % agreement,
 Cohen's kappa and -- against the first set as reference -- sensitivity,
 specificity, PPV and NPV. Its result is the JSON of ``--format json`` (shape in
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from dsm5check.compare.stats import STATUSES, compare_pair, prevalence
 from dsm5check.score.compile_sql import ident
 from dsm5check.score.summary import Summary
-from dsm5check.stats import STATUSES, compare_pair, prevalence
 
 if TYPE_CHECKING:
     from rich.console import Console

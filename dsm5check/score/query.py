@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dsm5check.engine.rules_model import AtLeastNode
+from dsm5check.engine.ruleset import DIAGNOSIS, Ruleset
 from dsm5check.errors import UsageError
-from dsm5check.rules_model import AtLeastNode
-from dsm5check.ruleset import DIAGNOSIS, Ruleset
 from dsm5check.score.cells import Bind, Checked, checked_columns, clean_sql, criterion_levels
 from dsm5check.score.columns import ColumnPlan
 from dsm5check.score.compile_sql import (

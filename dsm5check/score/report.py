@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dsm5check import __version__
+from dsm5check.compare.stats import STATUSES
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.cells import Checked, clean_sql
 from dsm5check.score.compile_sql import ident
-from dsm5check.stats import STATUSES
 
 REPORT_EXTRA = "report"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from dsm5check.results import Status
+from dsm5check.engine.results import Status
 from dsm5check.teach.quiz import DIAGNOSIS, Answers, Question
 
 BACK = "__back__"

@@ -18,10 +18,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dsm5check.case import Case
-from dsm5check.reasons import show_value
-from dsm5check.results import MET, NOT_MET, NodeResult, Status
-from dsm5check.ruleset import Ruleset
+from dsm5check.cases.case import Case
+from dsm5check.engine.reasons import show_value
+from dsm5check.engine.results import MET, NOT_MET, NodeResult, Status
+from dsm5check.engine.ruleset import Ruleset
 from dsm5check.teach.why import field_name, item_name, rating_now, words
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -105,7 +105,7 @@ def case_checker(rules: Ruleset) -> Checker:
     One exception: a suggested date may lie after today (a later re-assessment
     is a fair answer to "too early"), so dates are not compared with today.
     """
-    from dsm5check.case_checks import case_problems
+    from dsm5check.cases.case_checks import case_problems
 
     def problems(data: dict[str, Any], case: Case) -> list[str]:
         found = case_problems(data, case, rules, dt.date.max)

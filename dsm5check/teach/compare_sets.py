@@ -14,8 +14,8 @@ from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
-from dsm5check.rules_model import ItemNode
-from dsm5check.ruleset import Crosswalk, LoadedRuleset, Ruleset, walk
+from dsm5check.engine.rules_model import ItemNode
+from dsm5check.engine.ruleset import Crosswalk, LoadedRuleset, Ruleset, walk
 from dsm5check.teach.thresholds import threshold
 
 

@@ -15,9 +15,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from dsm5check.engine.rules_model import ItemNode
+from dsm5check.engine.ruleset import Criterion, LoadedRuleset, Ruleset, Specifier, walk
 from dsm5check.errors import unknown
-from dsm5check.rules_model import ItemNode
-from dsm5check.ruleset import Criterion, LoadedRuleset, Ruleset, Specifier, walk
 from dsm5check.teach.thresholds import threshold
 
 PITFALL = "Pitfall:"
@@ -70,7 +70,7 @@ def _items(r: Ruleset, c: Criterion | Specifier) -> Table | None:
 
 def _crosswalked(r: Ruleset, item_id: str) -> list[str]:
     """Where the item comes from in a case coded in another set's items."""
-    from dsm5check.crosswalk import describe
+    from dsm5check.engine.crosswalk import describe
 
     out = []
     for cw in r.crosswalks:

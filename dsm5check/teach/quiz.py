@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
+from dsm5check.engine.ruleset import Ruleset
 
 #: The three judgements, as the trainee sees them.
 JUDGEMENTS: tuple[tuple[Status, str], ...] = (

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from dsm5check.results import MET
+from dsm5check.engine.results import MET
 from dsm5check.teach.changes import Change
 from dsm5check.teach.output import Hanging
 from dsm5check.teach.search import LIMIT

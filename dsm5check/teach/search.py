@@ -2,7 +2,7 @@
 
 ``Options.of(node, target, budget)`` lists sets of atomic changes (each of at
 most ``budget`` changes) that should bring ``node`` to ``target`` (met or not
-met), read from the node kinds of :mod:`dsm5check.rules_model` only:
+met), read from the node kinds of :mod:`dsm5check.engine.rules_model` only:
 
 - a leaf (item, fact, months) gives its atomic changes;
 - "every child" (all met, any not met, for_any not met) is a cross product of
@@ -22,8 +22,8 @@ from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
-from dsm5check.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
+from dsm5check.engine.ruleset import Ruleset
 from dsm5check.teach.changes import Change, leaf_changes
 
 #: Option sets kept per node; beyond this the smallest are kept.

@@ -6,8 +6,8 @@ import datetime as dt
 
 from rich.console import Console
 
-from dsm5check.engine import evaluate
-from dsm5check.registry import shipped
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import shipped
 from dsm5check.teach.ask import Prompter, ask_all
 from dsm5check.teach.progress import append
 from dsm5check.teach.quiz import Marked, log_record, mark, questions

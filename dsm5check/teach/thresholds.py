@@ -5,8 +5,8 @@ Read from the rule tree's node kinds only, so it works for any ruleset.
 
 from __future__ import annotations
 
-from dsm5check.reasons import show_value
-from dsm5check.rules_model import (
+from dsm5check.engine.reasons import show_value
+from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
     AtLeastNode,

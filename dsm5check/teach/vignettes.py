@@ -27,9 +27,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from dsm5check.case import Case
+from dsm5check.cases.case import Case
+from dsm5check.engine.ruleset import LoadedRuleset
 from dsm5check.errors import InputError, Problem, unknown
-from dsm5check.ruleset import LoadedRuleset
 
 
 class Vignette(BaseModel):
@@ -61,9 +61,9 @@ class Vignette(BaseModel):
 
 
 def _problems(file: str, raw: bytes, ruleset_for: Any) -> tuple[Vignette | None, list[Problem]]:
-    from dsm5check.case_checks import case_problems
-    from dsm5check.validation import problems_from
-    from dsm5check.yamlio import expected_mapping, load_documents
+    from dsm5check.cases.case_checks import case_problems
+    from dsm5check.cases.validation import problems_from
+    from dsm5check.cases.yamlio import expected_mapping, load_documents
 
     try:
         docs = load_documents(file, raw)
@@ -96,7 +96,7 @@ def _problems(file: str, raw: bytes, ruleset_for: Any) -> tuple[Vignette | None,
 
 def load_files(files: Iterable[tuple[str, bytes]]) -> list[Vignette]:
     """Vignettes from (name, bytes) pairs; InputError listing every problem."""
-    from dsm5check.registry import shipped
+    from dsm5check.engine.registry import shipped
 
     out: list[Vignette] = []
     problems: list[Problem] = []

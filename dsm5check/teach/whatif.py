@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from dsm5check.case import Case
-from dsm5check.engine import evaluate
-from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
-from dsm5check.rules_model import ForAnyNode
-from dsm5check.ruleset import LoadedRuleset, walk
+from dsm5check.cases.case import Case
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
+from dsm5check.engine.rules_model import ForAnyNode
+from dsm5check.engine.ruleset import LoadedRuleset, walk
 from dsm5check.teach.changes import Change, apply_changes, base_data, parse_path, valid_after
 from dsm5check.teach.search import ChangeSet, Options, flip, minimal
 from dsm5check.teach.summaries import ordered, summarize

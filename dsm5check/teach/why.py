@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dsm5check.reasons import show_value
-from dsm5check.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.reasons import show_value
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
+from dsm5check.engine.ruleset import Ruleset
 
 _OPS = {
     "==": "needs", "in": "needs one of", "includes_any": "needs",
@@ -185,7 +185,7 @@ def _item(leaf: NodeResult, rules: Ruleset) -> str:
 
 
 def _span(start: Any, end: Any) -> str:
-    from dsm5check.dates import months_between
+    from dsm5check.cases.dates import months_between
 
     m, days = months_between(start, end)
     parts = [_plural(m, "month")] if m or not days else []

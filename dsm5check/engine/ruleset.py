@@ -15,9 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from dsm5check.errors import InputError, Problem
-from dsm5check.interview.spec import InterviewSpec
-from dsm5check.rules_model import (
+from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
     AtLeastNode,
@@ -28,6 +26,8 @@ from dsm5check.rules_model import (
     NotNode,
     Rule,
 )
+from dsm5check.errors import InputError, Problem
+from dsm5check.interview.spec import InterviewSpec
 
 DIAGNOSIS = "diagnosis"
 
@@ -325,8 +325,8 @@ _CHECKING: set[str] = set()
 
 def _crosswalk_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     """A crosswalk maps items of this set from items and facts of a shipped set."""
-    from dsm5check.case import Case
-    from dsm5check.paths import path_problems
+    from dsm5check.cases.case import Case
+    from dsm5check.engine.paths import path_problems
 
     errors: list[tuple[tuple[object, ...], str]] = []
     seen: set[str] = set()
@@ -376,7 +376,7 @@ def _crosswalk_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
 def _source_rules(ruleset_id: str) -> Ruleset | str | None:
     """The shipped ruleset a crosswalk reads (None while it is being checked itself,
     for crosswalks in both directions), or a message when there is none."""
-    from dsm5check.registry import shipped, shipped_ids
+    from dsm5check.engine.registry import shipped, shipped_ids
 
     if ruleset_id in _CHECKING:
         return None
@@ -418,8 +418,8 @@ def _cycles(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
 
 def _fact_paths(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     """Every fact path leads to a key of a case, and fits its comparison."""
-    from dsm5check.case import Case
-    from dsm5check.paths import follow, path_problems
+    from dsm5check.cases.case import Case
+    from dsm5check.engine.paths import follow, path_problems
 
     scope: dict[str, object] = {}
     spec = rs.index_element
@@ -479,7 +479,7 @@ class LoadedRuleset:
 
 def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
     """Parse and check a ruleset file; raise InputError listing every problem."""
-    from dsm5check.yamlio import expected_mapping, load_documents
+    from dsm5check.cases.yamlio import expected_mapping, load_documents
 
     docs = load_documents(file, raw)
     doc = docs[0]
@@ -491,7 +491,7 @@ def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
     try:
         rules = Ruleset.model_validate(doc.data)
     except ValidationError as exc:
-        from dsm5check.validation import problems_from
+        from dsm5check.cases.validation import problems_from
 
         raise InputError([*doc.problems, *problems_from(doc, exc, Ruleset)]) from None
     if doc.problems:

@@ -20,8 +20,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from dsm5check.case import Case, Event, Timeline
-from dsm5check.dates import DAYS_PER_MONTH, add_months, months_between
+from dsm5check.cases.case import Case, Event, Timeline
+from dsm5check.cases.dates import DAYS_PER_MONTH, add_months, months_between
 
 Loc = tuple[str | int, ...]
 

@@ -13,7 +13,7 @@ import copy
 from typing import Any
 
 from dsm5check import __version__
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.ruleset import Ruleset
 
 _IDS = {
     "case": "https://dsm5check.invalid/schema/case-format-1.json",
@@ -36,7 +36,7 @@ def schema_for(kind: str, rules: Ruleset | None = None) -> dict[str, Any]:
 
 
 def _case_schema(rules: Ruleset | None) -> dict[str, Any]:
-    from dsm5check.case import Case
+    from dsm5check.cases.case import Case
 
     case = Case.model_json_schema()
     defs = case.pop("$defs", {})
@@ -89,7 +89,7 @@ def _close_names(case: dict[str, Any], defs: dict[str, Any], rules: Ruleset) -> 
 def _crosswalk_names(case: dict[str, Any], rules: Ruleset, own: list[str]) -> None:
     """Symptom names follow ``coded_in``: this set's items, or a crosswalk source's;
     ``native`` blocks take the items of the coding they name."""
-    from dsm5check.registry import shipped, shipped_ids
+    from dsm5check.engine.registry import shipped, shipped_ids
 
     def names(items: list[str]) -> dict[str, Any]:
         return {"properties": {"symptoms": {"propertyNames": {"enum": items}}}}

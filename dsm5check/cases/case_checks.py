@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from difflib import get_close_matches
 from typing import Any
 
-from dsm5check.case import RATING_MAX, RATING_MIN, Case
-from dsm5check.rules_model import FactNode
-from dsm5check.ruleset import Ruleset, walk
-from dsm5check.timeline_checks import timeline_problems
+from dsm5check.cases.case import RATING_MAX, RATING_MIN, Case
+from dsm5check.cases.timeline_checks import timeline_problems
+from dsm5check.engine.rules_model import FactNode
+from dsm5check.engine.ruleset import Ruleset, walk
 
 Loc = tuple[str | int, ...]
 
@@ -43,8 +43,8 @@ def scope_problems(case: Case, rules: Ruleset) -> list[tuple[Loc, str]]:
     scope = rules.applies_to
     if scope is None:
         return []
-    from dsm5check.engine import evaluate_rule
-    from dsm5check.results import NOT_MET
+    from dsm5check.engine.evaluate import evaluate_rule
+    from dsm5check.engine.results import NOT_MET
 
     result = evaluate_rule(rules, scope.rule, case)
     if result.status != NOT_MET:
@@ -58,7 +58,7 @@ def scope_problems(case: Case, rules: Ruleset) -> list[tuple[Loc, str]]:
 def date_problems(case: Case, today: dt.date) -> list[tuple[Loc, str]]:
     """Timelines that do not add up: dates in the future, moments out of order
     (dates or months figures), anything before the person was born
-    (:mod:`dsm5check.timeline_checks`)."""
+    (:mod:`dsm5check.cases.timeline_checks`)."""
     return list(timeline_problems(case, today))
 
 
@@ -69,7 +69,7 @@ def _vocabulary(data: dict[str, Any], rules: Ruleset) -> tuple[Ruleset | None, l
     wanted = data.get("coded_in")
     if not isinstance(wanted, str) or wanted == rules.id:
         return rules, []
-    from dsm5check.registry import shipped, shipped_ids
+    from dsm5check.engine.registry import shipped, shipped_ids
 
     if wanted not in shipped_ids():
         return None, [(("coded_in",), (
@@ -82,7 +82,7 @@ def _native(data: dict[str, Any], vocab: Ruleset) -> Iterator[tuple[Loc, str]]:
     native = data.get("native")
     if not isinstance(native, dict):
         return
-    from dsm5check.registry import shipped, shipped_ids
+    from dsm5check.engine.registry import shipped, shipped_ids
 
     codings: dict[str, Ruleset] = {}
     for rid in shipped_ids():

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsm5check.case import Case
-from dsm5check.crosswalk import Foreign, source_of, vocabulary
-from dsm5check.logic import kleene_all
-from dsm5check.nodes import MISSING, Ctx, Evaluator, compile_rule, criterion_result
-from dsm5check.results import (
+from dsm5check.cases.case import Case
+from dsm5check.engine.crosswalk import Foreign, source_of, vocabulary
+from dsm5check.engine.logic import kleene_all
+from dsm5check.engine.nodes import MISSING, Ctx, Evaluator, compile_rule, criterion_result
+from dsm5check.engine.results import (
     MET,
     UNKNOWN,
     CaseResult,
@@ -25,8 +25,8 @@ from dsm5check.results import (
     SpecifierResult,
     Status,
 )
-from dsm5check.rules_model import NodeModel
-from dsm5check.ruleset import DIAGNOSIS, LoadedRuleset, Ruleset
+from dsm5check.engine.rules_model import NodeModel
+from dsm5check.engine.ruleset import DIAGNOSIS, LoadedRuleset, Ruleset
 
 
 class _Plan:

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from dsm5check.dates import months_between
-from dsm5check.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult
+from dsm5check.cases.dates import months_between
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult
 
 _OP_WORDS = {
     "==": "",

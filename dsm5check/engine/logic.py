@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsm5check.case import ImpairmentRatings, ItemDetail
-from dsm5check.results import MET, NOT_MET, UNKNOWN, Status
+from dsm5check.cases.case import ImpairmentRatings, ItemDetail
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, Status
 
 
 def kleene_all(statuses: list[Status]) -> Status:

@@ -12,12 +12,12 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dsm5check.case import Case, section_values
-from dsm5check.crosswalk import Foreign
-from dsm5check.dates import add_months
-from dsm5check.logic import compare, item_status, kleene_all, kleene_any
-from dsm5check.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
-from dsm5check.rules_model import (
+from dsm5check.cases.case import Case, section_values
+from dsm5check.cases.dates import add_months
+from dsm5check.engine.crosswalk import Foreign
+from dsm5check.engine.logic import compare, item_status, kleene_all, kleene_any
+from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
+from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
     AtLeastNode,
@@ -29,7 +29,7 @@ from dsm5check.rules_model import (
     NodeModel,
     NotNode,
 )
-from dsm5check.ruleset import Ruleset
+from dsm5check.engine.ruleset import Ruleset
 
 MISSING = object()
 

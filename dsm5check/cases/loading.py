@@ -18,12 +18,9 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from dsm5check.case import Case
-from dsm5check.case_checks import case_problems
-from dsm5check.errors import InputError, Problem
-from dsm5check.registry import DEFAULT_RULESET, shipped
-from dsm5check.ruleset import LoadedRuleset
-from dsm5check.streams import (
+from dsm5check.cases.case import Case
+from dsm5check.cases.case_checks import case_problems
+from dsm5check.cases.streams import (
     CASE_SUFFIXES,
     documents_of,
     iter_documents,
@@ -32,8 +29,11 @@ from dsm5check.streams import (
     read_bounded,
     special_file,
 )
-from dsm5check.validation import problems_from
-from dsm5check.yamlio import Document, expected_mapping
+from dsm5check.cases.validation import problems_from
+from dsm5check.cases.yamlio import Document, expected_mapping
+from dsm5check.engine.registry import DEFAULT_RULESET, shipped
+from dsm5check.engine.ruleset import LoadedRuleset
+from dsm5check.errors import InputError, Problem
 
 __all__ = ["CASE_SUFFIXES", "CaseIds", "LoadedCase", "RulesetResolver", "iter_cases",
            "load_case_file", "read_source"]

@@ -26,9 +26,8 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from dsm5check.errors import InputError, Problem
-from dsm5check.yamlbuild import json_too_many, too_many_message
-from dsm5check.yamlio import (
+from dsm5check.cases.yamlbuild import json_too_many, too_many_message
+from dsm5check.cases.yamlio import (
     Document,
     JsonPairs,
     LongNumber,
@@ -41,6 +40,7 @@ from dsm5check.yamlio import (
     long_number_message,
     read_text,
 )
+from dsm5check.errors import InputError, Problem
 
 #: Largest single document (one case) we read, in bytes (a case is a few KB; the
 #: memory a document costs while read and checked is about 30 times its size).

@@ -4,7 +4,7 @@ Each case is checked against every named set. A case keeps the item ids it was
 coded in (its ``coded_in``, else its ``ruleset``); a set with another coding reads
 them through its YAML crosswalk, and what no crosswalk supplies stays unknown.
 The case's own ``expected`` block belongs to its own set and is checked there
-only. Agreement figures come from :mod:`dsm5check.stats` (the same figures as
+only. Agreement figures come from :mod:`dsm5check.compare.stats` (the same figures as
 ``score --rules A,B``); nothing here knows a set.
 """
 
@@ -16,13 +16,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dsm5check.case_checks import key_problems, scope_problems
-from dsm5check.engine import evaluate
+from dsm5check.cases.case_checks import key_problems, scope_problems
+from dsm5check.cases.loading import CaseIds, LoadedCase, RulesetResolver, iter_cases
+from dsm5check.compare.stats import STATUSES, compare_pair, prevalence
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.results import MET, NOT_MET, CaseResult
+from dsm5check.engine.ruleset import LoadedRuleset
 from dsm5check.errors import Problem
-from dsm5check.loading import CaseIds, LoadedCase, RulesetResolver, iter_cases
-from dsm5check.results import MET, NOT_MET, CaseResult
-from dsm5check.ruleset import LoadedRuleset
-from dsm5check.stats import STATUSES, compare_pair, prevalence
 
 #: Compared when --rules is not given: every shipped diagnosis for adults that
 #: a researcher puts side by side (research definitions and sets for another

@@ -35,7 +35,7 @@ class NodeResult(NamedTuple):
 
     @property
     def reason(self) -> str:
-        from dsm5check.reasons import reason_for
+        from dsm5check.engine.reasons import reason_for
 
         return reason_for(self)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from dsm5check.errors import InputError, Problem, UsageError, unknown
 
 if TYPE_CHECKING:
-    from dsm5check.ruleset import LoadedRuleset
+    from dsm5check.engine.ruleset import LoadedRuleset
 
 DEFAULT_RULESET = "dsm5-ptsd"
 
@@ -47,7 +47,7 @@ def shipped_ids() -> list[str]:
 @cache
 def shipped(ruleset_id: str) -> LoadedRuleset:
     """Load a shipped ruleset by id; InputError when there is none of that id."""
-    from dsm5check.ruleset import parse_ruleset
+    from dsm5check.engine.ruleset import parse_ruleset
 
     entry = _folder() / f"{ruleset_id}.yaml"
     if ruleset_id not in shipped_ids():  # an id, never a path
@@ -97,7 +97,7 @@ def resolve(name: str | None) -> LoadedRuleset:
         return shipped(DEFAULT_RULESET)
     source, is_file = rules_source(name)
     if is_file:
-        from dsm5check.ruleset import load_ruleset_file
+        from dsm5check.engine.ruleset import load_ruleset_file
 
         return load_ruleset_file(source)
     return shipped(source)

@@ -17,8 +17,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
-from dsm5check.errors import InputError, Problem, format_path
-from dsm5check.yamlbuild import (
+from dsm5check.cases.yamlbuild import (
     MAX_DOCUMENT_NODES,
     MAX_NUMBER_CHARS,
     Unusual,
@@ -29,9 +28,10 @@ from dsm5check.yamlbuild import (
     too_many_message,
     too_many_nodes,
 )
-from dsm5check.yamlbuild import (
+from dsm5check.cases.yamlbuild import (
     SCALAR_BUILDERS as _SCALAR_BUILDERS,
 )
+from dsm5check.errors import InputError, Problem, format_path
 
 try:  # the C loader is many times faster; fall back to pure Python
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]

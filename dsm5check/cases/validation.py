@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from dsm5check.cases.yamlio import Document
+from dsm5check.engine.paths import types_at
+from dsm5check.engine.rules_model import RULE_TAGS
 from dsm5check.errors import Problem, format_path
-from dsm5check.paths import types_at
-from dsm5check.rules_model import RULE_TAGS
-from dsm5check.yamlio import Document
 
 _UNION_TAGS = RULE_TAGS | {
     "yes_no",

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dsm5check.rules_model import (
+from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
     FactNode,

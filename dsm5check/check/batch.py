@@ -16,19 +16,19 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from typing import TextIO
 
-from dsm5check.engine import evaluate
-from dsm5check.errors import InputError, Problem
-from dsm5check.loading import (
+from dsm5check.cases.loading import (
     CaseIds,
     RulesetResolver,
     expand_paths,
     iter_cases,
     iter_file_cases,
 )
-from dsm5check.registry import resolve
-from dsm5check.results import CaseResult
-from dsm5check.streams import iter_documents
-from dsm5check.yamlio import Document
+from dsm5check.cases.streams import iter_documents
+from dsm5check.cases.yamlio import Document
+from dsm5check.engine.evaluate import evaluate
+from dsm5check.engine.registry import resolve
+from dsm5check.engine.results import CaseResult
+from dsm5check.errors import InputError, Problem
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dsm5check.case import Case
-from dsm5check.logic import item_status
-from dsm5check.results import UNKNOWN, NodeResult
-from dsm5check.rules_model import ItemNode, NodeModel, NotNode, children
-from dsm5check.ruleset import Crosswalk, Ruleset
+from dsm5check.cases.case import Case
+from dsm5check.engine.logic import item_status
+from dsm5check.engine.results import UNKNOWN, NodeResult
+from dsm5check.engine.rules_model import ItemNode, NodeModel, NotNode, children
+from dsm5check.engine.ruleset import Crosswalk, Ruleset
 
 
 def vocabulary(case: Case) -> str:
@@ -38,7 +38,7 @@ def source_of(rules: Ruleset, vocab: str) -> Ruleset | None:
     it declares a crosswalk from the case's set."""
     if vocab == rules.id:
         return None
-    from dsm5check.registry import shipped, shipped_ids
+    from dsm5check.engine.registry import shipped, shipped_ids
 
     known = shipped_ids()
     if vocab not in known:
@@ -91,7 +91,7 @@ class Foreign:
             return NodeResult("item", UNKNOWN, item_id, (), nid, label,
                               {"value": None, "why": "not_crosswalked", "coded_in": self.vocab})
         if self.source_ctx is None:
-            from dsm5check.nodes import Ctx
+            from dsm5check.engine.nodes import Ctx
 
             self.source_ctx = Ctx(self.source, {}, ctx.case)
         found: NodeResult = ev(self.source_ctx)

@@ -1,0 +1,1 @@
+"""The `check` front end: many case files or streams, evaluated and rendered in order."""

@@ -1,0 +1,2 @@
+"""One case or a cohort under several criteria sets: verdicts side by side and
+agreement statistics."""
