@@ -15,15 +15,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from dsm5check.engine.kinds import located_children
 from dsm5check.engine.rules_model import (
-    AllNode,
-    AnyNode,
-    AtLeastNode,
     CriterionNode,
     ForAnyNode,
     ItemNode,
     NodeModel,
-    NotNode,
     Rule,
 )
 from dsm5check.errors import InputError, Problem
@@ -240,23 +237,8 @@ def walk_located(
 ) -> Iterator[tuple[tuple[object, ...], NodeModel]]:
     """Every node of a rule tree with its key path in the file, depth first."""
     yield loc, node
-    if isinstance(node, AllNode):
-        children: tuple[tuple[str, tuple[NodeModel, ...]], ...] = (("all", node.all),)
-    elif isinstance(node, AnyNode):
-        children = (("any", node.any),)
-    elif isinstance(node, AtLeastNode):
-        children = (("of", node.of),)
-    elif isinstance(node, NotNode):
-        yield from walk_located(node.not_, (*loc, "not"))
-        return
-    elif isinstance(node, ForAnyNode):
-        yield from walk_located(node.where, (*loc, "where"))
-        return
-    else:
-        children = ()
-    for key, kids in children:
-        for i, child in enumerate(kids):
-            yield from walk_located(child, (*loc, key, i))
+    for at, child in located_children(node):
+        yield from walk_located(child, (*loc, *at))
 
 
 def _rules(rs: Ruleset) -> Iterator[tuple[tuple[object, ...], NodeModel]]:
