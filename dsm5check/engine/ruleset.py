@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache, cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -358,8 +359,6 @@ def _crosswalk_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
 def _source_rules(ruleset_id: str) -> Ruleset | str | None:
     """The shipped ruleset a crosswalk reads (None while it is being checked itself,
     for crosswalks in both directions), or a message when there is none."""
-    from dsm5check.engine.registry import shipped, shipped_ids
-
     if ruleset_id in _CHECKING:
         return None
     if ruleset_id not in shipped_ids():
@@ -492,3 +491,47 @@ def load_ruleset_file(path: str | Path) -> LoadedRuleset:
         problem = Problem(str(path), 1, 1, f"cannot read ruleset: {exc.strerror}")
         raise InputError([problem]) from None
     return parse_ruleset(str(path), raw)
+
+
+# --- the shipped sets -------------------------------------------------------------
+
+
+def _folder() -> resources.abc.Traversable:
+    """The rules inside the installed package, or rules/ of a source checkout.
+
+    A wheel carries the top-level rules/ folder as ``dsm5check.rules``. When the
+    package is imported straight from a checkout (the repository root on
+    sys.path, as in the test suite), that subpackage is not importable, and the
+    folder beside the package is the same files.
+    """
+    try:
+        return resources.files("dsm5check.rules")
+    except ModuleNotFoundError:
+        return resources.files("dsm5check").joinpath("..", "rules")
+
+
+def shipped_ids() -> list[str]:
+    """Ids of the shipped rulesets (file names without .yaml), sorted."""
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in _folder().iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+@cache
+def shipped(ruleset_id: str) -> LoadedRuleset:
+    """Load a shipped ruleset by id; InputError when there is none of that id."""
+    entry = _folder() / f"{ruleset_id}.yaml"
+    if ruleset_id not in shipped_ids():  # an id, never a path
+        raise InputError(
+            [
+                Problem(
+                    f"{ruleset_id}.yaml",
+                    1,
+                    1,
+                    f"no shipped ruleset {ruleset_id!r}; known: {', '.join(shipped_ids())}",
+                )
+            ]
+        )
+    return parse_ruleset(f"rules/{ruleset_id}.yaml", entry.read_bytes())
