@@ -63,7 +63,12 @@ CLASS_OF = {kind: type(_node(kind)).__name__ for kind in SAMPLES}
 
 
 def test_every_kind_has_a_sample_a_class_and_a_visit_method() -> None:
-    assert set(typing.get_args(Kind)) == set(SAMPLES)
+    from pydantic import TypeAdapter
+
+    assert set(typing.get_args(Kind)) == set(SAMPLES) == set(rules_model.RULE_TAGS)
+    for kind in SAMPLES:  # a model (not only a mapping) is told apart too
+        node = _node(kind)
+        assert TypeAdapter(rules_model.Rule).validate_python(node) == node
     assert len(NODE_CLASSES) == len(SAMPLES)
     abstract = set(NodeVisitor.__abstractmethods__)
     assert abstract == {f"visit_{k}" for k in SAMPLES}

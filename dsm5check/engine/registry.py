@@ -1,5 +1,7 @@
-"""The criteria sets shipped with dsm5check, and the one way the command line
-names a ruleset: a shipped id (any case) or a YAML file.
+"""The one way the command line names a ruleset: a shipped id (any case) or a
+YAML file. (The shipped sets themselves are listed and loaded by ``ruleset.py``,
+where a crosswalk is checked against the shipped set it reads; ``shipped`` and
+``shipped_ids`` are re-exported here.)
 
 Every command that reads rules goes through :func:`resolve` (or
 :func:`rules_source` when it only needs to know what to load), so `--rules`

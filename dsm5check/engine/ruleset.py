@@ -2,7 +2,10 @@
 
 Loaded from YAML into frozen pydantic models that forbid unknown keys, then
 checked for consistency (every reference resolves, no cycles). All clinical
-wording lives in the YAML; nothing here knows a criterion id.
+wording lives in the YAML; nothing here knows a criterion id. The sets shipped
+with dsm5check are found and loaded here too (``shipped``), because checking a
+crosswalk loads the shipped set it reads; ``registry.py`` names rulesets for
+the command line.
 """
 
 from __future__ import annotations
