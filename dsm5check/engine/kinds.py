@@ -10,7 +10,8 @@ method per kind, and reaches the node through :func:`visit`.
 
 Adding a node kind is therefore one change, checked by ``mypy --strict``:
 
-1. its model in ``rules_model.py`` (in ``Rule``, ``NodeModel`` and ``Kind``);
+1. its model in ``rules_model.py`` (in ``Rule``, ``NodeModel``, ``Kind`` and
+   ``_kind``, which tells pydantic a node's kind);
 2. an abstract ``visit_<kind>`` method on :class:`NodeVisitor` and its case in
    :func:`visit` — ``assert_never`` makes mypy reject a :func:`visit` that
    misses a member of ``NodeModel``;
