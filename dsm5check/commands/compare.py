@@ -80,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
         doc = {"sets": ids, "cases": [comparison_record(c) for c in kept], "summary": summary}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
+        from dsm5check.check.batch import pipe_console
         from dsm5check.render.compare_view import render_comparison
-        from dsm5check.render.console import make_console
 
-        render_comparison(make_console(), sets, kept, summary, every=args.all)
+        render_comparison(pipe_console(), sets, kept, summary, every=args.all)
     if problems:
         return 2
     return 1 if mismatched else 0

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dsm5check.cases.case_checks import key_problems, scope_problems
+from dsm5check.cases.case_checks import scope_problems
 from dsm5check.cases.loading import CaseIds, LoadedCase, RulesetResolver, iter_cases
 from dsm5check.compare.stats import STATUSES, compare_pair, prevalence
 from dsm5check.engine.evaluate import evaluate
@@ -120,17 +120,19 @@ def compare_case(loaded: LoadedCase, sets: Sequence[LoadedRuleset], today: dt.da
         if rid == own:
             results.append(evaluate(rs, loaded.case, file=loaded.doc.file, line=loaded.doc.line))
             continue
-        other = {k: v for k, v in data.items() if k != "expected"}
-        other["ruleset"] = rid
-        if vocab != rid:
-            other["coded_in"] = vocab
-        # the case was validated once, dates included; for another set only the names
-        # it must know and the people it is for are checked again
-        problems = key_problems(other, rs.rules)
+        coded_in = vocab if vocab != rid else None
+        # The case was validated once, dates included. Its item ids were checked then
+        # against the set it is coded in (``coded_in``, else its own), and every set
+        # reads them in that same coding, so only the people a set is for are checked
+        # again here.
         again = loaded.case.model_copy(update={
-            "ruleset": rid, "coded_in": other.get("coded_in"), "expected": None})
-        problems += scope_problems(again, rs.rules)
+            "ruleset": rid, "coded_in": coded_in, "expected": None})
+        problems = scope_problems(again, rs.rules)
         if problems:
+            other = {k: v for k, v in data.items() if k != "expected"}
+            other["ruleset"] = rid
+            if coded_in is not None:
+                other["coded_in"] = coded_in
             doc = dataclasses.replace(loaded.doc, data=other)
             return None, [_for_set(doc.problem(loc, msg), rid) for loc, msg in problems]
         results.append(evaluate(rs, again, file=loaded.doc.file, line=loaded.doc.line))
