@@ -290,7 +290,9 @@ def too_many_nodes(text: str, loader: type[yaml.SafeLoader]) -> int | None:
     """The 1-based line of the first document holding more than
     MAX_DOCUMENT_NODES values, or None. Cheap unless the text could hold that
     many: then the events are counted without building anything."""
-    if sum(text.count(c) for c in _NODE_STARTS) <= MAX_DOCUMENT_NODES:
+    # each counted character is one of the text's: a short text cannot be crowded
+    if len(text) <= MAX_DOCUMENT_NODES or sum(
+            text.count(c) for c in _NODE_STARTS) <= MAX_DOCUMENT_NODES:
         return None
     kinds = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
     count, start = 0, 1
