@@ -13,7 +13,7 @@ node. Before anything is built, aliases are bounded in nodes *and* bytes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
@@ -173,45 +173,50 @@ SCALAR_BUILDERS = {
 }
 
 #: Plain scalars repeat (0-4, true, dates): their built values are immutable.
-_CACHE: dict[tuple[str, str], Any] = {}
+#: One cache per tag, keyed by the scalar's text.
+_CACHES: dict[str, dict[str, Any]] = {tag: {} for tag in SCALAR_BUILDERS}
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag = node.tag
+    if tag == STR:
+        return node.value
+    cache = _CACHES.get(tag)
+    if cache is None:
+        raise Unusual
+    text = node.value
+    if len(text) > 64:
+        return SCALAR_BUILDERS[tag](node)
+    try:
+        return cache[text]
+    except KeyError:
+        pass
+    value = SCALAR_BUILDERS[tag](node)
+    if len(cache) > 4096:
+        cache.clear()
+    cache[text] = value
+    return value
 
 
 def build(node: Node, duplicates: list[tuple[Node, Node]]) -> Any:
     """Python data of ``node``; raise Unusual for a tag PyYAML must build.
 
     Each duplicated key is noted as (first key node, repeated key node); the
-    last value is kept, as PyYAML does.
+    last value is kept, as PyYAML does. (Scalars are built in line, without a
+    call per node: this runs for every value of every case.)
     """
     cls = type(node)
     if cls is ScalarNode:
-        node = cast(ScalarNode, node)
-        tag = node.tag
-        if tag == STR:
-            return node.value
-        fn = SCALAR_BUILDERS.get(tag)
-        if fn is None:
-            raise Unusual
-        if len(node.value) > 64:
-            return fn(node)
-        key = (tag, node.value)
-        try:
-            return _CACHE[key]
-        except KeyError:
-            pass
-        value = fn(node)
-        if len(_CACHE) > 4096:
-            _CACHE.clear()
-        _CACHE[key] = value
-        return value
+        return _scalar(node)  # type: ignore[arg-type]
     if cls is MappingNode:
-        node = cast(MappingNode, node)
         if node.tag != MAP:
             raise Unusual
         out: dict[Any, Any] = {}
         for k, v in node.value:
-            if k.tag == MERGE:
+            ktag = k.tag
+            if ktag == MERGE:
                 raise Unusual
-            key = build(k, duplicates)
+            key = k.value if ktag == STR and type(k) is ScalarNode else build(k, duplicates)
             try:
                 seen = key in out
             except TypeError:
@@ -221,13 +226,17 @@ def build(node: Node, duplicates: list[tuple[Node, Node]]) -> Any:
                     k.start_mark,
                 ) from None
             if seen:
-                duplicates.append((_first_key(node, k, key, duplicates), k))
-            out[key] = build(v, duplicates)
+                duplicates.append((_first_key(node, k, key, duplicates), k))  # type: ignore[arg-type]
+            if type(v) is ScalarNode:
+                out[key] = v.value if v.tag == STR else _scalar(v)
+            else:
+                out[key] = build(v, duplicates)
         return out
     if cls is SequenceNode:
         if node.tag != SEQ:
             raise Unusual
-        return [build(v, duplicates) for v in node.value]
+        return [(v.value if v.tag == STR else _scalar(v)) if type(v) is ScalarNode
+                else build(v, duplicates) for v in node.value]
     raise Unusual  # pragma: no cover - the composer makes only these three kinds
 
 
