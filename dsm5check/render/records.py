@@ -14,7 +14,7 @@ from typing import Any
 
 from dsm5check import __version__
 from dsm5check.engine.reasons import needed_inputs
-from dsm5check.engine.results import CaseResult, NodeResult
+from dsm5check.engine.results import UNKNOWN, CaseResult, NodeResult
 
 
 def _items(node: NodeResult) -> dict[str, str] | None:
@@ -29,6 +29,8 @@ def _items(node: NodeResult) -> dict[str, str] | None:
 
 def _what_if(result: CaseResult) -> dict[str, Any]:
     """For an undecided diagnosis: how each undecided criterion would be decided."""
+    if result.diagnosis != UNKNOWN:
+        return {}  # nothing is still needed (the common case: no import, no search)
     from dsm5check.teach.render_whatif import decider_record
     from dsm5check.teach.whatif import still_needed
 
@@ -42,9 +44,10 @@ def case_record(result: CaseResult) -> dict[str, Any]:
         items = _items(c.node)
         if items is not None:
             entry["items"] = items
-        needed = needed_inputs(c.node)
-        if needed:
-            entry["needed"] = needed
+        if c.status == UNKNOWN:  # only an undecided criterion lacks inputs
+            needed = needed_inputs(c.node)
+            if needed:
+                entry["needed"] = needed
         criteria[c.id] = entry
     record: dict[str, Any] = {
         "id": result.case_id,
