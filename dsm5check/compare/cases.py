@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dsm5check.cases.case_checks import scope_problems
-from dsm5check.cases.loading import CaseIds, LoadedCase, RulesetResolver, iter_cases
+from dsm5check.cases.loading import (
+    CaseIds,
+    LoadedCase,
+    RulesetResolver,
+    iter_cases,
+    iter_file_cases,
+)
 from dsm5check.compare.stats import STATUSES, compare_pair, prevalence
 from dsm5check.engine.evaluate import evaluate
 from dsm5check.engine.results import MET, NOT_MET, CaseResult
@@ -73,8 +80,11 @@ class Tally:
     cases: int = 0
 
     def add(self, comparison: CaseComparison) -> None:
+        self.add_statuses(comparison.statuses)
+
+    def add_statuses(self, st: Mapping[str, str]) -> None:
+        """Count one case by its verdict per set."""
         self.cases += 1
-        st = comparison.statuses
         for s in self.sets:
             bucket = self.counts.setdefault(s, dict.fromkeys(STATUSES, 0))
             bucket[st[s]] += 1
@@ -175,3 +185,86 @@ def comparison_record(c: CaseComparison) -> dict[str, Any]:
                             "mismatches": [m.as_record() for m in r.mismatches]})
                           for r in c.results if r.expected_checked), None),
     }
+
+
+def record_text(c: CaseComparison) -> str:
+    """One case as one line of ``compare --format jsonl``."""
+    return json.dumps(comparison_record(c), ensure_ascii=False)
+
+
+# --- many files: comparisons in worker processes (jsonl), same bytes, same order ---
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """What a worker sends back for one validated case."""
+
+    case_id: str
+    file: str
+    line: int
+    index: int
+    text: str  # the case's JSON line ("" when ``problems``)
+    statuses: tuple[tuple[str, str], ...]
+    mismatched: bool
+    problems: tuple[Problem, ...]  # the case cannot be read for some set
+
+
+_WORKER_SETS: list[LoadedRuleset] = []
+
+
+def _init_worker(names: list[str]) -> None:
+    import signal
+
+    from dsm5check.engine.registry import resolve
+
+    # Ctrl-C reaches the whole process group: only the parent handles it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_SETS[:] = [resolve(n) for n in names]  # forked: already loaded
+
+
+def _compare_chunk(names: list[str]) -> list[Problem | Compared]:
+    """In a worker: every case of some files compared, in input order."""
+    today = dt.date.today()
+    resolver = RulesetResolver()
+    out: list[Problem | Compared] = []
+    for name in names:
+        for item in iter_file_cases(name, resolver, today=today):
+            if isinstance(item, Problem):
+                out.append(item)
+                continue
+            comparison, found = compare_case(item, _WORKER_SETS, today)
+            doc = item.doc
+            if comparison is None:
+                out.append(Compared(item.case.id, doc.file, doc.line, doc.index, "", (), False,
+                                    tuple(found)))
+                continue
+            out.append(Compared(
+                comparison.case_id, doc.file, doc.line, doc.index, record_text(comparison),
+                tuple(comparison.statuses.items()),
+                any(r.mismatches for r in comparison.results), ()))
+    return out
+
+
+def parallel_comparisons(files: list[str], names: list[str], jobs: int, tally: Tally,
+                         problems: list[Problem]) -> Iterator[tuple[str, bool]]:
+    """(JSON line, mismatched) of every case under ``files``, in input order, compared
+    by ``jobs`` worker processes; the parent counts the tally and keeps case ids
+    unique across the run, exactly as one process does (iter_comparisons)."""
+    from dsm5check.check.batch import _doc_at, _report, in_workers
+
+    ids = CaseIds()
+    for chunk in in_workers(files, jobs, _init_worker, (names,), _compare_chunk):
+        for item in chunk:
+            if isinstance(item, Problem):
+                _report(problems, [item])
+                continue
+            duplicate = ids.claim(item.case_id, item.file, item.line)
+            if duplicate is not None:
+                doc = _doc_at(item.file, item.index)
+                _report(problems, [doc.problem(("id",), duplicate) if doc else
+                                   Problem(item.file, item.line, 1, duplicate, "id")])
+                continue
+            if item.problems:
+                _report(problems, list(item.problems))
+                continue
+            tally.add_statuses(dict(item.statuses))
+            yield item.text, item.mismatched
