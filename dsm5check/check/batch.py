@@ -61,11 +61,12 @@ def _evaluated(
 def record_text(result: CaseResult, doc: Document, with_input: bool) -> str:
     """One result as one line of JSON; with ``with_input`` the case as read, under
     ``input`` (so that the output can be checked again: ``jq -c .input``)."""
-    from dsm5check.render.records import case_record
+    from dsm5check.render.records import case_record, record_json
 
+    if not with_input:
+        return record_json(result)  # the same bytes as encoding case_record's dict
     record = case_record(result)
-    if with_input:
-        record["input"] = doc.data
+    record["input"] = doc.data
     return _ENCODE(record)
 
 
