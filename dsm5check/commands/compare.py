@@ -45,7 +45,13 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from dsm5check.compare.cases import Tally, comparison_record, default_sets, iter_comparisons
+    from dsm5check.compare.cases import (
+        Tally,
+        comparison_record,
+        default_sets,
+        iter_comparisons,
+        record_text,
+    )
     from dsm5check.engine.registry import resolve, shipped_ids
     from dsm5check.errors import UsageError
 
@@ -89,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         tally.add(c)
         mismatched += any(r.mismatches for r in c.results)
         if args.format == "jsonl":
-            sys.stdout.write(json.dumps(comparison_record(c), ensure_ascii=False) + "\n")
+            sys.stdout.write(record_text(c) + "\n")
         else:
             kept.append(c)
     report_problems()

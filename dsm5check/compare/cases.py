@@ -189,7 +189,11 @@ def comparison_record(c: CaseComparison) -> dict[str, Any]:
 
 def record_text(c: CaseComparison) -> str:
     """One case as one line of ``compare --format jsonl``."""
-    return json.dumps(comparison_record(c), ensure_ascii=False)
+    return _ENCODE(comparison_record(c))
+
+
+#: what ``json.dumps(record, ensure_ascii=False)`` uses, made once
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 # --- many files: comparisons in worker processes (jsonl), same bytes, same order ---
