@@ -196,7 +196,10 @@ def _jobs(requested: int | None, files: int) -> int:
         return 1
     import os
 
-    return max(1, min(os.cpu_count() or 1, 8))
+    # the cores this process may run on (a container or taskset may allow fewer
+    # than the machine has)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, 8))
 
 
 def check_paths(
