@@ -13,6 +13,7 @@ node. Before anything is built, aliases are bounded in nodes *and* bytes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -75,15 +76,28 @@ def _too_long(node: ScalarNode) -> ConstructorError:
     )
 
 
-def build_int(node: ScalarNode) -> int:
+def _number_text(node: ScalarNode, *, lower: bool = False) -> tuple[int, str]:
+    """The sign (1 or -1) and the rest of a number's text, underscores dropped;
+    a text too long to be a number anyone meant is refused."""
     if len(node.value) > MAX_NUMBER_CHARS:
         raise _too_long(node)
     value = node.value.replace("_", "")
-    sign = 1
-    if value[:1] == "-":
-        sign = -1
-    if value[:1] in ("+", "-"):
-        value = value[1:]
+    if lower:
+        value = value.lower()
+    sign = -1 if value[:1] == "-" else 1
+    return sign, value[1:] if value[:1] in ("+", "-") else value
+
+
+def _base60(value: str, convert: Callable[[str], Any]) -> Any:
+    """YAML 1.1's sexagesimal numbers: 1:30 is 90."""
+    total = convert("0")
+    for part in value.split(":"):
+        total = total * 60 + convert(part)
+    return total
+
+
+def build_int(node: ScalarNode) -> int:
+    sign, value = _number_text(node)
     try:
         if value == "0":
             return 0
@@ -94,34 +108,21 @@ def build_int(node: ScalarNode) -> int:
         if value[:1] == "0":
             return sign * int(value, 8)
         if ":" in value:
-            total = 0
-            for part in value.split(":"):
-                total = total * 60 + int(part)
-            return sign * total
+            return sign * int(_base60(value, int))
         return sign * int(value)
     except ValueError:
         raise bad_value(node) from None
 
 
 def build_float(node: ScalarNode) -> float:
-    if len(node.value) > MAX_NUMBER_CHARS:
-        raise _too_long(node)
-    value = node.value.replace("_", "").lower()
-    sign = 1.0
-    if value[:1] == "-":
-        sign = -1.0
-    if value[:1] in ("+", "-"):
-        value = value[1:]
+    sign, value = _number_text(node, lower=True)
     try:
         if value == ".inf":
             return sign * float("inf")
         if value == ".nan":
             return float("nan")
         if ":" in value:
-            total = 0.0
-            for part in value.split(":"):
-                total = total * 60 + float(part)
-            return sign * total
+            return sign * float(_base60(value, float))
         return sign * float(value)
     except ValueError:
         raise bad_value(node) from None
