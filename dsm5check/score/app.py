@@ -158,41 +158,57 @@ def _emit(args: argparse.Namespace, rules: Ruleset, instrument: Instrument, plan
                               [*args.na, *plan.missing_values]))
 
 
+#: how the data is read, in the order tried: the reader parses ratings as numbers; the
+#: columns the rules read as text, exactly as the file holds them; every column as text
+LEVELS = ("numbers", "items_text", "text")
+
+
 def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Instrument,
                 plan: ColumnPlan, options: Options, src: Source, types: dict[str, str],
                 engine: Engine, args: argparse.Namespace, tmpdir: str
                 ) -> tuple[Compiled, Summary]:
-    """Fast path (the reader parses ratings as integers); on a cell it cannot parse,
-    again with every column read as text and converted cell by cell."""
+    """Fast path (the reader parses ratings as numbers). A cell it cannot parse (a word,
+    a missing-value code far below the sniffed rows) stops that pass: the rules' columns
+    are then read as text and converted cell by cell, and where another column does not
+    hold what the sniffer guessed, every column is read as text. Bad cells found on the
+    fast path are looked up again as text, so that they are reported exactly as the file
+    holds them (``2.50``, not the number 2.5): data with bad cells takes a second pass."""
     import duckdb
 
     from dsm5check.score.run import create_enums, run_query
-    from dsm5check.score.source import bad_cells_sql, source_select
+    from dsm5check.score.source import bad_cells_sql, read_failure, source_select
 
     checked = list(checked_columns(rules, plan).values())
     failure: duckdb.Error | None = None
-    for text in (False, True):
-        select, raw_of = source_select(src, types, checked, text=text)
+    known: Summary | None = None
+    for n, level in enumerate(LEVELS):
+        text, items_text = level == "text", level == "items_text"
+        select, raw_of = source_select(src, types, checked, text=text, items_text=items_text)
         compiled = build(rules, instrument, plan, options, source=select,
                          extra=[("bad_cells", bad_cells_sql(checked, raw_of))], enums=True)
-        if not text:
+        if n == 0:
             create_enums(con, compiled)
         unnumbered = None
-        if args.summary_only:
-            select, raw_of = source_select(src, types, checked, text=text, numbered=False)
+        if args.summary_only and known is None:
+            select, raw_of = source_select(src, types, checked, text=text, numbered=False,
+                                           items_text=items_text)
             unnumbered = build(rules, instrument, plan, options, source=select, enums=True,
                                extra=[("bad_cells", bad_cells_sql(checked, raw_of))]).sql
         try:
             summary = run_query(con, compiled, engine, args.out, args.summary_only,
-                                sys.stdout, tmpdir, unnumbered)
+                                sys.stdout, tmpdir, unnumbered, known,
+                                held=level == "numbers" and src.kind == "csv")
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
-        except duckdb.Error as exc:
+        except duckdb.ConversionException as exc:  # a cell the reader cannot parse
             failure = exc
             continue
+        except duckdb.Error as exc:  # the file itself cannot be read: say where
+            raise read_failure(src, exc) from None
+        if level == "numbers" and summary.bad_rows and src.kind == "csv":
+            known = summary if args.summary_only else None
+            continue
         return compiled, summary
-    from dsm5check.score.source import read_failure
-
     if failure is None:  # pragma: no cover - the loop returns or fails
         raise InputError([Problem(src.name, 1, 1, "cannot score the data")])
     raise read_failure(src, failure)

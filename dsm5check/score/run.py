@@ -10,6 +10,7 @@ one aggregate query over the written rows. Memory is bounded by DuckDB's
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import sys
@@ -173,14 +174,22 @@ def refuse_overwriting_input(out: str, data: str) -> None:
 
 def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine,
               out: str | None, summary_only: bool, stdout: TextIO, tmpdir: str,
-              unnumbered: str | None = None) -> Summary:
+              unnumbered: str | None = None, known: Summary | None = None,
+              held: bool = False) -> Summary:
     """Score every row; write the rows (unless summary_only); return the summary.
 
     ``unnumbered``: the same query without row numbers, for the summary-only pass.
+    ``known``: the summary an earlier pass over the same data found (summary-only:
+    only the bad cells are looked up again, with their text as the file holds it).
+    ``held``: rows going to standard output are held back when there are bad cells
+    (the caller scores again, reading them as text).
     """
     if summary_only:  # aggregate straight over the scoring query: nothing is written
-        relation = f"({unnumbered or compiled.sql})"
-        summary = decode(compiled, execute(con, aggregate_sql(compiled, relation), engine))
+        if known is None:
+            relation = f"({unnumbered or compiled.sql})"
+            summary = decode(compiled, execute(con, aggregate_sql(compiled, relation), engine))
+        else:
+            summary = dataclasses.replace(known, bad_by_column={}, first_bad=[])
         if summary.bad_rows:  # a second pass, with row numbers, only for data with bad cells
             bad = execute(con, bad_cells_sql(compiled, f"({compiled.sql})"), engine,
                           "finding bad cells")
@@ -190,7 +199,7 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
     summary = decode(compiled, con.execute(aggregate_sql(compiled, relation)).fetchall())
     if summary.bad_rows:
         decode_bad(summary, compiled, con.execute(bad_cells_sql(compiled, relation)).fetchall()[0])
-    if out is None:  # JSON Lines on standard output
+    if out is None and not (held and summary.bad_rows):  # JSON Lines on standard output
         jsonl = os.path.join(tmpdir, "scored.jsonl")
         con.execute(f"COPY (SELECT * FROM read_parquet({literal(target)})) TO {literal(jsonl)}"
                     f" {_copy_options('json')}")
