@@ -285,3 +285,86 @@ def test_dialect_sniffed_once_still_reads_semicolons_crlf_and_quotes(
     code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--summary-only")
     assert code == 0, err
     assert "bad cells: none" in out and "25,000 rows" in out
+
+
+# --- the lean first pass: the reader gets only the missing codes that look like numbers
+
+
+def _jsonl(out: str) -> list[dict[str, object]]:
+    import json
+
+    return [json.loads(x) for x in out.splitlines()]
+
+
+def test_missing_codes_in_text_columns_stay_missing_on_the_lean_pass(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [["P1", "NA", *ROW], ["P2", "north", *ROW], ["N/A", ".", *ROW]]
+    data = write(tmp_path / "d.csv", ["id", "site", *ITEMS], rows)
+    code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--no-summary")
+    assert code == 0, err
+    got = _jsonl(out)
+    assert [r["id"] for r in got] == ["P1", "P2", None]
+    assert [r["site"] for r in got] == [None, "north", None]
+    assert [r["bad_cells"] for r in got] == [None, None, None]
+
+
+@pytest.mark.parametrize("code", ["NA", "NaN", "nan", ".", "null"])
+def test_default_missing_codes_in_rating_cells(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               code: str) -> None:
+    rows = [["1", *ROW], ["2", code, *ROW[1:]]]
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    code_, out, err = run(capsys, str(data), "--instrument", "pcl5", "--no-summary")
+    assert code_ == 0 and err == ""
+    got = _jsonl(out)
+    assert [r["items_missing"] for r in got] == [0, 1]
+    assert [r["bad_cells"] for r in got] == [None, None]
+    assert [r["id"] for r in got] == [1, 2]
+
+
+@pytest.mark.parametrize("code", ["0", "-99", "9.5", "+1"])
+def test_number_like_missing_codes_are_never_read_as_ratings(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str) -> None:
+    """`--na 0` declares 0 missing: a lean pass must not read it as the rating 0."""
+    rows = [["1", *ROW], ["2", code, *ROW[1:]]]
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    code_, out, err = run(capsys, str(data), "--instrument", "pcl5", "--na", code,
+                          "--no-summary")
+    assert code_ == 0 and err == ""
+    assert [r["items_missing"] for r in _jsonl(out)] == [0, 1]
+
+
+def test_lean_pass_and_text_fallback_agree_on_every_row(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same rows scored on the lean pass and (one word added) on the text pass."""
+    import random
+
+    rnd = random.Random(5)
+    cells = ["0", "1", "2", "3", "4", "", "-99"]
+    rows = [[str(n), rnd.choice(["NA", "a", ".", ""]), *(rnd.choice(cells) for _ in ITEMS)]
+            for n in range(1, 400)]
+    header = ["id", "site", *ITEMS]
+    data = write(tmp_path / "d.csv", header, rows)
+    code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--na", "-99",
+                         "--no-summary")
+    assert code == 0 and err == ""
+    forced = write(tmp_path / "f.csv", header, [*rows, ["400", "a", "often", *ROW[1:]]])
+    code, out2, err = run(capsys, str(forced), "--instrument", "pcl5", "--na", "-99",
+                          "--no-summary")
+    assert code == 0 and "'often'" in err
+    a, b = _jsonl(out), _jsonl(out2)[:-1]
+    assert len(a) == 399 and a == b
+    assert {r["site"] for r in a} == {None, "a"}
+
+
+@pytest.mark.parametrize(("cores", "load", "threads"), [
+    (2, 0.0, 2), (2, 0.4, 2), (2, 0.6, 1), (2, 9.0, 1), (1, 0.0, 1), (8, 3.0, 2)])
+def test_default_threads_follow_the_idle_cores(monkeypatch: pytest.MonkeyPatch, cores: int,
+                                               load: float, threads: int) -> None:
+    import os
+
+    from dsm5check.score import run as runner
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert runner.default_threads() == threads

@@ -74,7 +74,17 @@ def open_source(data: str, missing: Sequence[str]) -> Source:
     return Source(data, data, kind, miss)
 
 
-def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool = False) -> str:
+def lean_codes(src: Source) -> tuple[str, ...]:
+    """The missing-value codes a lean read still gives the reader: those it could
+    otherwise take for a number (``-99``, ``inf``). The others (``NA``, ``.``) cannot
+    be read as a rating: in a rating column they stop the lean pass, in a text column
+    the query itself turns them into missing cells (see :func:`source_select`)."""
+    return tuple(m for m in src.missing if any(ch.isdigit() for ch in m)
+                 or m.strip().lower().lstrip("+-") in ("inf", "infinity"))
+
+
+def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool = False,
+            lean: bool = False) -> str:
     """DuckDB's reader of the data. For a CSV file described already, every column is
     named with its type (``types`` overriding, or all text) and nothing is sniffed again:
     the reader is strict, so a row with more cells than the header is an error at its
@@ -82,8 +92,9 @@ def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool 
     path = literal(src.path)
     if src.kind == "parquet":
         return f"read_parquet({path})"
+    codes = lean_codes(src) if lean else src.missing
     opts = [
-        "nullstr = [" + ", ".join(literal(m) for m in ("", *src.missing)) + "]",
+        "nullstr = [" + ", ".join(literal(m) for m in ("", *codes)) + "]",
         "null_padding = true",
         # small read buffers: less memory, and no slower (the default is 32 MB each)
         f"buffer_size = {CSV_BUFFER}",
@@ -302,7 +313,7 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOU
 
 def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked],
                   text: bool = False, numbered: bool = True,
-                  items_text: bool = False) -> tuple[str, dict[str, str]]:
+                  items_text: bool = False, lean: bool = False) -> tuple[str, dict[str, str]]:
     """SELECT giving __s_row and every input column (read ones converted).
 
     Returns the SELECT and, per read column, SQL for its cell as read (for the
@@ -313,8 +324,16 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     types); ``text=True`` reads every column as text.
     ``numbered=False`` leaves out the row numbers (they keep DuckDB from
     working in parallel; a summary without bad cells does not need them).
+    ``lean=True`` (a CSV file on the fast path): the reader is given only the
+    missing-value codes that look like numbers (comparing every cell with every code
+    costs a fifth of the reading); text columns turn the others into missing cells
+    here, and a rating column holding one stops the pass (the caller reads again
+    with every code).
     """
     text_cells = text or items_text
+    lean = lean and src.kind == "csv" and not text_cells
+    spelled = [m for m in src.missing if m not in lean_codes(src)] if lean else []
+    codes = ", ".join(literal(m) for m in spelled)
     by_col = {c.column: c for c in checked}
     raw_of: dict[str, str] = {}
     extra: list[str] = []
@@ -322,7 +341,11 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     for n in names:
         c = by_col.get(n)
         if c is None:
-            cols.append(ident(n))
+            if spelled and names[n] == "VARCHAR":
+                cols.append(f"CASE WHEN {ident(n)} IN ({codes}) THEN NULL ELSE {ident(n)} END"
+                            f" AS {ident(n)}")
+            else:
+                cols.append(ident(n))
         elif not text_cells and _FAST[c.kind] != "VARCHAR" and (
             src.kind == "csv" or names[n].startswith(_NUMERIC)
         ):
@@ -330,7 +353,10 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
             raw_of[n] = f"CAST({ident(n)} AS VARCHAR)"
         else:
             raw = ident(c.clean.replace("__s_v", "__s_r"))
-            extra.append(f"NULLIF(TRIM(CAST({ident(n)} AS VARCHAR)), '') AS {raw}")
+            cell = f"NULLIF(TRIM(CAST({ident(n)} AS VARCHAR)), '')"
+            if spelled:
+                cell = f"CASE WHEN {ident(n)} IN ({codes}) THEN NULL ELSE {cell} END"
+            extra.append(f"{cell} AS {raw}")
             cols.append(f"{_typed(c, raw)} AS {ident(n)}")
             cols.append(raw)
             raw_of[n] = raw
@@ -341,7 +367,7 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     elif src.kind == "parquet":
         reader = _reader(src)
     else:
-        reader = _reader(src, {c.column: _FAST[c.kind] for c in checked})
+        reader = _reader(src, {c.column: _FAST[c.kind] for c in checked}, lean=lean)
     inner = f"SELECT *, {', '.join(extra)} FROM {reader}" if extra else f"SELECT * FROM {reader}"
     return f"SELECT {', '.join(cols)} FROM ({inner})", raw_of
 
