@@ -368,3 +368,18 @@ def test_default_threads_follow_the_idle_cores(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)))
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert runner.default_threads() == threads
+
+
+@pytest.mark.parametrize("extra", [["--summary-only"], ["--no-summary", "--out", "o.parquet"]])
+def test_bad_cells_at_their_rows_with_two_threads(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]) -> None:
+    """The summary pass lets threads work in any order; the rows it names stay right."""
+    rows = [[str(n), *ROW] for n in range(1, 150_001)]
+    for n in (3, 77_777, 149_999):
+        rows[n - 1][1] = "9"
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    extra = [str(tmp_path / x) if x.endswith(".parquet") else x for x in extra]
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--threads", "2", *extra)
+    assert code == 0
+    for n in (3, 77_777, 149_999):
+        assert f"d.csv:{n + 1}:2: row {n}, column 'B1' (item B1): '9'" in err

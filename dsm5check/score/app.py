@@ -81,7 +81,7 @@ def score(args: argparse.Namespace) -> int:
     # rows stay in input order whatever the threads (preserve_insertion_order)
     threads = args.threads or runner.default_threads()
     engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
-                           progress=sys.stderr.isatty(), ordered=not args.summary_only)
+                           progress=sys.stderr.isatty())
     src: Source | None = None
     tmpdir = runner.temp_folder()
     try:

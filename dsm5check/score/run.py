@@ -37,8 +37,6 @@ class Engine:
     threads: int = 1
     memory_limit: str = "64MB"
     progress: bool = False
-    #: rows written keep the input order (a summary alone does not need it)
-    ordered: bool = True
 
 
 #: most threads a run takes by default (10M rows to Parquet peak at ~165 MB with 2)
@@ -72,7 +70,7 @@ def connect(engine: Engine, tmpdir: str) -> duckdb.DuckDBPyConnection:
             # several threads keep the rows in input order through DuckDB's ordered
             # writers (10M rows to Parquet with 2 threads peak at 165 MB, see
             # docs/scoring.md); one thread keeps them in order by itself
-            "preserve_insertion_order": engine.ordered and engine.threads > 1,
+            "preserve_insertion_order": engine.threads > 1,
         })
     except duckdb.Error as exc:  # settings checked before; this is the last word
         first = str(exc).strip().splitlines()[0]
@@ -220,7 +218,13 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
     if summary_only:  # aggregate straight over the scoring query: nothing is written
         if known is None:
             relation = f"({unnumbered or compiled.sql})"
-            summary = decode(compiled, execute(con, aggregate_sql(compiled, relation), engine))
+            # counts need no row order: the threads need not keep one
+            con.execute("SET preserve_insertion_order = false")
+            try:
+                summary = decode(compiled, execute(con, aggregate_sql(compiled, relation),
+                                                   engine))
+            finally:
+                con.execute(f"SET preserve_insertion_order = {engine.threads > 1}")
         else:
             summary = dataclasses.replace(known, bad_by_column={}, first_bad=[])
         if summary.bad_rows:  # a second pass, with row numbers, only for data with bad cells
