@@ -157,6 +157,7 @@ def in_workers(
     finally:
         # on Ctrl-C (or a reader that went away) drop the chunks not started
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()  # a long-lived caller (the API, tests) collects as before
 
 
 def claim_ids(lines: Iterable[Line], ids: CaseIds, problems: list[Problem]
