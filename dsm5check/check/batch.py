@@ -7,6 +7,7 @@ soon as it is ready, so a huge folder streams.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import signal
@@ -138,6 +139,9 @@ def in_workers(
 
     chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    # what the parent holds (modules, rulesets) is never garbage: keep the workers'
+    # collector off it, so that their copies of its memory pages stay shared
+    gc.freeze()
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer,
                                initargs=initargs)
     try:
@@ -153,6 +157,7 @@ def in_workers(
     finally:
         # on Ctrl-C (or a reader that went away) drop the chunks not started
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()  # a long-lived caller (the API, tests) collects as before
 
 
 def claim_ids(lines: Iterable[Line], ids: CaseIds, problems: list[Problem]

@@ -198,18 +198,12 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 # --- many files: comparisons in worker processes (jsonl), same bytes, same order ---
 
-@dataclass(frozen=True, slots=True)
-class Compared:
-    """What a worker sends back for one validated case."""
-
-    case_id: str
-    file: str
-    line: int
-    index: int
-    text: str  # the case's JSON line ("" when ``problems``)
-    statuses: tuple[tuple[str, str], ...]
-    mismatched: bool
-    problems: tuple[Problem, ...]  # the case cannot be read for some set
+#: What a worker sends back for one validated case (a plain tuple: the cheapest to
+#: send between processes): case id, file, line, document index, its JSON line ("" when
+#: it cannot be read for some set), its verdict per set, whether its own expected
+#: block failed, and the problems that keep it from being compared.
+Compared = tuple[str, str, int, int, str, tuple[tuple[str, str], ...], bool,
+                 tuple[Problem, ...]]
 
 
 _WORKER_SETS: list[LoadedRuleset] = []
@@ -238,13 +232,12 @@ def _compare_chunk(names: list[str]) -> list[Problem | Compared]:
             comparison, found = compare_case(item, _WORKER_SETS, today)
             doc = item.doc
             if comparison is None:
-                out.append(Compared(item.case.id, doc.file, doc.line, doc.index, "", (), False,
-                                    tuple(found)))
+                out.append((item.case.id, doc.file, doc.line, doc.index, "", (), False,
+                            tuple(found)))
                 continue
-            out.append(Compared(
-                comparison.case_id, doc.file, doc.line, doc.index, record_text(comparison),
-                tuple(comparison.statuses.items()),
-                any(r.mismatches for r in comparison.results), ()))
+            out.append((comparison.case_id, doc.file, doc.line, doc.index,
+                        record_text(comparison), tuple(comparison.statuses.items()),
+                        any(r.mismatches for r in comparison.results), ()))
     return out
 
 
@@ -261,14 +254,15 @@ def parallel_comparisons(files: list[str], names: list[str], jobs: int, tally: T
             if isinstance(item, Problem):
                 _report(problems, [item])
                 continue
-            duplicate = ids.claim(item.case_id, item.file, item.line)
+            cid, file, line, index, text, statuses, mismatched, found = item
+            duplicate = ids.claim(cid, file, line)
             if duplicate is not None:
-                doc = _doc_at(item.file, item.index)
+                doc = _doc_at(file, index)
                 _report(problems, [doc.problem(("id",), duplicate) if doc else
-                                   Problem(item.file, item.line, 1, duplicate, "id")])
+                                   Problem(file, line, 1, duplicate, "id")])
                 continue
-            if item.problems:
-                _report(problems, list(item.problems))
+            if found:
+                _report(problems, list(found))
                 continue
-            tally.add_statuses(dict(item.statuses))
-            yield item.text, item.mismatched
+            tally.add_statuses(dict(statuses))
+            yield text, mismatched

@@ -32,7 +32,7 @@ from dsm5check.engine.ruleset import DIAGNOSIS, LoadedRuleset, Ruleset
 class _Plan:
     """A ruleset compiled to evaluators, built once and reused for every case."""
 
-    __slots__ = ("criteria", "index_path", "order", "rules", "specifiers")
+    __slots__ = ("criteria", "index_path", "order", "rules", "specifiers", "unbound_index")
 
     def __init__(self, rules: Ruleset) -> None:
         self.rules = rules
@@ -44,6 +44,11 @@ class _Plan:
         self.order = [(c.id, c.title) for c in rules.criteria]
         spec = rules.index_element
         self.index_path = tuple(spec.collection.split(".")) if spec is not None else ()
+        #: the index element's name is nothing a case holds: while the element is not
+        #: known, a path through it resolves to MISSING at once (not by asking the case
+        #: model for an attribute it lacks, which costs an exception each time)
+        self.unbound_index = spec is not None and Case.model_config.get("extra") == "forbid" \
+            and spec.name not in Case.model_fields and not hasattr(Case, spec.name)
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -134,6 +139,10 @@ def evaluate(loaded: LoadedRuleset | Ruleset, case: Case, *, file: str = "", lin
             ctx.base_paths = {spec.name: path}
             ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
             index_label = getattr(element, "id", None) or path
+        elif plan.unbound_index:
+            ctx.base_scope = {spec.name: MISSING}
+            ctx.base_paths = {spec.name: spec.name}
+            ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
     criteria = tuple([
         CriterionResult(cid, title, (n := criterion_result(cid, ctx)).status, n)
         for cid, title in plan.order

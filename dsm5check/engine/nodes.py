@@ -113,6 +113,11 @@ def item_words(rules: Ruleset, item_id: str) -> Mapping[str, Any]:
 Evaluator = Callable[[Ctx], NodeResult]
 _NO_DETAIL: dict[str, Any] = {}
 
+#: ``_result(NodeResult, (kind, status, name, children, id, label, detail))`` makes
+#: the same NodeResult as calling the class with those fields, without the named
+#: tuple's own ``__new__`` (a Python function): a case makes ~70 of them per set.
+_result: Callable[[type[NodeResult], tuple[Any, ...]], NodeResult] = tuple.__new__
+
 
 def compile_rule(node: NodeModel, rules: Ruleset) -> Evaluator:
     """The rule tree as one function of an evaluation context."""
@@ -127,9 +132,9 @@ def _connective(
     name, nid, label = node.label or f"{kind} of", node.id, node.label
 
     def ev(ctx: Ctx) -> NodeResult:
-        res = tuple(k(ctx) for k in kids)
-        return NodeResult(kind, combine([r.status for r in res]), name, res, nid, label,
-                          _NO_DETAIL)
+        res = tuple([k(ctx) for k in kids])
+        return _result(NodeResult, (kind, combine([r.status for r in res]), name, res, nid,
+                                    label, _NO_DETAIL))
     return ev
 
 
@@ -147,13 +152,14 @@ def _c_at_least(node: AtLeastNode, rules: Ruleset) -> Evaluator:
     name, nid, label = node.label or f"at least {need}", node.id, node.label
 
     def ev(ctx: Ctx) -> NodeResult:
-        res = tuple(k(ctx) for k in kids)
+        res = tuple([k(ctx) for k in kids])
         statuses = [r.status for r in res]
         met = statuses.count(MET)
         unknown = statuses.count(UNKNOWN)
         status: Status = MET if met >= need else NOT_MET if met + unknown < need else UNKNOWN
-        return NodeResult("at_least", status, name, res, nid, label,
-                          {"needed": need, "met": met, "unknown": unknown, "total": total})
+        return _result(NodeResult, (
+            "at_least", status, name, res, nid, label,
+            {"needed": need, "met": met, "unknown": unknown, "total": total}))
     return ev
 
 
@@ -166,7 +172,8 @@ def _c_not(node: NotNode, rules: Ruleset) -> Evaluator:
 
     def ev(ctx: Ctx) -> NodeResult:
         res = kid(ctx)
-        return NodeResult("not", _NEGATE[res.status], name, (res,), nid, label, _NO_DETAIL)
+        return _result(NodeResult, ("not", _NEGATE[res.status], name, (res,), nid, label,
+                                    _NO_DETAIL))
     return ev
 
 
@@ -187,7 +194,7 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
             may_be_unlisted and ctx.case.unlisted_symptoms == "absent",
         )
         info["words"] = words  # a fresh dict per call: names for the reason sentence
-        return NodeResult("item", status, item_id, (), nid, label, info)
+        return _result(NodeResult, ("item", status, item_id, (), nid, label, info))
     return ev
 
 
@@ -196,7 +203,8 @@ def _c_criterion(node: CriterionNode, rules: Ruleset) -> Evaluator:
 
     def ev(ctx: Ctx) -> NodeResult:
         target = criterion_result(cid, ctx)
-        return NodeResult("criterion", target.status, cid, (), nid, label, {"reason": target})
+        return _result(NodeResult, ("criterion", target.status, cid, (), nid, label,
+                                    {"reason": target}))
     return ev
 
 
@@ -231,7 +239,7 @@ def _c_fact(node: FactNode, rules: Ruleset) -> Evaluator:
         else:
             status = MET if compare(value, op, expected) else NOT_MET
         info["words"] = words
-        return NodeResult("fact", status, shown, (), nid, label, info)
+        return _result(NodeResult, ("fact", status, shown, (), nid, label, info))
     return ev
 
 
@@ -254,19 +262,19 @@ def _c_months(node: MonthsNode, rules: Ruleset) -> Evaluator:
             bound = add_months(start, limit)
             info.update(start=start, end=end, bound=bound)
             status: Status = MET if compare(end, op, bound) else NOT_MET
-            return NodeResult("months", status, end_path, (), nid, label, info)
+            return _result(NodeResult, ("months", status, end_path, (), nid, label, info))
         if alt_p is not None:
             months, months_path = ctx.resolve(alt_p, spec.or_fact or "")
             info["or_fact"] = months_path
             if months is not MISSING:
                 info["months"] = months
                 status = MET if compare(months, op, limit) else NOT_MET
-                return NodeResult("months", status, months_path, (), nid, label, info)
+                return _result(NodeResult, ("months", status, months_path, (), nid, label, info))
         info["missing"] = [p for p, v in ((start_path, start), (end_path, end)) if v is MISSING]
         if if_unknown is not None:
             info["if_unknown"] = if_unknown
-            return NodeResult("months", if_unknown, end_path, (), nid, label, info)
-        return NodeResult("months", UNKNOWN, end_path, (), nid, label, info)
+            return _result(NodeResult, ("months", if_unknown, end_path, (), nid, label, info))
+        return _result(NodeResult, ("months", UNKNOWN, end_path, (), nid, label, info))
     return ev
 
 
@@ -289,8 +297,8 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
             ctx.scope_paths[name] = f"{shown}[{i}]"
             kid = where(ctx)
             title = getattr(element, "id", None) or f"{name} {i + 1}"
-            kids.append(NodeResult("element", kid.status, title, (kid,), None, None,
-                                   {"index": i}))
+            kids.append(_result(NodeResult, ("element", kid.status, title, (kid,), None, None,
+                                             {"index": i})))
         if had is MISSING:
             ctx.scope.pop(name, None)
             ctx.scope_paths.pop(name, None)

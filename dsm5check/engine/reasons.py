@@ -184,24 +184,34 @@ def _short_answer(node: NodeResult) -> str:
 
 def _count_reason(node: NodeResult) -> str:
     d = node.detail
-    kids = list(node.children)
-    items = all(k.kind == "item" for k in kids)
+    kids = node.children
+    items = True
+    counted: list[NodeResult] = []
+    unrelated: list[NodeResult] = []
+    unknown: list[NodeResult] = []
+    for k in kids:  # one pass (this runs for every count of every case)
+        if k.kind != "item":
+            items = False
+        status = k.status
+        if status == MET:
+            counted.append(k)
+        elif status == UNKNOWN:
+            unknown.append(k)
+        elif "trauma_related" in k.detail:
+            unrelated.append(k)
     word = "present" if items else "met"
     text = f"{d['met']} of {d['total']} {word}, {d['needed']} needed"
-    counted = [k for k in kids if k.status == MET]
     if counted:
         text += ". Counted: " + ", ".join(
-            f"{k.title} ({_short_answer(k)})" if items else k.title for k in counted)
-    if items:
-        unrelated = [k for k in kids if k.status == NOT_MET and "trauma_related" in k.detail]
-        if unrelated:
-            text += ". Not counted: " + ", ".join(f"{k.title} ({k.reason})" for k in unrelated)
-    unknown = [k for k in kids if k.status == UNKNOWN]
+            [f"{k.title} ({_short_answer(k)})" for k in counted] if items
+            else [k.title for k in counted])
+    if items and unrelated:
+        text += ". Not counted: " + ", ".join([f"{k.title} ({k.reason})" for k in unrelated])
     if unknown:
         what = "not known" if items else "undecided"
-        text += f". {what.capitalize()}: " + ", ".join(
+        text += f". {what.capitalize()}: " + ", ".join([
             f"{k.title} ({k.reason})" if "trauma_related" in k.detail else k.title
-            for k in unknown)
+            for k in unknown])
     return text
 
 
