@@ -27,7 +27,7 @@ from dsm5check.engine.ruleset import LoadedRuleset, Ruleset
 from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.score.cells import Checked, checked_columns, clean_sql
 from dsm5check.score.columns import ColumnPlan
-from dsm5check.score.compile_sql import ident, literal
+from dsm5check.score.compile_sql import TRUE, ident, literal
 from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
 from dsm5check.score.query import NOT_ASSESSED_TYPE, ROW, STATUS_TYPE, Compiled, Options, build
 
@@ -67,6 +67,15 @@ class ScoredSet:
     plan: ColumnPlan
     prefix: str
     estimate: str | None = None  # how the set is read from another set's items
+    #: criteria no column can assess, left open (indeterminate in every row)
+    open: tuple[str, ...] = ()
+    #: criteria no column can assess that --assume takes as met
+    assumed: tuple[str, ...] = ()
+    #: columns computed before scoring (name -> SQL over the input columns): what the
+    #: plan's criteria read for open, assumed and crosswalk-derived criteria
+    extras: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: input columns read for the crosswalk's facts
+    fact_columns: tuple[Checked, ...] = ()
 
     @property
     def rules(self) -> Ruleset:
@@ -102,28 +111,67 @@ class Multi:
         return dataclasses.replace(self.compiled[0], checked=self.checked)
 
 
+#: the columns an open criterion and an assumed one read (see ScoredSet.extras)
+UNKNOWN, GIVEN = "__m_open", "__m_given"
+EXTRA_SQL = {UNKNOWN: "CAST(NULL AS INTEGER)", GIVEN: "1"}
+
+
 def plan_sets(names: Sequence[str], loaded: Sequence[LoadedRuleset], instrument: Instrument,
-              cmap: Any, locate: Any, source: str) -> list[ScoredSet]:
-    from dsm5check.score.crosswalk import plan_for
+              cmap: Any, locate: Any, source: str,
+              assume: Sequence[str] = ()) -> list[ScoredSet]:
+    from dsm5check.score.crosswalk import plan_for, quoted, reads_criteria
 
     out: list[ScoredSet] = []
     prefixes: set[str] = set()
+    derived: dict[str, str] = {}  # SQL -> column, so sets computing the same share it
     for ld in loaded:
-        plan, estimate = plan_for(names, ld.rules, instrument, cmap, locate, source)
+        r = plan_for(names, ld.rules, instrument, cmap, locate, source, assume)
         prefix = prefix_of(ld.rules)
         if prefix in prefixes:
             raise UsageError(f"--rules: ruleset {ld.rules.id!r} is named twice")
         prefixes.add(prefix)
-        out.append(ScoredSet(ld, plan, prefix, estimate))
+        extras: dict[str, str] = {}
+        criteria = dict(r.plan.criteria)
+        for cid, sql in r.derived.items():
+            col = derived.setdefault(sql, f"__m_x{len(derived)}")
+            criteria[cid] = col
+            extras[col] = quoted(sql)
+        # an open criterion reads NULL, an assumed one 1; an open criterion built on
+        # other criteria (ICD-11's "Complex PTSD does not apply") is computed from them
+        for cids, col in ((r.open, UNKNOWN), (r.assumed, GIVEN)):
+            for cid in cids:
+                if col == GIVEN or not reads_criteria(ld.rules, cid):
+                    criteria[cid] = col
+                    extras[col] = EXTRA_SQL[col]
+        plan = dataclasses.replace(r.plan, criteria=criteria)
+        out.append(ScoredSet(ld, plan, prefix, r.estimate, r.open, r.assumed, extras,
+                             r.fact_columns))
+    _check_assume(assume, out)
     return out
+
+
+def _check_assume(assume: Sequence[str], sets: Sequence[ScoredSet]) -> None:
+    """Every name given to --assume takes some open criterion as met."""
+    from dsm5check.score.crosswalk import EXPOSURE, assumed_here
+
+    for name in assume:
+        if any(assumed_here(s.rules, c, [name]) for s in sets for c in s.assumed):
+            continue
+        left = [f"{s.rules.id}: {', '.join(s.open)}" for s in sets if s.open]
+        raise UsageError(
+            f"--assume: {name!r} names no criterion these data leave open; "
+            + (f"open are {'; '.join(left)} (or {EXPOSURE!r} for a set's event criterion)"
+               if left else "no criterion is left open (--assume applies to sets estimated"
+               " through a crosswalk, e.g. --rules icd11-ptsd with PCL-5 data)"))
 
 
 def union_checked(sets: Sequence[ScoredSet]) -> list[Checked]:
     """Every input column any set reads, once (the first set's reading wins)."""
     seen: dict[str, Checked] = {}
+    extras = {n for s in sets for n in s.extras}
     for s in sets:
-        for c in checked_columns(s.rules, s.plan).values():
-            if c.column not in seen:
+        for c in [*checked_columns(s.rules, s.plan).values(), *s.fact_columns]:
+            if c.column not in seen and c.column not in extras:
                 seen[c.column] = dataclasses.replace(c, clean=f"__s_v{len(seen)}")
     return list(seen.values())
 
@@ -138,18 +186,23 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
     """
     inputs = list(names)
     taken = {n.lower() for n in inputs}
-    first = {c.column for c in checked_columns(sets[0].rules, sets[0].plan).values()}
-    if bad_cells is not None and first == {c.column for c in checked}:
+    extras = {n: sql for s in sets for n, sql in s.extras.items()}
+    if extras:  # computed once, read by the sets' plans as criterion columns
+        source = (f"SELECT *, {', '.join(f'{sql} AS {ident(n)}' for n, sql in extras.items())}"
+                  f" FROM ({source})")
+    first = [(c.column, c.clean) for c in checked_columns(sets[0].rules, sets[0].plan).values()
+             if c.column not in extras]
+    if bad_cells is not None and first == [(c.column, c.clean) for c in checked]:
         # the first set reads every column: it finds the bad cells on its own cleaned
         # values (``checked`` names them as it does), no second cleaning
-        cur, carried, first_bad = f"SELECT * FROM ({source})", [*inputs], bad_cells
+        cur, carried, first_bad = f"SELECT * FROM ({source})", [*inputs, *extras], bad_cells
     else:
         cleaned = ", ".join(f"{clean_sql(c)} AS {ident(c.clean)}" for c in checked)
         level0 = (f"SELECT *, {cleaned} FROM ({source})" if cleaned
                   else f"SELECT * FROM ({source})")
-        cur = (f"SELECT {ident(ROW)}, {', '.join(ident(n) for n in inputs)},"
+        cur = (f"SELECT {ident(ROW)}, {', '.join(ident(n) for n in [*inputs, *extras])},"
                f" {bad_cells or 'NULL'} AS {ident(BAD)} FROM ({level0})")
-        carried, first_bad = [*inputs, BAD], None
+        carried, first_bad = [*inputs, *extras, BAD], None
     compiled: list[Compiled] = []
     finals: list[tuple[str, str, str]] = []  # (column at the top level, output name, kind)
     shared: set[str] = set()
@@ -179,6 +232,11 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                 passed.append(f"{ident(name)} AS {ident(BAD)}")
                 new.append(BAD)
                 continue
+            sql_of = ident(name)
+            if s.assumed and name in ("provisional", "not_assessed"):
+                # taken as met by --assume: provisional, and said which in the row
+                given = " ".join([*c.not_assessed, *s.assumed])
+                sql_of = TRUE if name == "provisional" else literal(given)
             cid = _criterion_of(name, s.rules)
             if kind in ITEM_KINDS or name in SHARED or (cid is not None and cid in common):
                 if cid is not None and name.endswith("_status"):
@@ -195,7 +253,7 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                 raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
                                           " the name of an output column; rename it")])
             taken.add(out_name.lower())
-            passed.append(f"{ident(name)} AS {ident(out_name)}")
+            passed.append(f"{sql_of} AS {ident(out_name)}")
             new.append(out_name)
             finals.append((out_name, out_name, kind))
             if cid is not None and cid in common and name.endswith("_status"):
@@ -330,8 +388,14 @@ def wanted(args: argparse.Namespace, instrument: Instrument) -> bool:
     """Whether this run goes through the multi-set path."""
     specs = args.rules.split(",") if args.rules else []
     return (len(specs) > 1 or bool(instrument.categories) or getattr(args, "format", "text")
-            == "json" or bool(getattr(args, "report", None))
+            == "json" or bool(getattr(args, "report", None)) or bool(assumed(args))
             or _crosswalked(specs, instrument))
+
+
+def assumed(args: argparse.Namespace) -> list[str]:
+    """The names given to --assume (comma-separated, repeatable)."""
+    return [a.strip() for given in getattr(args, "assume", None) or []
+            for a in given.split(",") if a.strip()]
 
 
 def _crosswalked(specs: Sequence[str], instrument: Instrument) -> bool:
@@ -367,7 +431,8 @@ def score_multi(args: argparse.Namespace) -> int:
             raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
         first = loaded[0].rules
         names = [i.id for i in first.items if i.section == SUMMED_SECTION]
-        sets = plan_sets(names, loaded, instrument, cmap, locate, "score_input")
+        sets = plan_sets(names, loaded, instrument, cmap, locate, "score_input",
+                         assumed(args))
         _emit(sets, instrument, options, names)
         return 0
     threads = args.threads or (2 if args.summary_only else 1)
@@ -384,7 +449,8 @@ def score_multi(args: argparse.Namespace) -> int:
             _report_path_ok(args.report, args.data)
         con = runner.connect(engine, tmpdir)
         types, first_line = describe(con, src)
-        sets = plan_sets(list(types), loaded, instrument, cmap, locate, src.name)
+        sets = plan_sets(list(types), loaded, instrument, cmap, locate, src.name,
+                         assumed(args))
         if args.emit_sql:
             _emit(sets, instrument, options, list(types))
             return 0

@@ -36,24 +36,42 @@ class MultiSummary:
     columns: tuple[str, ...] = ()
     combos: dict[tuple[str, ...], int] = field(default_factory=dict)
     bad: Summary = field(default_factory=Summary)
+    #: criterion status column -> (met, not met) over every row
+    criteria: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def criterion_columns(multi: Multi) -> list[str]:
+    """Every criterion status column of the run, once (shared criteria are one column)."""
+    return list(dict.fromkeys(multi.criterion_columns.values()))
 
 
 def aggregate_sql(multi: Multi, relation: str) -> str:
+    """One pass: rows per combination of the sets' statuses (the cross-tables), and
+    in the same groups how many rows meet and fail each criterion (a criterion's
+    columns are counted, never grouped by: grouping by them too multiplied the
+    groups and doubled the cost of the summary)."""
     keys = [ident(c) for c in multi.status_columns()]
     aggs = ["COUNT(*)", f"COUNT({ident('bad_cells')})"]
+    for col in criterion_columns(multi):
+        aggs += [f"COUNT_IF({ident(col)} = 'met')", f"COUNT_IF({ident(col)} = 'not_met')"]
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
     return f"SELECT {', '.join(keys + aggs)} FROM {relation}{group}"
 
 
 def decode(multi: Multi, groups: Sequence[Sequence[Any]]) -> MultiSummary:
     cols = tuple(multi.status_columns())
-    s = MultiSummary(columns=cols)
+    crits = criterion_columns(multi)
+    s = MultiSummary(columns=cols, criteria={c: (0, 0) for c in crits})
     for g in groups:
         words = tuple("indeterminate" if w is None else str(w) for w in g[:len(cols)])
         n, bad = int(g[len(cols)]), int(g[len(cols) + 1] or 0)
         s.rows += n
         s.combos[words] = s.combos.get(words, 0) + n
         s.bad.bad_rows += bad
+        for k, col in enumerate(crits):
+            at = len(cols) + 2 + 2 * k
+            met, no = s.criteria[col]
+            s.criteria[col] = (met + int(g[at] or 0), no + int(g[at + 1] or 0))
     s.bad.rows = s.rows
     return s
 
@@ -83,6 +101,11 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
         counts = _counts(s, scored.status)
         criteria = {crit.id: multi.criterion_columns[(k, crit.id)] for crit in r.criteria
                     if (k, crit.id) in multi.criterion_columns}
+        # taken as met without data: by the instrument's scoring rule (its home set),
+        # or because --assume named them (a set estimated through a crosswalk)
+        taken = [*comp.not_assessed, *scored.assumed]
+        by = ("--assume" if scored.assumed
+              else f"the {instrument.short}'s scoring rule" if comp.not_assessed else None)
         sets.append({
             "id": r.id,
             "title": r.diagnosis.title,
@@ -90,12 +113,17 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "version": r.version,
             "column": scored.status,
             "research_only": bool(getattr(r, "research_only", False)),
-            "provisional": bool(comp.not_assessed),
-            "not_assessed": list(comp.not_assessed),
+            "provisional": bool(taken),
+            "not_assessed": taken,
+            "assumed_by": by,
+            "left_open": list(scored.open),
+            "criterion_titles": {c.id: c.title for c in r.criteria
+                                 if c.id in taken or c.id in scored.open},
             "estimate": scored.estimate,
             "estimate_note": _crosswalk_note(scored) if scored.estimate else None,
             **prevalence(counts),
             "criterion_columns": criteria,
+            "criteria": {cid: _criterion_counts(s, col) for cid, col in criteria.items()},
         })
     pairs = []
     for x, y in combinations(range(len(multi.sets)), 2):
@@ -126,6 +154,18 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
         out["categories"] = {"column": multi.category,
                              "counts": {w: cc.get(w, 0) for w in words}}
     return out
+
+
+def _criterion_counts(s: MultiSummary, col: str) -> dict[str, int]:
+    met, no = s.criteria.get(col, (0, 0))
+    return {"met": met, "not_met": no, "indeterminate": s.rows - met - no}
+
+
+def _named(d: dict[str, Any], ids: Sequence[str]) -> str:
+    """Criteria by their titles, each with its id where that is a plain word."""
+    titles = d.get("criterion_titles", {})
+    return "; ".join(f"{titles.get(c, c)} ({c})" if c.isalnum() else titles.get(c, c)
+                     for c in ids)
 
 
 def _crosswalk_note(scored: Any) -> str | None:
@@ -182,9 +222,16 @@ def render(data: dict[str, Any], console: Console) -> None:
         if d["estimate"]:
             console.print(Text(f"{d['id']}: {d['estimate']}", style="yellow"))
         if d["provisional"]:
-            console.print(Text(f"{d['id']}: provisional, the data cannot assess "
-                               + ", ".join(d["not_assessed"]) + " (assumed met)",
-                               style="yellow"))
+            why = ("because --assume asks for it" if d["assumed_by"] == "--assume"
+                   else f"as {d['assumed_by']} does")
+            console.print(Text(f"{d['id']}: provisional: taken as met without data, {why}: "
+                               + _named(d, d["not_assessed"]), style="yellow"))
+        if d["left_open"]:
+            console.print(Text(
+                f"{d['id']}: not assessed from these data, so left open (indeterminate"
+                " wherever they could decide): " + _named(d, d["left_open"])
+                + ". --assume takes a criterion as met (see docs/scoring.md)",
+                style="yellow"))
     cats = data.get("categories")
     if cats:
         total = sum(cats["counts"].values())
