@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dsm5check.engine.ruleset import LoadedRuleset, Ruleset
@@ -75,34 +78,17 @@ def score(args: argparse.Namespace) -> int:
     if args.dialect or args.order_by:
         _emit_only(args)
 
-    from dsm5check.score import run as runner
-    from dsm5check.score.source import describe, open_source
-
-    threads = args.threads or 2  # rows stay in input order (preserve_insertion_order)
-    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
-                           progress=sys.stderr.isatty())
-    src: Source | None = None
-    tmpdir = runner.temp_folder()
-    try:
-        src = open_source(args.data, [*args.na, *cmap.missing_values])
-        if args.out:
-            runner.out_format(args.out)
-            runner.refuse_overwriting_input(args.out, args.data)
-        con = runner.connect(engine, tmpdir)
-        types, first_line = describe(con, src)
+    # rows stay in input order (preserve_insertion_order)
+    with open_data(args, cmap, threads=args.threads or 2, progress=sys.stderr.isatty()) as d:
+        src, con, types, engine = d.src, d.con, d.types, d.engine
         plan = plan_columns(list(types), rules, instrument, cmap, locate, src.name)
         _refuse_label_values(con, src, types, plan)
         if args.emit_sql:
             _emit(args, rules, instrument, plan, options, list(types), from_data=True)
             return 0
         compiled, summary = _score_rows(con, rules, instrument, plan, options, src, types,
-                                        engine, args, tmpdir)
-        problems = runner.bad_cell_problems(summary, compiled, src, plan.positions, first_line)
-        for p in problems[:MAX_REPORTED]:
-            print(p, file=sys.stderr)
-        if summary.bad_rows > len(summary.first_bad):
-            print(f"{src.name}: bad cells in {summary.bad_rows - len(summary.first_bad):,}"
-                  " more rows (see the bad_cells column)", file=sys.stderr)
+                                        engine, args, d.tmpdir)
+        report_bad_cells(summary, compiled, src, plan.positions, d.first_line)
         if args.summary_only or not args.no_summary:
             from dsm5check.render.console import make_console
             from dsm5check.score.summary import render
@@ -118,8 +104,55 @@ def score(args: argparse.Namespace) -> int:
             render(summary, compiled, console, instrument=instrument.short,
                    mode=options.missing, notes=notes)
         return 0
+
+
+@dataclass
+class Opened:
+    """The data of a scoring run, opened: DuckDB, its columns and where they start."""
+
+    engine: Engine
+    tmpdir: str
+    src: Source
+    con: duckdb.DuckDBPyConnection
+    types: dict[str, str]
+    first_line: int
+
+
+@contextlib.contextmanager
+def open_data(args: argparse.Namespace, cmap: ColumnMap, threads: int,
+              progress: bool) -> Iterator[Opened]:
+    """Check the engine settings and --out, open DATA and read its columns; the
+    temporary folder and the source are cleaned up however the run ends (one-set
+    and multi-set scoring alike)."""
+    from dsm5check.score import run as runner
+    from dsm5check.score.source import describe, open_source
+
+    _engine_settings(args)
+    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit, progress=progress)
+    src: Source | None = None
+    tmpdir = runner.temp_folder()
+    try:
+        src = open_source(args.data, [*args.na, *cmap.missing_values])
+        if args.out:
+            runner.out_format(args.out)
+            runner.refuse_overwriting_input(args.out, args.data)
+        con = runner.connect(engine, tmpdir)
+        types, first_line = describe(con, src)
+        yield Opened(engine, tmpdir, src, con, types, first_line)
     finally:
         runner.cleanup(tmpdir, src)
+
+
+def report_bad_cells(summary: Summary, compiled: Compiled, src: Source,
+                     positions: dict[str, int], first_line: int) -> None:
+    """The first bad cells as `file:line:col: ...` on standard error, then a count."""
+    from dsm5check.score.run import bad_cell_problems
+
+    for p in bad_cell_problems(summary, compiled, src, positions, first_line)[:MAX_REPORTED]:
+        print(p, file=sys.stderr)
+    if summary.bad_rows > len(summary.first_bad):
+        print(f"{src.name}: bad cells in {summary.bad_rows - len(summary.first_bad):,}"
+              " more rows (see the bad_cells column)", file=sys.stderr)
 
 
 def _emit_only(args: argparse.Namespace) -> None:

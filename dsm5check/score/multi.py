@@ -417,15 +417,18 @@ def rulesets(args: argparse.Namespace, instrument: Instrument) -> list[LoadedRul
 
 
 def score_multi(args: argparse.Namespace) -> int:
-    from dsm5check.score import run as runner
-    from dsm5check.score.app import _options
+    from dsm5check.score.app import _options, open_data, report_bad_cells
     from dsm5check.score.mapfile import ColumnMap, load_map
-    from dsm5check.score.source import describe, open_source
 
     instrument = INSTRUMENTS[args.instrument]
     loaded = rulesets(args, instrument)
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = _options(args, instrument)
+    if args.dialect or args.order_by:
+        option = "--dialect" if args.dialect else "--order-by"
+        raise UsageError(f"{option} applies to the SQL of one criteria set; several sets,"
+                         " the ITQ's category, --assume, --report and --format json print"
+                         " DuckDB SQL only")
     if args.data is None:
         if not args.emit_sql:
             raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
@@ -435,33 +438,20 @@ def score_multi(args: argparse.Namespace) -> int:
                          assumed(args))
         _emit(sets, instrument, options, names)
         return 0
-    threads = args.threads or (2 if args.summary_only else 1)
-    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
-                           progress=sys.stderr.isatty() and not args.no_summary)
-    src: Source | None = None
-    tmpdir = runner.temp_folder()
-    try:
-        src = open_source(args.data, [*args.na, *cmap.missing_values])
-        if args.out:
-            runner.out_format(args.out)
-            runner.refuse_overwriting_input(args.out, args.data)
-        if args.report:
-            _report_path_ok(args.report, args.data)
-        con = runner.connect(engine, tmpdir)
-        types, first_line = describe(con, src)
+    if args.report:
+        _report_path_ok(args.report, args.data)
+    with open_data(args, cmap, threads=args.threads or (2 if args.summary_only else 1),
+                   progress=sys.stderr.isatty() and not args.no_summary) as d:
+        src, con, types, engine = d.src, d.con, d.types, d.engine
         sets = plan_sets(list(types), loaded, instrument, cmap, locate, src.name,
                          assumed(args))
         if args.emit_sql:
             _emit(sets, instrument, options, list(types))
             return 0
-        multi, summary = _run(con, sets, instrument, options, src, types, engine, args, tmpdir)
-        problems = runner.bad_cell_problems(summary.bad, multi.as_compiled(), src,
-                                            sets[0].plan.positions, first_line)
-        for p in problems[:20]:
-            print(p, file=sys.stderr)
-        if summary.bad.bad_rows > len(summary.bad.first_bad):
-            print(f"{src.name}: bad cells in {summary.bad.bad_rows - len(summary.bad.first_bad):,}"
-                  " more rows (see the bad_cells column)", file=sys.stderr)
+        multi, summary = _run(con, sets, instrument, options, src, types, engine, args,
+                              d.tmpdir)
+        report_bad_cells(summary.bad, multi.as_compiled(), src, sets[0].plan.positions,
+                         d.first_line)
         from dsm5check.score.multi_summary import figures, render
 
         data = figures(summary, multi, instrument, options)
@@ -486,8 +476,6 @@ def score_multi(args: argparse.Namespace) -> int:
             else:
                 render(data, console)
         return 0
-    finally:
-        runner.cleanup(tmpdir, src)
 
 
 def _report_path_ok(path: str, data: str) -> None:
