@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -72,6 +73,15 @@ def generate_itq(path: Path, rows: int) -> None:
             done += n
 
 
+def ensure(path: Path, gen: Callable[[Path, int], None], rows: int) -> None:
+    """Generate the data file unless an earlier run left it in benchmarks/out/."""
+    if not path.exists():
+        t = time.perf_counter()
+        gen(path, rows)
+        print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in"
+              f" {time.perf_counter() - t:.1f} s")
+
+
 def measure(runs: dict[str, list[str]], repeat: int
             ) -> tuple[dict[str, list[float]], dict[str, float], dict[str, str]]:
     walls: dict[str, list[float]] = {k: [] for k in runs}
@@ -108,11 +118,7 @@ def main() -> int:
     itq = OUT / f"itq-{args.rows}.csv"
     pcl = OUT / f"pcl5-{args.rows}.csv"
     for path, gen in ((itq, generate_itq), (pcl, generate)):
-        if not path.exists():
-            t = time.perf_counter()
-            gen(path, args.rows)
-            print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in"
-                  f" {time.perf_counter() - t:.1f} s")
+        ensure(path, gen, args.rows)
 
     if args.only != "sets":
         bench_itq_part(py, itq, args)
