@@ -158,3 +158,25 @@ def test_assume_names_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[
                      "--assume", name, "--summary-only"])
         err = capsys.readouterr().err
         assert code == 2 and says in err and "Traceback" not in err, err
+
+
+def test_impairment_columns_named_by_map_and_bad_cells(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text(",".join([*ITEMS, "soc"]) + "\n"
+                    + ",".join(["3"] * 20 + ["3"]) + "\n"
+                    + ",".join(["3"] * 20 + ["often"]) + "\n"
+                    + ",".join(["3"] * 20 + ["0"]) + "\n")
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text("facts: {impairment.social: soc}\n")
+    code = main(["score", str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
+                 "--map", str(cmap), "--summary-only", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "d.csv:3:21:" in err and "'often'" in err
+    doc = json.loads(out)
+    [s] = doc["sets"]
+    assert "significant impairment from the columns soc" in s["estimate"]
+    # rated 3: met; 'often': missing, open; 0 with occupational unknown: open
+    assert s["criteria"]["FI"] == {"met": 1, "not_met": 0, "indeterminate": 2}
+    assert doc["bad_cells"] == {"rows": 1, "by_column": {"soc": 1}}

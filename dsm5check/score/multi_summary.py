@@ -168,6 +168,26 @@ def _named(d: dict[str, Any], ids: Sequence[str]) -> str:
                      for c in ids)
 
 
+def set_notes(d: dict[str, Any]) -> list[str]:
+    """What a reader must know about one set's figures, in words (the terminal
+    summary and the report say the same)."""
+    notes = []
+    if d["research_only"]:
+        notes.append(f"a research label, not a diagnosis ({d['ruleset_title']})")
+    if d["estimate"]:
+        notes.append(d["estimate"])
+    if d["provisional"]:
+        why = ("because --assume asks for it" if d["assumed_by"] == "--assume"
+               else f"as {d['assumed_by']} does")
+        notes.append(f"provisional: taken as met without data, {why}: "
+                     + _named(d, d["not_assessed"]))
+    if d["left_open"]:
+        notes.append("not assessed from these data, so left open (indeterminate wherever"
+                     " they could decide): " + _named(d, d["left_open"])
+                     + ". --assume takes a criterion as met (see docs/scoring.md)")
+    return notes
+
+
 def _crosswalk_note(scored: Any) -> str | None:
     from dsm5check.score.instruments import INSTRUMENTS
 
@@ -216,22 +236,8 @@ def render(data: dict[str, Any], console: Console) -> None:
                        " (missing answers that leave the status open) are counted apart",
                        style="dim"))
     for d in data["sets"]:
-        if d["research_only"]:
-            console.print(Text(f"{d['id']}: a research label, not a diagnosis"
-                               f" ({d['ruleset_title']})", style="yellow"))
-        if d["estimate"]:
-            console.print(Text(f"{d['id']}: {d['estimate']}", style="yellow"))
-        if d["provisional"]:
-            why = ("because --assume asks for it" if d["assumed_by"] == "--assume"
-                   else f"as {d['assumed_by']} does")
-            console.print(Text(f"{d['id']}: provisional: taken as met without data, {why}: "
-                               + _named(d, d["not_assessed"]), style="yellow"))
-        if d["left_open"]:
-            console.print(Text(
-                f"{d['id']}: not assessed from these data, so left open (indeterminate"
-                " wherever they could decide): " + _named(d, d["left_open"])
-                + ". --assume takes a criterion as met (see docs/scoring.md)",
-                style="yellow"))
+        for note in set_notes(d):
+            console.print(Text(f"{d['id']}: {note}", style="yellow"))
     cats = data.get("categories")
     if cats:
         total = sum(cats["counts"].values())

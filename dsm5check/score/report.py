@@ -20,6 +20,7 @@ from dsm5check.compare.stats import STATUSES
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.cells import Checked, clean_sql
 from dsm5check.score.compile_sql import ident
+from dsm5check.score.multi_summary import set_notes
 
 REPORT_EXTRA = "report"
 
@@ -105,14 +106,9 @@ def figures_html(data: dict[str, Any], items: Sequence[dict[str, Any]]) -> list[
 def _tables(data: dict[str, Any]) -> str:
     rows = []
     for d in data["sets"]:
-        notes = []
-        if d["research_only"]:
-            notes.append("research label, not a diagnosis")
-        if d["provisional"]:
-            notes.append("provisional: not assessed " + ", ".join(d["not_assessed"]))
-        if d["estimate"]:
-            notes.append(d["estimate"] + (f" ({d['estimate_note']})" if d["estimate_note"]
-                                          else ""))
+        notes = set_notes(d)
+        if d["estimate_note"]:
+            notes.append(d["estimate_note"])
         rows.append(
             f"<tr><td>{html.escape(d['id'])}</td><td>{html.escape(d['title'])}</td>"
             f"<td>{d['met']:,}</td><td>{d['not_met']:,}</td><td>{d['indeterminate']:,}</td>"
