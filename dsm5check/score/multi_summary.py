@@ -229,12 +229,19 @@ def render(data: dict[str, Any], console: Console) -> None:
         p = d["prevalence"]
         width = 20
         bar = "█" * round(width * (p["estimate"] or 0.0))
+        # with criteria left open, the rows a set decides are mostly the not met ones:
+        # the share over them would mislead, so the bounds over every row are shown
+        shown = (f"{_pct(d['bounds'][0])} to {_pct(d['bounds'][1])} *" if d["left_open"]
+                 else _ci(p))
         table.add_row(_name(d), f"{d['met']:,}", f"{d['not_met']:,}",
-                      f"{d['indeterminate']:,}", _ci(p), Text(bar, style="cyan"))
+                      f"{d['indeterminate']:,}", shown, Text(bar, style="cyan"))
     console.print(table)
     console.print(Text("prevalence is over the rows a set decides; indeterminate rows"
                        " (missing answers that leave the status open) are counted apart",
                        style="dim"))
+    if any(d["left_open"] for d in data["sets"]):
+        console.print(Text("* criteria left open (below): no estimate, only the bounds over"
+                           " all rows (every indeterminate row not met, or met)", style="dim"))
     for d in data["sets"]:
         for note in set_notes(d):
             console.print(Text(f"{d['id']}: {note}", style="yellow"))
