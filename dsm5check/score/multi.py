@@ -417,7 +417,8 @@ def rulesets(args: argparse.Namespace, instrument: Instrument) -> list[LoadedRul
 
 
 def score_multi(args: argparse.Namespace) -> int:
-    from dsm5check.score.app import _options, open_data, report_bad_cells
+    from dsm5check.score.app import _options
+    from dsm5check.score.datafile import open_data, report_bad_cells
     from dsm5check.score.mapfile import ColumnMap, load_map
 
     instrument = INSTRUMENTS[args.instrument]
