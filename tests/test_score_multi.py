@@ -269,5 +269,6 @@ def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "an estimate of PTSD (ICD-11)" in text
     assert "left open" in text and "Exposure to an extremely threatening" in text
     # no row can be met with exposure left open: bounds over all rows, not "0.0%"
-    [row] = [ln for ln in text.splitlines() if ln.startswith("icd11-ptsd ")]
+    row = next(ln for ln in text.splitlines() if ln.startswith("icd11-ptsd "))
     assert row.rstrip().endswith("*") and "0.0% to " in row
+    assert "Complex PTSD does not apply" in text  # counted per criterion, named in words

@@ -117,8 +117,7 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "not_assessed": taken,
             "assumed_by": by,
             "left_open": list(scored.open),
-            "criterion_titles": {c.id: c.title for c in r.criteria
-                                 if c.id in taken or c.id in scored.open},
+            "criterion_titles": {c.id: c.title for c in r.criteria},
             "estimate": scored.estimate,
             "estimate_note": _crosswalk_note(scored) if scored.estimate else None,
             **prevalence(counts),
@@ -245,6 +244,7 @@ def render(data: dict[str, Any], console: Console) -> None:
     for d in data["sets"]:
         for note in set_notes(d):
             console.print(Text(f"{d['id']}: {note}", style="yellow"))
+    _render_criteria(data, console)
     cats = data.get("categories")
     if cats:
         total = sum(cats["counts"].values())
@@ -260,6 +260,31 @@ def render(data: dict[str, Any], console: Console) -> None:
                            style="red"))
     else:
         console.print("bad cells: none")
+
+
+def _render_criteria(data: dict[str, Any], console: Console) -> None:
+    """Each criterion the data assess, met / not met / indeterminate (a criterion
+    several sets share, computed once, is shown once)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for head, just in (("set", "left"), ("criterion", "left"), ("met", "right"),
+                       ("not met", "right"), ("indeterminate", "right")):
+        t.add_column(head, justify=just)  # type: ignore[arg-type]
+    shown: set[str] = set()
+    for d in data["sets"]:
+        for cid, counts in d.get("criteria", {}).items():
+            col = d["criterion_columns"][cid]
+            if col in shown:
+                continue
+            shown.add(col)
+            t.add_row(d["id"], _named(d, [cid]), f"{counts['met']:,}", f"{counts['not_met']:,}",
+                      f"{counts['indeterminate']:,}")
+    if shown:
+        console.print(Text("\ncriteria (a criterion the sets share is counted once)",
+                           style="bold"))
+        console.print(t)
 
 
 def _render_pair(pair: dict[str, Any], console: Console) -> None:
