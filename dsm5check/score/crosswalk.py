@@ -115,6 +115,9 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
     facts = _fact_columns(names, rules, home, paths, cmap, base, items)
     source_bind = _SourceColumns(home, base.items, facts)
     crossed = CrosswalkBindings(rules, home.id, source_bind)
+    # criteria that read a crosswalk item computed from facts (ICD-11 FI from impairment
+    # ratings) are computed whole, once, from the cells as given (a criterion mixing such
+    # items with symptom items would not see --missing zero/prorate: none does today)
     derived: dict[str, str] = {}
     for crit in rules.criteria:
         read = [n.item for n in walk(crit.rule) if isinstance(n, ItemNode)]
