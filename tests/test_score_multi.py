@@ -272,3 +272,17 @@ def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixtu
     row = next(ln for ln in text.splitlines() if ln.startswith("icd11-ptsd "))
     assert row.rstrip().endswith("*") and "0.0% to " in row
     assert "Complex PTSD does not apply" in text  # counted per criterion, named in words
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--threads", "100000"], "--threads:1:1:"),
+    (["--memory-limit", "banana"], "is not a memory size"),
+    (["--emit-sql", "--dialect", "spark"], "--dialect applies to the SQL of one criteria set"),
+])
+def test_multi_set_runs_check_their_options(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            extra: list[str], message: str) -> None:
+    """The option handling one-set and multi-set runs share (score/datafile.py)."""
+    data = write(tmp_path / "d.csv", cells(random_rows(3, 1)))
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
+                       "--summary-only", *extra)
+    assert code == 2 and message in err and "Traceback" not in err, err
