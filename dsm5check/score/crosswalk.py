@@ -68,19 +68,18 @@ def _summed(rules: Ruleset) -> list[str]:
     return [i.id for i in rules.items if i.section == SUMMED_SECTION]
 
 
-def crosswalk_facts(rules: Ruleset, home: str) -> list[str]:
-    """Fact paths the crosswalk of ``rules`` from ``home`` reads, in order."""
+def crosswalk_facts(rules: Ruleset, home: str) -> dict[str, list[FactNode | MonthsNode]]:
+    """Fact paths the crosswalk of ``rules`` from ``home`` reads, in order, with the
+    nodes reading each (they say how its cells are read)."""
     walk_ = rules.crosswalk_from(home)
-    if walk_ is None:
-        return []
-    out: dict[str, None] = {}
-    for rule in walk_.items.values():
+    out: dict[str, list[FactNode | MonthsNode]] = {}
+    for rule in walk_.items.values() if walk_ is not None else ():
         for n in walk(rule):
             if isinstance(n, FactNode):
-                out[n.fact] = None
+                out.setdefault(n.fact, []).append(n)
             elif isinstance(n, MonthsNode) and n.months.or_fact:
-                out[n.months.or_fact] = None
-    return list(out)
+                out.setdefault(n.months.or_fact, []).append(n)
+    return out
 
 
 def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap: Any,
@@ -100,7 +99,7 @@ def plan_for(names: Sequence[str], rules: Ruleset, instrument: Instrument, cmap:
         raise UsageError(
             f"--rules: {rules.id} cannot be scored from {instrument.short} data: its items are"
             f" not the {instrument.short}'s, and it declares no crosswalk from {home.id}")
-    paths = crosswalk_facts(rules, home.id)
+    paths = list(crosswalk_facts(rules, home.id))
     base = plan_columns(names, home, instrument, _without_facts(cmap, paths, home), locate,
                         source)
     items: dict[str, tuple[str, ...]] = {}
@@ -227,7 +226,7 @@ class _SourceColumns:
         return None
 
 
-def _fact_columns(names: Sequence[str], rules: Ruleset, home: Ruleset, paths: Sequence[str],
+def _fact_columns(names: Sequence[str], rules: Ruleset, home: Ruleset, paths: Collection[str],
                   cmap: Any, base: ColumnPlan, items: dict[str, tuple[str, ...]]
                   ) -> dict[str, Checked]:
     """Input columns for the crosswalk's facts: as ``--map facts:`` names them, else a
@@ -235,14 +234,7 @@ def _fact_columns(names: Sequence[str], rules: Ruleset, home: Ruleset, paths: Se
     (``impairment_social``), or its last part when that is unique."""
     if not paths:
         return {}
-    walk_ = rules.crosswalk_from(home.id)
-    nodes: dict[str, list[FactNode | MonthsNode]] = {}
-    for rule in (walk_.items.values() if walk_ is not None else ()):
-        for n in walk(rule):
-            if isinstance(n, FactNode):
-                nodes.setdefault(n.fact, []).append(n)
-            elif isinstance(n, MonthsNode) and n.months.or_fact:
-                nodes.setdefault(n.months.or_fact, []).append(n)
+    nodes = crosswalk_facts(rules, home.id)
     by_norm: dict[str, str] = {}
     for name in names:
         by_norm.setdefault(name.strip().lower(), name)
