@@ -57,15 +57,17 @@ class Opened:
 
 @contextlib.contextmanager
 def open_data(args: argparse.Namespace, cmap: ColumnMap, threads: int,
-              progress: bool) -> Iterator[Opened]:
-    """Check the engine settings and --out, open DATA and read its columns; the
+              progress: bool, ordered: bool = True) -> Iterator[Opened]:
+    """Check the engine settings and --out, open DATA and read its columns (``ordered``:
+    rows written keep the input order; a summary alone does not need it); the
     temporary folder and the source are cleaned up however the run ends (one-set
     and multi-set scoring alike)."""
     from dsm5check.score import run as runner
     from dsm5check.score.source import describe, open_source
 
     engine_settings(args)
-    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit, progress=progress)
+    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit, progress=progress,
+                           ordered=ordered)
     src: Source | None = None
     tmpdir = runner.temp_folder()
     try:
