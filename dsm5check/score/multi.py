@@ -441,7 +441,10 @@ def score_multi(args: argparse.Namespace) -> int:
         return 0
     if args.report:
         _report_path_ok(args.report, args.data)
-    with open_data(args, cmap, threads=args.threads or (2 if args.summary_only else 1),
+    from dsm5check.score.run import default_threads
+
+    # the threads one set takes (the idle cores, at most 2); rows keep the input order
+    with open_data(args, cmap, threads=args.threads or default_threads(),
                    progress=sys.stderr.isatty() and not args.no_summary) as d:
         src, con, types, engine = d.src, d.con, d.types, d.engine
         sets = plan_sets(list(types), loaded, instrument, cmap, locate, src.name,
