@@ -225,8 +225,11 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
         passed = [f"{ident('row')} AS {ident(ROW)}"]
         passed += [f"{ident(c.carried[col])} AS {ident(col)}" for col in carried]
         new: list[str] = []
+        # left open: indeterminate in every row by construction, so named once in a
+        # constant `<set>_left_open` column rather than written as a status column each
+        unread = _unread_groups(s) | {f"{cid}_status" for cid in s.open}
         for name, kind in c.outputs:
-            if kind in ("row", "carried"):
+            if kind in ("row", "carried") or name in unread:
                 continue
             if extra and name == "bad_cells":
                 passed.append(f"{ident(name)} AS {ident(BAD)}")
@@ -263,6 +266,15 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                 passed.append(f"CASE WHEN {col} = 'met' THEN 1 WHEN {col} = 'not_met' THEN 0"
                               f" END AS {ident(done[cid])}")
                 new.append(done[cid])
+        if s.open:  # one constant column instead of a status column each
+            name = f"{s.prefix}left_open"
+            if name.lower() in taken:
+                raise InputError([Problem("DATA", 1, 1, f"an input column is named {name!r},"
+                                          " the name of an output column; rename it")])
+            taken.add(name.lower())
+            passed.append(f"{literal(' '.join(s.open))} AS {ident(name)}")
+            new.append(name)
+            finals.append((name, name, "text"))
         cur = f"SELECT {', '.join(passed)} FROM ({sql})"
         carried += new
     outputs: list[tuple[str, str]] = [("row", "row")]
@@ -293,6 +305,18 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
     sql = f"SELECT {', '.join(select)} FROM ({cur})"
     return Multi(sql, tuple(sets), tuple(compiled), tuple(outputs), tuple(checked),
                  category, all_enums, criterion_columns)
+
+
+def _unread_groups(s: ScoredSet) -> set[str]:
+    """Severity columns of clusters none of whose items a column supplies (a set read
+    through a crosswalk: ICD-11 self-organisation from PCL-5 items): NULL in every row,
+    so not written."""
+    gone = set(s.plan.not_assessed_items)
+    groups: dict[str, set[str]] = {}
+    for item in s.rules.items:
+        if item.group and item.section == SUMMED_SECTION:
+            groups.setdefault(item.group, set()).add(item.id)
+    return {f"{g}_severity" for g, ids in groups.items() if gone and ids <= gone}
 
 
 def _reusing(s: ScoredSet, done: dict[str, str], carried: Sequence[str]) -> ColumnPlan:

@@ -122,7 +122,10 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "estimate_note": _crosswalk_note(scored) if scored.estimate else None,
             **prevalence(counts),
             "criterion_columns": criteria,
-            "criteria": {cid: _criterion_counts(s, col) for cid, col in criteria.items()},
+            # a criterion left open has no column: indeterminate in every row
+            "criteria": {c.id: (_criterion_counts(s, criteria[c.id]) if c.id in criteria
+                                else {"met": 0, "not_met": 0, "indeterminate": s.rows})
+                         for c in r.criteria if c.id in criteria or c.id in scored.open},
         })
     pairs = []
     for x, y in combinations(range(len(multi.sets)), 2):
@@ -275,7 +278,7 @@ def _render_criteria(data: dict[str, Any], console: Console) -> None:
     shown: set[str] = set()
     for d in data["sets"]:
         for cid, counts in d.get("criteria", {}).items():
-            col = d["criterion_columns"][cid]
+            col = d["criterion_columns"].get(cid, f"{d['id']} {cid}")
             if col in shown:
                 continue
             shown.add(col)
