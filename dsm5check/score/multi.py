@@ -171,8 +171,20 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
             all_enums[STATUS_TYPE] = c.enums[STATUS_TYPE]
         compiled.append(c)
         passed = [f"{ident('row')} AS {ident(ROW)}"]
-        passed += [f"{ident(c.carried[col])} AS {ident(col)}" for col in carried]
         new: list[str] = []
+
+        def output(sql_of: str, out_name: str, kind: str, passed: list[str] = passed,
+                   new: list[str] = new) -> None:
+            """One output column of this set, its name checked against the inputs'."""
+            if out_name.lower() in taken:
+                raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
+                                          " the name of an output column; rename it")])
+            taken.add(out_name.lower())
+            passed.append(f"{sql_of} AS {ident(out_name)}")
+            new.append(out_name)
+            finals.append((out_name, out_name, kind))
+
+        passed += [f"{ident(c.carried[col])} AS {ident(col)}" for col in carried]
         # left open: indeterminate in every row by construction, so named once in a
         # constant `<set>_left_open` column rather than written as a status column each
         unread = _unread_groups(s) | {f"{cid}_status" for cid in s.open}
@@ -200,13 +212,7 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                 out_name = s.prefix + name
                 if cid is not None and name.endswith("_status"):
                     criterion_columns[(k, cid)] = out_name
-            if out_name.lower() in taken:
-                raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
-                                          " the name of an output column; rename it")])
-            taken.add(out_name.lower())
-            passed.append(f"{sql_of} AS {ident(out_name)}")
-            new.append(out_name)
-            finals.append((out_name, out_name, kind))
+            output(sql_of, out_name, kind)
             if cid is not None and cid in common and name.endswith("_status"):
                 # later sets read this criterion instead of computing it again
                 done[cid] = f"__m_c{len(done)}"
@@ -215,14 +221,7 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                               f" END AS {ident(done[cid])}")
                 new.append(done[cid])
         if s.open:  # one constant column instead of a status column each
-            name = f"{s.prefix}left_open"
-            if name.lower() in taken:
-                raise InputError([Problem("DATA", 1, 1, f"an input column is named {name!r},"
-                                          " the name of an output column; rename it")])
-            taken.add(name.lower())
-            passed.append(f"{literal(' '.join(s.open))} AS {ident(name)}")
-            new.append(name)
-            finals.append((name, name, "text"))
+            output(literal(" ".join(s.open)), f"{s.prefix}left_open", "text")
         cur = f"SELECT {', '.join(passed)} FROM ({sql})"
         carried += new
     outputs: list[tuple[str, str]] = [("row", "row")]
