@@ -29,10 +29,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_score import OUT, generate, load, measure, report
+from bench_score import OUT, generate, load, measure
+from bench_score import report as report_all
 
 ITQ = [f"itq{n}" for n in range(1, 19)]
 #: issue 11: summary-only at most 2x the reference, every row to Parquet at most 3x
@@ -76,6 +78,21 @@ def generate_itq(path: Path, rows: int) -> None:
             done += n
 
 
+def ensure(path: Path, gen: Callable[[Path, int], None], rows: int) -> None:
+    """Generate the data file unless an earlier run left it in benchmarks/out/."""
+    if not path.exists():
+        t = time.perf_counter()
+        gen(path, rows)
+        print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in"
+              f" {time.perf_counter() - t:.1f} s")
+
+
+def report(title: str, walls: dict[str, list[float]], peak: dict[str, float],
+           base: str) -> None:
+    """Wall times only (bench_multi.py's report; bench_score.report adds CPU time)."""
+    report_all(title, walls, {}, peak, base, {})
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -87,11 +104,7 @@ def main() -> int:
     itq = OUT / f"itq-{args.rows}.csv"
     pcl = OUT / f"pcl5-{args.rows}.csv"
     for path, gen in ((itq, generate_itq), (pcl, generate)):
-        if not path.exists():
-            t = time.perf_counter()
-            gen(path, args.rows)
-            print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in"
-                  f" {time.perf_counter() - t:.1f} s")
+        ensure(path, gen, args.rows)
 
     if args.only != "sets":
         bench_itq_part(py, itq, args)
@@ -112,7 +125,7 @@ def bench_itq_part(py: str, itq: Path, args: argparse.Namespace) -> None:
     }
     print(f"before: {load()}")
     walls, cpus, peak, outputs = measure(runs, args.repeat)
-    report(f"ITQ, {args.rows:,} rows ({itq.stat().st_size / 1e6:.0f} MB CSV)", walls, cpus,
+    report_all(f"ITQ, {args.rows:,} rows ({itq.stat().st_size / 1e6:.0f} MB CSV)", walls, cpus,
            peak, "numpy ITQ reference", TARGETS)
     print(f"after: {load()}")
     _, cptsd, ptsd, _, _ = outputs["numpy ITQ reference"].split()
@@ -143,7 +156,7 @@ def bench_sets_part(py: str, pcl: Path, args: argparse.Namespace) -> None:
                                   str(OUT / "pcl-two.parquet"), "--no-summary"],
     }
     walls, cpus, peak, _ = measure(runs, args.repeat)
-    report(f"PCL-5, {args.rows:,} rows: one set against two in one pass", walls, cpus, peak,
+    report_all(f"PCL-5, {args.rows:,} rows: one set against two in one pass", walls, cpus, peak,
            "one set --summary-only", {})
     one_p = statistics.median(walls["one set --out .parquet"])
     two_p = statistics.median(walls[f"{two} --out .parquet"])

@@ -154,14 +154,18 @@ def measure(runs: dict[str, list[str]], repeat: int) -> tuple[
 def report(title: str, walls: dict[str, list[float]], cpus: dict[str, list[float]],
            peak: dict[str, float], base: str, targets: dict[str, float]) -> None:
     """Median wall (fastest), median CPU and peak RSS per command, ratios against base."""
-    ref, ref_cpu = statistics.median(walls[base]), statistics.median(cpus[base])
-    print(f"\n{title} (median of {len(walls[base])} runs; fastest in brackets; CPU s):")
+    ref = statistics.median(walls[base])
+    ref_cpu = statistics.median(cpus[base]) if cpus else 0.0
+    print(f"\n{title} (median of {len(walls[base])} runs; fastest in brackets"
+          + ("; CPU s):" if cpus else "):"))
     for name, ws in walls.items():
-        med, cpu = statistics.median(ws), statistics.median(cpus[name])
-        line = f"  {name:38} {med:6.2f} s [{min(ws):5.2f}] cpu {cpu:5.2f}  {peak[name]:5.0f} MB"
+        med = statistics.median(ws)
+        cpu = statistics.median(cpus[name]) if cpus else 0.0
+        shown = f" cpu {cpu:5.2f}" if cpus else ""
+        line = f"  {name:38} {med:6.2f} s [{min(ws):5.2f}]{shown}  {peak[name]:5.0f} MB"
         if name != base:
-            line += (f"  ratio {med / ref:.2f}x (fastest {min(ws) / min(walls[base]):.2f}x,"
-                     f" cpu {cpu / ref_cpu:.2f}x)")
+            line += f"  ratio {med / ref:.2f}x (fastest {min(ws) / min(walls[base]):.2f}x"
+            line += f", cpu {cpu / ref_cpu:.2f}x)" if cpus else ")"
         if name in targets:
             ok = "PASS" if med / ref <= targets[name] else "MISS"
             line += f" target <= {targets[name]}x: {ok}"

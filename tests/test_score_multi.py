@@ -208,10 +208,12 @@ def test_report_needs_an_html_name(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 2 and "ending in .html" in err
 
 
-def icd11_estimate(row: list[int | None]) -> str:
+def icd11_estimate(row: list[int | None], assumed: bool = False) -> str:
     """ICD-11 PTSD from PCL-5 items as the crosswalk reads them: re-experiencing from
     items 2-3 (B2 nightmares, B3 flashbacks), avoidance from 6-7 (C1, C2), threat from
-    17-18 (E3, E4); impairment, self-organisation, exposure, duration not assessed."""
+    17-18 (E3, E4). Exposure, duration, impairment and the self-organisation clusters
+    (hence whether Complex PTSD takes precedence) are not in the PCL-5: open, unless
+    ``assumed`` (everything the PCL-5 cannot assess taken as met, PTSD not Complex)."""
     def pair(a: int, b: int) -> bool | None:
         vals = [row[a - 1], row[b - 1]]
         if any(v is not None and v >= 2 for v in vals):
@@ -220,7 +222,10 @@ def icd11_estimate(row: list[int | None]) -> str:
     parts = [pair(2, 3), pair(6, 7), pair(17, 18)]
     if any(p is False for p in parts):
         return "not_met"
-    return "met" if all(parts) else "indeterminate"
+    return "met" if assumed and all(parts) else "indeterminate"
+
+
+ASSUME_ALL = "exposure,duration,FI,CPTSD_precedence"
 
 
 def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -231,18 +236,56 @@ def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixtu
                      "dsm5-ptsd,icd11-ptsd", "--out", str(out), "--no-summary")
     assert code == 0
     got = list(csv.DictReader(out.open()))
+    # nothing the PCL-5 cannot supply is taken as given: never met
     want = [icd11_estimate(r) for r in rows]
     assert [g["icd11_ptsd_status"] for g in got] == want
-    assert {"met", "not_met", "indeterminate"} <= set(want)
+    assert {"not_met", "indeterminate"} == set(want)
     assert [g["dsm5_ptsd_status"] for g in got] == [dsm5(r) for r in rows]
+    # what the PCL-5 cannot assess is named in one constant column, not a status each
+    assert {g["icd11_ptsd_left_open"] for g in got} == {
+        "Ex duration FI AD NSC DR DSO_FI CPTSD_precedence"}
+    assert "icd11_ptsd_Ex_status" not in got[0] and "AD_severity" not in got[0]
+    assert {g["icd11_ptsd_provisional"] for g in got} == {"false"}
+    # the researcher takes them as given, explicitly
+    code, _, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules",
+                     "dsm5-ptsd,icd11-ptsd", "--out", str(out), "--no-summary",
+                     "--assume", ASSUME_ALL)
+    assert code == 0
+    got = list(csv.DictReader(out.open()))
+    want = [icd11_estimate(r, assumed=True) for r in rows]
+    assert [g["icd11_ptsd_status"] for g in got] == want
+    assert {"met", "not_met", "indeterminate"} <= set(want)
+    assert got[0]["icd11_ptsd_provisional"] == "true"
+    assert got[0]["icd11_ptsd_not_assessed"] == "Ex duration FI CPTSD_precedence"
     code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
-                        "--summary-only", "--format", "json")
+                        "--summary-only", "--format", "json", "--assume", ASSUME_ALL)
     assert code == 0
     [s] = json.loads(text)["sets"]
     assert s["estimate"].startswith("an estimate of PTSD (ICD-11) from PCL-5 items")
     assert "P1 from DSM-5 B2" in s["estimate"] and s["estimate_note"]
-    assert s["provisional"] and {"FI", "AD", "NSC", "DR", "DSO_FI"} <= set(s["not_assessed"])
+    assert s["provisional"] and s["assumed_by"] == "--assume"
+    assert s["not_assessed"] == ["Ex", "duration", "FI", "CPTSD_precedence"]
+    assert s["left_open"] == ["AD", "NSC", "DR", "DSO_FI"]
     assert s["met"] == want.count("met")
     code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
                         "--summary-only")
     assert "an estimate of PTSD (ICD-11)" in text
+    assert "left open" in text and "Exposure to an extremely threatening" in text
+    # no row can be met with exposure left open: bounds over all rows, not "0.0%"
+    row = next(ln for ln in text.splitlines() if ln.startswith("icd11-ptsd "))
+    assert row.rstrip().endswith("*") and "0.0% to " in row
+    assert "Complex PTSD does not apply" in text  # counted per criterion, named in words
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--threads", "100000"], "--threads:1:1:"),
+    (["--memory-limit", "banana"], "is not a memory size"),
+    (["--emit-sql", "--dialect", "spark"], "--dialect applies to the SQL of one criteria set"),
+])
+def test_multi_set_runs_check_their_options(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            extra: list[str], message: str) -> None:
+    """The option handling one-set and multi-set runs share (score/datafile.py)."""
+    data = write(tmp_path / "d.csv", cells(random_rows(3, 1)))
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
+                       "--summary-only", *extra)
+    assert code == 2 and message in err and "Traceback" not in err, err

@@ -46,6 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="criteria sets to score against: shipped ids or ruleset files,"
                         " separated by commas (e.g. dsm5-ptsd,icd11-ptsd): every row gets a"
                         " status per set, the summary prevalence and agreement")
+    parser.add_argument("--assume", action="append", default=[], metavar="CRITERIA",
+                        help="take criteria the data cannot assess as met in a set estimated"
+                        " through a crosswalk (e.g. ICD-11 from PCL-5 items): criterion ids"
+                        " separated by commas, or 'exposure' for the set's event criterion;"
+                        " without it they stay open (indeterminate)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="summary as text (default) or as JSON (shape in docs/scoring.md)")
     parser.add_argument("--report", metavar="FILE.html",

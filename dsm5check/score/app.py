@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ from dsm5check.engine.ruleset import LoadedRuleset, Ruleset
 from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.score.cells import checked_columns
 from dsm5check.score.columns import ColumnPlan, plan_columns
+from dsm5check.score.datafile import open_data, report_bad_cells
 from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
 from dsm5check.score.mapfile import ColumnMap, load_map
 from dsm5check.score.options import options_from
@@ -23,28 +23,12 @@ if TYPE_CHECKING:
     from dsm5check.score.source import Source
     from dsm5check.score.summary import Summary
 
-MAX_REPORTED = 20
-
-
 def _ruleset(rules_file: str | None) -> LoadedRuleset:
     from dsm5check.engine.registry import resolve
 
     return resolve(rules_file)
 
 
-MAX_THREADS = 256
-_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\s*$", re.IGNORECASE)
-
-
-def _engine_settings(args: argparse.Namespace) -> None:
-    """Refuse settings DuckDB would choke on, before anything is read."""
-    if not _SIZE.match(args.memory_limit or ""):
-        raise InputError([Problem("--memory-limit", 1, 1, f"{args.memory_limit!r} is not a"
-                                  " memory size; expected a number with a unit, e.g. 64MB or"
-                                  " 2GB")])
-    if not 0 <= args.threads <= MAX_THREADS:
-        raise InputError([Problem("--threads", 1, 1, f"{args.threads} threads: expected a"
-                                  f" number from 1 to {MAX_THREADS} (0: the default)")])
 
 
 def score(args: argparse.Namespace) -> int:
@@ -57,7 +41,6 @@ def score(args: argparse.Namespace) -> int:
     rules = loaded.rules
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = options_from(args, instrument)
-    _engine_settings(args)
     if args.data is None:
         if not args.emit_sql:
             raise UsageError("expected a data file (or - for stdin) after `score`")
@@ -69,35 +52,20 @@ def score(args: argparse.Namespace) -> int:
     if args.dialect or args.order_by:
         _emit_only(args)
 
-    from dsm5check.score import run as runner
-    from dsm5check.score.source import describe, open_source
+    from dsm5check.score.run import default_threads
 
     # rows stay in input order whatever the threads (preserve_insertion_order)
-    threads = args.threads or runner.default_threads()
-    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
-                           progress=sys.stderr.isatty())
-    src: Source | None = None
-    tmpdir = runner.temp_folder()
-    try:
-        src = open_source(args.data, [*args.na, *cmap.missing_values])
-        if args.out:
-            runner.out_format(args.out)
-            runner.refuse_overwriting_input(args.out, args.data)
-        con = runner.connect(engine, tmpdir)
-        types, first_line = describe(con, src)
+    with open_data(args, cmap, threads=args.threads or default_threads(),
+                   progress=sys.stderr.isatty(), ordered=not args.summary_only) as d:
+        src, con, types, engine = d.src, d.con, d.types, d.engine
         plan = plan_columns(list(types), rules, instrument, cmap, locate, src.name)
         _refuse_label_values(con, src, types, plan)
         if args.emit_sql:
             _emit(args, rules, instrument, plan, options, list(types), from_data=True)
             return 0
         compiled, summary = _score_rows(con, rules, instrument, plan, options, src, types,
-                                        engine, args, tmpdir)
-        problems = runner.bad_cell_problems(summary, compiled, src, plan.positions, first_line)
-        for p in problems[:MAX_REPORTED]:
-            print(p, file=sys.stderr)
-        if summary.bad_rows > len(summary.first_bad):
-            print(f"{src.name}: bad cells in {summary.bad_rows - len(summary.first_bad):,}"
-                  " more rows (see the bad_cells column)", file=sys.stderr)
+                                        engine, args, d.tmpdir)
+        report_bad_cells(summary, compiled, src, plan.positions, d.first_line)
         if args.summary_only or not args.no_summary:
             from dsm5check.render.console import make_console
             from dsm5check.score.summary import render
@@ -113,8 +81,6 @@ def score(args: argparse.Namespace) -> int:
             render(summary, compiled, console, instrument=instrument.short,
                    mode=options.missing, notes=notes)
         return 0
-    finally:
-        runner.cleanup(tmpdir, src)
 
 
 def _emit_only(args: argparse.Namespace) -> None:

@@ -26,7 +26,7 @@ from dsm5check.engine.ruleset import LoadedRuleset, Ruleset
 from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.score.cells import Checked, checked_columns, clean_sql
 from dsm5check.score.columns import ColumnPlan
-from dsm5check.score.compile_sql import ident, literal
+from dsm5check.score.compile_sql import TRUE, ident, literal
 from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument, category_words
 from dsm5check.score.multi_model import Multi, ScoredSet
 from dsm5check.score.query import NOT_ASSESSED_TYPE, ROW, STATUS_TYPE, Compiled, Options, build
@@ -59,28 +59,67 @@ def prefix_of(rules: Ruleset) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in rules.id) + "_"
 
 
+#: the columns an open criterion and an assumed one read (see ScoredSet.extras)
+UNKNOWN, GIVEN = "__m_open", "__m_given"
+EXTRA_SQL = {UNKNOWN: "CAST(NULL AS INTEGER)", GIVEN: "1"}
+
+
 def plan_sets(names: Sequence[str], loaded: Sequence[LoadedRuleset], instrument: Instrument,
-              cmap: Any, locate: Any, source: str) -> list[ScoredSet]:
-    from dsm5check.score.crosswalk import plan_for
+              cmap: Any, locate: Any, source: str,
+              assume: Sequence[str] = ()) -> list[ScoredSet]:
+    from dsm5check.score.crosswalk import plan_for, quoted, reads_criteria
 
     out: list[ScoredSet] = []
     prefixes: set[str] = set()
+    derived: dict[str, str] = {}  # SQL -> column, so sets computing the same share it
     for ld in loaded:
-        plan, estimate = plan_for(names, ld.rules, instrument, cmap, locate, source)
+        r = plan_for(names, ld.rules, instrument, cmap, locate, source, assume)
         prefix = prefix_of(ld.rules)
         if prefix in prefixes:
             raise UsageError(f"--rules: ruleset {ld.rules.id!r} is named twice")
         prefixes.add(prefix)
-        out.append(ScoredSet(ld, plan, prefix, estimate))
+        extras: dict[str, str] = {}
+        criteria = dict(r.plan.criteria)
+        for cid, sql in r.derived.items():
+            col = derived.setdefault(sql, f"__m_x{len(derived)}")
+            criteria[cid] = col
+            extras[col] = quoted(sql)
+        # an open criterion reads NULL, an assumed one 1; an open criterion built on
+        # other criteria (ICD-11's "Complex PTSD does not apply") is computed from them
+        for cids, col in ((r.open, UNKNOWN), (r.assumed, GIVEN)):
+            for cid in cids:
+                if col == GIVEN or not reads_criteria(ld.rules, cid):
+                    criteria[cid] = col
+                    extras[col] = EXTRA_SQL[col]
+        plan = dataclasses.replace(r.plan, criteria=criteria)
+        out.append(ScoredSet(ld, plan, prefix, r.estimate, r.open, r.assumed, extras,
+                             r.fact_columns))
+    _check_assume(assume, out)
     return out
+
+
+def _check_assume(assume: Sequence[str], sets: Sequence[ScoredSet]) -> None:
+    """Every name given to --assume takes some open criterion as met."""
+    from dsm5check.score.crosswalk import EXPOSURE, assumed_here
+
+    for name in assume:
+        if any(assumed_here(s.rules, c, [name]) for s in sets for c in s.assumed):
+            continue
+        left = [f"{s.rules.id}: {', '.join(s.open)}" for s in sets if s.open]
+        raise UsageError(
+            f"--assume: {name!r} names no criterion these data leave open; "
+            + (f"open are {'; '.join(left)} (or {EXPOSURE!r} for a set's event criterion)"
+               if left else "no criterion is left open (--assume applies to sets estimated"
+               " through a crosswalk, e.g. --rules icd11-ptsd with PCL-5 data)"))
 
 
 def union_checked(sets: Sequence[ScoredSet]) -> list[Checked]:
     """Every input column any set reads, once (the first set's reading wins)."""
     seen: dict[str, Checked] = {}
+    extras = {n for s in sets for n in s.extras}
     for s in sets:
-        for c in checked_columns(s.rules, s.plan).values():
-            if c.column not in seen:
+        for c in [*checked_columns(s.rules, s.plan).values(), *s.fact_columns]:
+            if c.column not in seen and c.column not in extras:
                 seen[c.column] = dataclasses.replace(c, clean=f"__s_v{len(seen)}")
     return list(seen.values())
 
@@ -95,18 +134,23 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
     """
     inputs = list(names)
     taken = {n.lower() for n in inputs}
-    first = {c.column for c in checked_columns(sets[0].rules, sets[0].plan).values()}
-    if bad_cells is not None and first == {c.column for c in checked}:
+    extras = {n: sql for s in sets for n, sql in s.extras.items()}
+    if extras:  # computed once, read by the sets' plans as criterion columns
+        source = (f"SELECT *, {', '.join(f'{sql} AS {ident(n)}' for n, sql in extras.items())}"
+                  f" FROM ({source})")
+    first = [(c.column, c.clean) for c in checked_columns(sets[0].rules, sets[0].plan).values()
+             if c.column not in extras]
+    if bad_cells is not None and first == [(c.column, c.clean) for c in checked]:
         # the first set reads every column: it finds the bad cells on its own cleaned
         # values (``checked`` names them as it does), no second cleaning
-        cur, carried, first_bad = f"SELECT * FROM ({source})", [*inputs], bad_cells
+        cur, carried, first_bad = f"SELECT * FROM ({source})", [*inputs, *extras], bad_cells
     else:
         cleaned = ", ".join(f"{clean_sql(c)} AS {ident(c.clean)}" for c in checked)
         level0 = (f"SELECT *, {cleaned} FROM ({source})" if cleaned
                   else f"SELECT * FROM ({source})")
-        cur = (f"SELECT {ident(ROW)}, {', '.join(ident(n) for n in inputs)},"
+        cur = (f"SELECT {ident(ROW)}, {', '.join(ident(n) for n in [*inputs, *extras])},"
                f" {bad_cells or 'NULL'} AS {ident(BAD)} FROM ({level0})")
-        carried, first_bad = [*inputs, BAD], None
+        carried, first_bad = [*inputs, *extras, BAD], None
     compiled: list[Compiled] = []
     finals: list[tuple[str, str, str]] = []  # (column at the top level, output name, kind)
     shared: set[str] = set()
@@ -127,15 +171,35 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
             all_enums[STATUS_TYPE] = c.enums[STATUS_TYPE]
         compiled.append(c)
         passed = [f"{ident('row')} AS {ident(ROW)}"]
-        passed += [f"{ident(c.carried[col])} AS {ident(col)}" for col in carried]
         new: list[str] = []
+
+        def output(sql_of: str, out_name: str, kind: str, passed: list[str] = passed,
+                   new: list[str] = new) -> None:
+            """One output column of this set, its name checked against the inputs'."""
+            if out_name.lower() in taken:
+                raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
+                                          " the name of an output column; rename it")])
+            taken.add(out_name.lower())
+            passed.append(f"{sql_of} AS {ident(out_name)}")
+            new.append(out_name)
+            finals.append((out_name, out_name, kind))
+
+        passed += [f"{ident(c.carried[col])} AS {ident(col)}" for col in carried]
+        # left open: indeterminate in every row by construction, so named once in a
+        # constant `<set>_left_open` column rather than written as a status column each
+        unread = _unread_groups(s) | {f"{cid}_status" for cid in s.open}
         for name, kind in c.outputs:
-            if kind in ("row", "carried"):
+            if kind in ("row", "carried") or name in unread:
                 continue
             if extra and name == "bad_cells":
                 passed.append(f"{ident(name)} AS {ident(BAD)}")
                 new.append(BAD)
                 continue
+            sql_of = ident(name)
+            if s.assumed and name in ("provisional", "not_assessed"):
+                # taken as met by --assume: provisional, and said which in the row
+                given = " ".join([*c.not_assessed, *s.assumed])
+                sql_of = TRUE if name == "provisional" else literal(given)
             cid = _criterion_of(name, s.rules)
             if kind in ITEM_KINDS or name in SHARED or (cid is not None and cid in common):
                 if cid is not None and name.endswith("_status"):
@@ -148,13 +212,7 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                 out_name = s.prefix + name
                 if cid is not None and name.endswith("_status"):
                     criterion_columns[(k, cid)] = out_name
-            if out_name.lower() in taken:
-                raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
-                                          " the name of an output column; rename it")])
-            taken.add(out_name.lower())
-            passed.append(f"{ident(name)} AS {ident(out_name)}")
-            new.append(out_name)
-            finals.append((out_name, out_name, kind))
+            output(sql_of, out_name, kind)
             if cid is not None and cid in common and name.endswith("_status"):
                 # later sets read this criterion instead of computing it again
                 done[cid] = f"__m_c{len(done)}"
@@ -162,6 +220,8 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                 passed.append(f"CASE WHEN {col} = 'met' THEN 1 WHEN {col} = 'not_met' THEN 0"
                               f" END AS {ident(done[cid])}")
                 new.append(done[cid])
+        if s.open:  # one constant column instead of a status column each
+            output(literal(" ".join(s.open)), f"{s.prefix}left_open", "text")
         cur = f"SELECT {', '.join(passed)} FROM ({sql})"
         carried += new
     outputs: list[tuple[str, str]] = [("row", "row")]
@@ -192,6 +252,18 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
     sql = f"SELECT {', '.join(select)} FROM ({cur})"
     return Multi(sql, tuple(sets), tuple(compiled), tuple(outputs), tuple(checked),
                  category, all_enums, criterion_columns)
+
+
+def _unread_groups(s: ScoredSet) -> set[str]:
+    """Severity columns of clusters none of whose items a column supplies (a set read
+    through a crosswalk: ICD-11 self-organisation from PCL-5 items): NULL in every row,
+    so not written."""
+    gone = set(s.plan.not_assessed_items)
+    groups: dict[str, set[str]] = {}
+    for item in s.rules.items:
+        if item.group and item.section == SUMMED_SECTION:
+            groups.setdefault(item.group, set()).add(item.id)
+    return {f"{g}_severity" for g, ids in groups.items() if gone and ids <= gone}
 
 
 def _reusing(s: ScoredSet, done: dict[str, str], carried: Sequence[str]) -> ColumnPlan:
@@ -283,8 +355,14 @@ def wanted(args: argparse.Namespace, instrument: Instrument) -> bool:
     """Whether this run goes through the multi-set path."""
     specs = args.rules.split(",") if args.rules else []
     return (len(specs) > 1 or bool(instrument.categories) or getattr(args, "format", "text")
-            == "json" or bool(getattr(args, "report", None))
+            == "json" or bool(getattr(args, "report", None)) or bool(assumed(args))
             or _crosswalked(specs, instrument))
+
+
+def assumed(args: argparse.Namespace) -> list[str]:
+    """The names given to --assume (comma-separated, repeatable)."""
+    return [a.strip() for given in getattr(args, "assume", None) or []
+            for a in given.split(",") if a.strip()]
 
 
 def _crosswalked(specs: Sequence[str], instrument: Instrument) -> bool:
@@ -306,49 +384,45 @@ def rulesets(args: argparse.Namespace, instrument: Instrument) -> list[LoadedRul
 
 
 def score_multi(args: argparse.Namespace) -> int:
-    from dsm5check.score import run as runner
+    from dsm5check.score.datafile import open_data, report_bad_cells
     from dsm5check.score.mapfile import ColumnMap, load_map
     from dsm5check.score.options import options_from
-    from dsm5check.score.source import describe, open_source
 
     instrument = INSTRUMENTS[args.instrument]
     loaded = rulesets(args, instrument)
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
     options = options_from(args, instrument)
+    if args.dialect or args.order_by:
+        option = "--dialect" if args.dialect else "--order-by"
+        raise UsageError(f"{option} applies to the SQL of one criteria set; several sets,"
+                         " the ITQ's category, --assume, --report and --format json print"
+                         " DuckDB SQL only")
     if args.data is None:
         if not args.emit_sql:
             raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
         first = loaded[0].rules
         names = [i.id for i in first.items if i.section == SUMMED_SECTION]
-        sets = plan_sets(names, loaded, instrument, cmap, locate, "score_input")
+        sets = plan_sets(names, loaded, instrument, cmap, locate, "score_input",
+                         assumed(args))
         _emit(sets, instrument, options, names)
         return 0
-    threads = args.threads or (2 if args.summary_only else 1)
-    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
-                           progress=sys.stderr.isatty() and not args.no_summary)
-    src: Source | None = None
-    tmpdir = runner.temp_folder()
-    try:
-        src = open_source(args.data, [*args.na, *cmap.missing_values])
-        if args.out:
-            runner.out_format(args.out)
-            runner.refuse_overwriting_input(args.out, args.data)
-        if args.report:
-            _report_path_ok(args.report, args.data)
-        con = runner.connect(engine, tmpdir)
-        types, first_line = describe(con, src)
-        sets = plan_sets(list(types), loaded, instrument, cmap, locate, src.name)
+    if args.report:
+        _report_path_ok(args.report, args.data)
+    from dsm5check.score.run import default_threads
+
+    # the threads one set takes (the idle cores, at most 2); rows keep the input order
+    with open_data(args, cmap, threads=args.threads or default_threads(),
+                   progress=sys.stderr.isatty() and not args.no_summary) as d:
+        src, con, types, engine = d.src, d.con, d.types, d.engine
+        sets = plan_sets(list(types), loaded, instrument, cmap, locate, src.name,
+                         assumed(args))
         if args.emit_sql:
             _emit(sets, instrument, options, list(types))
             return 0
-        multi, summary = _run(con, sets, instrument, options, src, types, engine, args, tmpdir)
-        problems = runner.bad_cell_problems(summary.bad, multi.as_compiled(), src,
-                                            sets[0].plan.positions, first_line)
-        for p in problems[:20]:
-            print(p, file=sys.stderr)
-        if summary.bad.bad_rows > len(summary.bad.first_bad):
-            print(f"{src.name}: bad cells in {summary.bad.bad_rows - len(summary.bad.first_bad):,}"
-                  " more rows (see the bad_cells column)", file=sys.stderr)
+        multi, summary = _run(con, sets, instrument, options, src, types, engine, args,
+                              d.tmpdir)
+        report_bad_cells(summary.bad, multi.as_compiled(), src, sets[0].plan.positions,
+                         d.first_line)
         from dsm5check.score.multi_summary import figures, render
 
         data = figures(summary, multi, instrument, options)
@@ -373,8 +447,6 @@ def score_multi(args: argparse.Namespace) -> int:
             else:
                 render(data, console)
         return 0
-    finally:
-        runner.cleanup(tmpdir, src)
 
 
 def _report_path_ok(path: str, data: str) -> None:

@@ -23,6 +23,15 @@ class ScoredSet:
     plan: ColumnPlan
     prefix: str
     estimate: str | None = None  # how the set is read from another set's items
+    #: criteria no column can assess, left open (indeterminate in every row)
+    open: tuple[str, ...] = ()
+    #: criteria no column can assess that --assume takes as met
+    assumed: tuple[str, ...] = ()
+    #: columns computed before scoring (name -> SQL over the input columns): what the
+    #: plan's criteria read for open, assumed and crosswalk-derived criteria
+    extras: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: input columns read for the crosswalk's facts
+    fact_columns: tuple[Checked, ...] = ()
 
     @property
     def rules(self) -> Ruleset:
@@ -46,9 +55,9 @@ class Multi:
     criterion_columns: dict[tuple[int, str], str] = dataclasses.field(default_factory=dict)
 
     def status_columns(self) -> list[str]:
-        """The columns the summary counts by: each set's status, the category, the
-        cut-point (criteria statuses are in the rows; counting them too would double
-        the cost of a summary)."""
+        """The columns the summary groups by: each set's status, the category, the
+        cut-point (criteria are counted in the same pass, never grouped by: that would
+        double the cost of a summary)."""
         wanted = {s.status for s in self.sets} | {self.category, "cutpoint"}
         return [n for n, kind in self.outputs if kind in ("status", "category")
                 and n in wanted]

@@ -36,24 +36,42 @@ class MultiSummary:
     columns: tuple[str, ...] = ()
     combos: dict[tuple[str, ...], int] = field(default_factory=dict)
     bad: Summary = field(default_factory=Summary)
+    #: criterion status column -> (met, not met) over every row
+    criteria: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def criterion_columns(multi: Multi) -> list[str]:
+    """Every criterion status column of the run, once (shared criteria are one column)."""
+    return list(dict.fromkeys(multi.criterion_columns.values()))
 
 
 def aggregate_sql(multi: Multi, relation: str) -> str:
+    """One pass: rows per combination of the sets' statuses (the cross-tables), and
+    in the same groups how many rows meet and fail each criterion (a criterion's
+    columns are counted, never grouped by: grouping by them too multiplied the
+    groups and doubled the cost of the summary)."""
     keys = [ident(c) for c in multi.status_columns()]
     aggs = ["COUNT(*)", f"COUNT({ident('bad_cells')})"]
+    for col in criterion_columns(multi):
+        aggs += [f"COUNT_IF({ident(col)} = 'met')", f"COUNT_IF({ident(col)} = 'not_met')"]
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
     return f"SELECT {', '.join(keys + aggs)} FROM {relation}{group}"
 
 
 def decode(multi: Multi, groups: Sequence[Sequence[Any]]) -> MultiSummary:
     cols = tuple(multi.status_columns())
-    s = MultiSummary(columns=cols)
+    crits = criterion_columns(multi)
+    s = MultiSummary(columns=cols, criteria={c: (0, 0) for c in crits})
     for g in groups:
         words = tuple("indeterminate" if w is None else str(w) for w in g[:len(cols)])
         n, bad = int(g[len(cols)]), int(g[len(cols) + 1] or 0)
         s.rows += n
         s.combos[words] = s.combos.get(words, 0) + n
         s.bad.bad_rows += bad
+        for k, col in enumerate(crits):
+            at = len(cols) + 2 + 2 * k
+            met, no = s.criteria[col]
+            s.criteria[col] = (met + int(g[at] or 0), no + int(g[at + 1] or 0))
     s.bad.rows = s.rows
     return s
 
@@ -83,6 +101,11 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
         counts = _counts(s, scored.status)
         criteria = {crit.id: multi.criterion_columns[(k, crit.id)] for crit in r.criteria
                     if (k, crit.id) in multi.criterion_columns}
+        # taken as met without data: by the instrument's scoring rule (its home set),
+        # or because --assume named them (a set estimated through a crosswalk)
+        taken = [*comp.not_assessed, *scored.assumed]
+        by = ("--assume" if scored.assumed
+              else f"the {instrument.short}'s scoring rule" if comp.not_assessed else None)
         sets.append({
             "id": r.id,
             "title": r.diagnosis.title,
@@ -90,12 +113,19 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "version": r.version,
             "column": scored.status,
             "research_only": bool(getattr(r, "research_only", False)),
-            "provisional": bool(comp.not_assessed),
-            "not_assessed": list(comp.not_assessed),
+            "provisional": bool(taken),
+            "not_assessed": taken,
+            "assumed_by": by,
+            "left_open": list(scored.open),
+            "criterion_titles": {c.id: c.title for c in r.criteria},
             "estimate": scored.estimate,
             "estimate_note": _crosswalk_note(scored) if scored.estimate else None,
             **prevalence(counts),
             "criterion_columns": criteria,
+            # a criterion left open has no column: indeterminate in every row
+            "criteria": {c.id: (_criterion_counts(s, criteria[c.id]) if c.id in criteria
+                                else {"met": 0, "not_met": 0, "indeterminate": s.rows})
+                         for c in r.criteria if c.id in criteria or c.id in scored.open},
         })
     pairs = []
     for x, y in combinations(range(len(multi.sets)), 2):
@@ -126,6 +156,38 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
         out["categories"] = {"column": multi.category,
                              "counts": {w: cc.get(w, 0) for w in words}}
     return out
+
+
+def _criterion_counts(s: MultiSummary, col: str) -> dict[str, int]:
+    met, no = s.criteria.get(col, (0, 0))
+    return {"met": met, "not_met": no, "indeterminate": s.rows - met - no}
+
+
+def _named(d: dict[str, Any], ids: Sequence[str]) -> str:
+    """Criteria by their titles, each with its id where that is a plain word."""
+    titles = d.get("criterion_titles", {})
+    return "; ".join(f"{titles.get(c, c)} ({c})" if c.isalnum() else titles.get(c, c)
+                     for c in ids)
+
+
+def set_notes(d: dict[str, Any]) -> list[str]:
+    """What a reader must know about one set's figures, in words (the terminal
+    summary and the report say the same)."""
+    notes = []
+    if d["research_only"]:
+        notes.append(f"a research label, not a diagnosis ({d['ruleset_title']})")
+    if d["estimate"]:
+        notes.append(d["estimate"])
+    if d["provisional"]:
+        why = ("because --assume asks for it" if d["assumed_by"] == "--assume"
+               else f"as {d['assumed_by']} does")
+        notes.append(f"provisional: taken as met without data, {why}: "
+                     + _named(d, d["not_assessed"]))
+    if d["left_open"]:
+        notes.append("not assessed from these data, so left open (indeterminate wherever"
+                     " they could decide): " + _named(d, d["left_open"])
+                     + ". --assume takes a criterion as met (see docs/scoring.md)")
+    return notes
 
 
 def _crosswalk_note(scored: Any) -> str | None:
@@ -169,22 +231,23 @@ def render(data: dict[str, Any], console: Console) -> None:
         p = d["prevalence"]
         width = 20
         bar = "█" * round(width * (p["estimate"] or 0.0))
+        # with criteria left open, the rows a set decides are mostly the not met ones:
+        # the share over them would mislead, so the bounds over every row are shown
+        shown = (f"{_pct(d['bounds'][0])} to {_pct(d['bounds'][1])} *" if d["left_open"]
+                 else _ci(p))
         table.add_row(_name(d), f"{d['met']:,}", f"{d['not_met']:,}",
-                      f"{d['indeterminate']:,}", _ci(p), Text(bar, style="cyan"))
+                      f"{d['indeterminate']:,}", shown, Text(bar, style="cyan"))
     console.print(table)
     console.print(Text("prevalence is over the rows a set decides; indeterminate rows"
                        " (missing answers that leave the status open) are counted apart",
                        style="dim"))
+    if any(d["left_open"] for d in data["sets"]):
+        console.print(Text("* criteria left open (below): no estimate, only the bounds over"
+                           " all rows (every indeterminate row not met, or met)", style="dim"))
     for d in data["sets"]:
-        if d["research_only"]:
-            console.print(Text(f"{d['id']}: a research label, not a diagnosis"
-                               f" ({d['ruleset_title']})", style="yellow"))
-        if d["estimate"]:
-            console.print(Text(f"{d['id']}: {d['estimate']}", style="yellow"))
-        if d["provisional"]:
-            console.print(Text(f"{d['id']}: provisional, the data cannot assess "
-                               + ", ".join(d["not_assessed"]) + " (assumed met)",
-                               style="yellow"))
+        for note in set_notes(d):
+            console.print(Text(f"{d['id']}: {note}", style="yellow"))
+    _render_criteria(data, console)
     cats = data.get("categories")
     if cats:
         total = sum(cats["counts"].values())
@@ -200,6 +263,31 @@ def render(data: dict[str, Any], console: Console) -> None:
                            style="red"))
     else:
         console.print("bad cells: none")
+
+
+def _render_criteria(data: dict[str, Any], console: Console) -> None:
+    """Each criterion the data assess, met / not met / indeterminate (a criterion
+    several sets share, computed once, is shown once)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for head, just in (("set", "left"), ("criterion", "left"), ("met", "right"),
+                       ("not met", "right"), ("indeterminate", "right")):
+        t.add_column(head, justify=just)  # type: ignore[arg-type]
+    shown: set[str] = set()
+    for d in data["sets"]:
+        for cid, counts in d.get("criteria", {}).items():
+            col = d["criterion_columns"].get(cid, f"{d['id']} {cid}")
+            if col in shown:
+                continue
+            shown.add(col)
+            t.add_row(d["id"], _named(d, [cid]), f"{counts['met']:,}", f"{counts['not_met']:,}",
+                      f"{counts['indeterminate']:,}")
+    if shown:
+        console.print(Text("\ncriteria (a criterion the sets share is counted once)",
+                           style="bold"))
+        console.print(t)
 
 
 def _render_pair(pair: dict[str, Any], console: Console) -> None:

@@ -20,6 +20,7 @@ from dsm5check.compare.stats import STATUSES
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.cells import Checked, clean_sql
 from dsm5check.score.compile_sql import ident
+from dsm5check.score.multi_summary import set_notes
 
 REPORT_EXTRA = "report"
 
@@ -59,10 +60,16 @@ def figures_html(data: dict[str, Any], items: Sequence[dict[str, Any]]) -> list[
     go = _plotly()
     charts: list[tuple[str, Any]] = []
     sets = data["sets"]
-    est = [100 * (d["prevalence"]["estimate"] or 0.0) for d in sets]
-    hi = [100 * (d["prevalence"]["ci_high"] or 0.0) - e for d, e in zip(sets, est, strict=True)]
-    lo = [e - 100 * (d["prevalence"]["ci_low"] or 0.0) for d, e in zip(sets, est, strict=True)]
-    names = [d["id"] + (" (research label)" if d["research_only"] else "") for d in sets]
+    # a set with criteria left open has no estimate over the rows it decides (mostly
+    # the not met ones): its bar is the lower bound, the whisker reaches the upper one
+    low_high = [(d["bounds"][0], d["bounds"][1]) if d["left_open"]
+                else (d["prevalence"]["ci_low"], d["prevalence"]["ci_high"]) for d in sets]
+    est = [100 * ((d["bounds"][0] if d["left_open"] else d["prevalence"]["estimate"]) or 0.0)
+           for d in sets]
+    hi = [100 * (h or 0.0) - e for (_, h), e in zip(low_high, est, strict=True)]
+    lo = [e - 100 * (w or 0.0) for (w, _), e in zip(low_high, est, strict=True)]
+    names = [d["id"] + (" (research label)" if d["research_only"] else "")
+             + (" (bounds: criteria left open)" if d["left_open"] else "") for d in sets]
     fig = go.Figure(go.Bar(x=names, y=est, error_y={"type": "data", "array": hi,
                                                      "arrayminus": lo, "visible": True},
                            marker_color="#3b6ea5",
@@ -105,14 +112,9 @@ def figures_html(data: dict[str, Any], items: Sequence[dict[str, Any]]) -> list[
 def _tables(data: dict[str, Any]) -> str:
     rows = []
     for d in data["sets"]:
-        notes = []
-        if d["research_only"]:
-            notes.append("research label, not a diagnosis")
-        if d["provisional"]:
-            notes.append("provisional: not assessed " + ", ".join(d["not_assessed"]))
-        if d["estimate"]:
-            notes.append(d["estimate"] + (f" ({d['estimate_note']})" if d["estimate_note"]
-                                          else ""))
+        notes = set_notes(d)
+        if d["estimate_note"]:
+            notes.append(d["estimate_note"])
         rows.append(
             f"<tr><td>{html.escape(d['id'])}</td><td>{html.escape(d['title'])}</td>"
             f"<td>{d['met']:,}</td><td>{d['not_met']:,}</td><td>{d['indeterminate']:,}</td>"

@@ -37,6 +37,9 @@ class Engine:
     threads: int = 1
     memory_limit: str = "64MB"
     progress: bool = False
+    #: rows written keep the input order (a summary alone does not need it; its bad-cell
+    #: pass, which numbers rows, turns the order back on: see run_query)
+    ordered: bool = True
 
 
 #: most threads a run takes by default (10M rows to Parquet peak at ~165 MB with 2)
@@ -70,7 +73,7 @@ def connect(engine: Engine, tmpdir: str) -> duckdb.DuckDBPyConnection:
             # several threads keep the rows in input order through DuckDB's ordered
             # writers (10M rows to Parquet with 2 threads peak at 165 MB, see
             # docs/scoring.md); one thread keeps them in order by itself
-            "preserve_insertion_order": engine.threads > 1,
+            "preserve_insertion_order": engine.ordered and engine.threads > 1,
         })
     except duckdb.Error as exc:  # settings checked before; this is the last word
         first = str(exc).strip().splitlines()[0]
