@@ -13,7 +13,11 @@ import pytest
 
 from tests.conftest import EXAMPLES, ROOT
 
-CASES = 300  # about 600 bytes of text each: far more than a pipe's buffer
+# A folder this big is shown as a summary table, about 185 bytes a case: 1,500
+# cases make ~280 KB, several times a pipe's 64 KB buffer (asserted below), so the
+# writer cannot finish into the buffer before the reader goes away.
+CASES = 1500
+PIPE_BUFFER = 65536
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +67,4 @@ def test_whole_output_read_is_not_141(folder: Path) -> None:
                           cwd=ROOT, capture_output=True, check=False)
     assert proc.returncode in (0, 1), proc.stderr.decode()
     assert proc.stdout.decode().count("pipe-0") > 0
+    assert len(proc.stdout) > 4 * PIPE_BUFFER, "the text output must overflow a pipe's buffer"
