@@ -64,6 +64,16 @@ def shipped(ruleset_id: str) -> LoadedRuleset:
     return parse_ruleset(f"rules/{ruleset_id}.yaml", entry.read_bytes())
 
 
+def shipped_bytes(ruleset_id: str) -> bytes | None:
+    """The bytes of a shipped ruleset file; None when there is no such id."""
+    if ruleset_id not in shipped_ids():
+        return None
+    try:
+        return (_folder() / f"{ruleset_id}.yaml").read_bytes()
+    except OSError:
+        return None
+
+
 def shipped_id(name: str) -> str | None:
     """The shipped id ``name`` stands for, ignoring case; None when there is none."""
     ids = {i.lower(): i for i in shipped_ids()}

@@ -33,7 +33,8 @@ DIAGNOSIS = "diagnosis"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              defer_build=True)
 
 
 class Source(_Frozen):
@@ -478,7 +479,24 @@ class LoadedRuleset:
 
 
 def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
-    """Parse and check a ruleset file; raise InputError listing every problem."""
+    """Parse and check a ruleset file; raise InputError listing every problem.
+
+    A file that loaded cleanly before (same bytes, same code) comes from the
+    cache of checked rulesets (rulecache.py) instead of being parsed again.
+    """
+    from dsm5check.engine import rulecache
+
+    digest = sha256_of(raw)
+    cached = rulecache.load(digest)
+    if cached is not None:
+        return LoadedRuleset(cached, file, digest)
+    loaded = _parse_ruleset(file, raw, digest)
+    if not any(cw.from_ in _CHECKING for cw in loaded.rules.crosswalks):
+        rulecache.store(digest, loaded.rules)  # (not when a crosswalk went unchecked)
+    return loaded
+
+
+def _parse_ruleset(file: str, raw: bytes, digest: str) -> LoadedRuleset:
     from dsm5check.cases.yamlio import expected_mapping, load_documents
 
     docs = load_documents(file, raw)
@@ -499,7 +517,7 @@ def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
     errors = consistency_errors(rules)
     if errors:
         raise InputError([doc.problem(loc, msg) for loc, msg in errors])
-    return LoadedRuleset(rules, file, sha256_of(raw))
+    return LoadedRuleset(rules, file, digest)
 
 
 def load_ruleset_file(path: str | Path) -> LoadedRuleset:
