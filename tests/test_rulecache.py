@@ -79,7 +79,7 @@ def test_a_hit_evaluates_every_case_the_same(cache: Path, parses: list[str]) -> 
     assert parses == []
     compared = 0
     for path in sorted([*EXAMPLES.glob("*.yaml"), *(ROOT / "tests" / "cases").rglob("*.yaml")]):
-        cases, problems = load_case_file(str(path), path.read_bytes(), RulesetResolver())
+        cases, _problems = load_case_file(str(path), path.read_bytes(), RulesetResolver())
         for case in cases:
             if case.ruleset.rules.id == "dsm5-ptsd":
                 assert evaluate(fresh, case.case).to_dict() == evaluate(hit, case.case).to_dict()
@@ -153,8 +153,11 @@ def test_a_changed_crosswalk_source_is_a_miss(cache: Path, parses: list[str],
     _load("icd11-ptsd")
     assert parses == []
     real = registry.shipped_bytes
-    monkeypatch.setattr(registry, "shipped_bytes",
-                        lambda rid: real(rid) + b"\n# edited\n" if rid == "dsm5-ptsd" else real(rid))
+    def edited(rid: str) -> bytes | None:
+        raw = real(rid)
+        return raw + b"\n# edited\n" if raw is not None and rid == "dsm5-ptsd" else raw
+
+    monkeypatch.setattr(registry, "shipped_bytes", edited)
     _load("icd11-ptsd")
     assert parses == [str(RULES / "icd11-ptsd.yaml")]
 
