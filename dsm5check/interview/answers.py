@@ -139,7 +139,9 @@ def problems(plan: Plan, questions: Sequence[Question], data: dict[str, Any]) ->
     else:
         found = [(tuple(loc), msg) for loc, msg in
                  case_problems(data, case, plan.loaded.rules, plan.today)]
-    return [f"{_named(questions, loc)}: {msg}" for loc, msg in found]
+    # a timeline check says it in words too (timeline_checks.Said): fields by name,
+    # events counted from 1, as a person answering the questions knows them
+    return [f"{_named(questions, loc)}: {getattr(msg, 'words', msg)}" for loc, msg in found]
 
 
 def _named(questions: Sequence[Question], loc: tuple[Any, ...]) -> str:
