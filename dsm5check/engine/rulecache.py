@@ -21,16 +21,15 @@ all (a temporary file renamed into place).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TypeVar
 
-if TYPE_CHECKING:
-    from dsm5check.engine.ruleset import Ruleset
+T = TypeVar("T")
 
 MAGIC = b"dsm5check-ruleset-cache 1\n"
 #: Source files whose classes are pickled, or whose checks a cached ruleset passed.
@@ -70,15 +69,10 @@ def _file(digest: str) -> Path:
     return cache_dir() / "rulesets" / f"{digest}.pickle"
 
 
-def _shipped_digest(ruleset_id: str) -> str | None:
-    from dsm5check.engine.registry import shipped_bytes
-
-    raw = shipped_bytes(ruleset_id)
-    return None if raw is None else hashlib.sha256(raw).hexdigest()
-
-
-def load(digest: str) -> Ruleset | None:
-    """The checked ruleset of the file with this sha256, or None (not cached, or unusable)."""
+def load(digest: str, kind: type[T], digest_of: Callable[[str], str | None]) -> T | None:
+    """The checked ruleset (a ``kind``) of the file with this sha256, or None (not
+    cached, or unusable). ``digest_of`` gives the sha256 of a shipped set by id, to
+    check the sets the cached one's crosswalks read are still the same."""
     try:
         path = _file(digest)
         with open(path, "rb") as fh:
@@ -88,29 +82,25 @@ def load(digest: str) -> Ruleset | None:
             if fh.read(len(MAGIC)) != MAGIC:
                 return None
             entry = pickle.load(fh)
-        from dsm5check.engine.ruleset import Ruleset
-
         if not isinstance(entry, dict) or entry.get("key") != (digest, _stamp()):
             return None
         rules = entry.get("rules")
         deps = entry.get("deps")
-        if not isinstance(rules, Ruleset) or not isinstance(deps, dict):
+        if not isinstance(rules, kind) or not isinstance(deps, dict):
             return None
         for ruleset_id, dep_digest in deps.items():
-            if _shipped_digest(ruleset_id) != dep_digest:
+            if digest_of(ruleset_id) != dep_digest:
                 return None  # a set its crosswalk reads has changed: check it again
         return rules
     except Exception:  # corrupt, truncated, unreadable, another version: load it afresh
         return None
 
 
-def store(digest: str, rules: Ruleset) -> None:
-    """Keep a checked ruleset; silently nothing when the cache cannot be written."""
+def store(digest: str, rules: object, deps: Mapping[str, str | None]) -> None:
+    """Keep a checked ruleset, with the digests of the shipped sets its crosswalks read
+    (by id); silently nothing when the cache cannot be written."""
     try:
-        deps: dict[str, Any] = {}
-        for cw in rules.crosswalks:
-            deps[cw.from_] = _shipped_digest(cw.from_)
-        entry = {"key": (digest, _stamp()), "deps": deps, "rules": rules}
+        entry = {"key": (digest, _stamp()), "deps": dict(deps), "rules": rules}
         data = MAGIC + pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         folder = _file(digest).parent
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -487,13 +487,22 @@ def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
     from dsm5check.engine import rulecache
 
     digest = sha256_of(raw)
-    cached = rulecache.load(digest)
+    cached = rulecache.load(digest, Ruleset, shipped_digest)
     if cached is not None:
         return LoadedRuleset(cached, file, digest)
     loaded = _parse_ruleset(file, raw, digest)
-    if not any(cw.from_ in _CHECKING for cw in loaded.rules.crosswalks):
-        rulecache.store(digest, loaded.rules)  # (not when a crosswalk went unchecked)
+    sources = [cw.from_ for cw in loaded.rules.crosswalks]
+    if not any(s in _CHECKING for s in sources):  # (not when a crosswalk went unchecked)
+        rulecache.store(digest, loaded.rules, {s: shipped_digest(s) for s in sources})
     return loaded
+
+
+def shipped_digest(ruleset_id: str) -> str | None:
+    """The sha256 of a shipped ruleset file, None when there is no such id."""
+    from dsm5check.engine.registry import shipped_bytes
+
+    raw = shipped_bytes(ruleset_id)
+    return None if raw is None else sha256_of(raw)
 
 
 def _parse_ruleset(file: str, raw: bytes, digest: str) -> LoadedRuleset:
