@@ -14,7 +14,7 @@ from typing import Any
 
 from dsm5check.engine.results import NOT_MET, CaseResult
 from dsm5check.interview.answers import case_data
-from dsm5check.interview.deps import criterion_blocks
+from dsm5check.interview.deps import can_matter, criterion_blocks
 from dsm5check.interview.questions import Choice, Plan, Question, block_questions
 
 STOP_PREFIX = "flow.stop_after."
@@ -87,6 +87,9 @@ def plan_flow(plan: Plan, answers: Mapping[str, Any]) -> Flow:
     complete = True
     for index, _block in enumerate(plan.blocks):
         qs = block_questions(plan, index, answers)
+        moot = [q for q in qs if q.skip_if_moot and q.key not in plan.steering
+                and not can_matter(plan, [*out, *qs], answers, q)]
+        qs = [q for q in qs if q not in moot]  # it can change nothing: not asked
         out.extend(qs)
         complete = complete and all(q.key in answers for q in qs)
         if offered or not complete or index == len(plan.blocks) - 1 or not any(
