@@ -152,12 +152,12 @@ def test_a_changed_crosswalk_source_is_a_miss(cache: Path, parses: list[str],
     parses.clear()
     _load("icd11-ptsd")
     assert parses == []
-    real = registry.shipped_bytes
+    real = ruleset_mod.shipped_bytes
     def edited(rid: str) -> bytes | None:
         raw = real(rid)
         return raw + b"\n# edited\n" if raw is not None and rid == "dsm5-ptsd" else raw
 
-    monkeypatch.setattr(registry, "shipped_bytes", edited)
+    monkeypatch.setattr(ruleset_mod, "shipped_bytes", edited)
     _load("icd11-ptsd")
     assert parses == [str(RULES / "icd11-ptsd.yaml")]
 

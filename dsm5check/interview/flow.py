@@ -8,12 +8,12 @@ review screen and resuming a draft the same operation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dsm5check.engine.results import NOT_MET, CaseResult
-from dsm5check.interview.answers import case_data
+from dsm5check.engine.results import NOT_MET
+from dsm5check.interview.answers import evaluate_answers
 from dsm5check.interview.deps import can_matter, criterion_blocks
 from dsm5check.interview.questions import Choice, Plan, Question, block_questions
 
@@ -51,21 +51,6 @@ class Flow:
     def block_done(self, block: int, answers: Mapping[str, Any]) -> bool:
         return all(q.key in answers for q in self.questions
                    if q.block == block and q.kind != "stop")
-
-
-def evaluate_answers(plan: Plan, questions: Sequence[Question], answers: Mapping[str, Any]
-                     ) -> CaseResult | None:
-    """The engine's result for the case the answers make (None if not yet a valid case)."""
-    from pydantic import ValidationError
-
-    from dsm5check.cases.case import Case
-    from dsm5check.engine.evaluate import evaluate
-
-    try:
-        case = Case.model_validate(case_data(plan, questions, answers))
-    except ValidationError:
-        return None
-    return evaluate(plan.loaded, case)
 
 
 def stop_question(block: int) -> Question:

@@ -5,6 +5,9 @@ Read from the rule tree's node kinds only, so it works for any ruleset.
 
 from __future__ import annotations
 
+from typing import final
+
+from dsm5check.engine.kinds import NodeVisitor, visit
 from dsm5check.engine.reasons import show_value
 from dsm5check.engine.rules_model import (
     AllNode,
@@ -42,40 +45,55 @@ def id_list(ids: list[str]) -> str:
 
 def threshold(node: NodeModel) -> str:
     """A short phrase for what the rule needs."""
-    if isinstance(node, AtLeastNode):
-        kids = node.of
-        names = [k.item if isinstance(k, ItemNode) else (k.id or "") for k in kids]
-        inside = f" ({id_list(names)})" if all(names) else ""
-        return f"at least {node.at_least} of {len(kids)}{inside}"
-    if isinstance(node, AnyNode):
-        ids = [k.id for k in node.any]
-        if all(ids):
-            return f"any of {id_list([i for i in ids if i])}"
-        return " or ".join(_part(k) for k in node.any)
-    if isinstance(node, AllNode):
+    return visit(node, _THRESHOLD)
+
+
+@final
+class _Threshold(NodeVisitor[str]):
+    def visit_all(self, node: AllNode) -> str:
         refs = [k.criterion for k in node.all if isinstance(k, CriterionNode)]
         if len(refs) == len(node.all) > 1:
             return f"all of {', '.join(refs)} met"
         return " and ".join(_part(k) for k in node.all)
-    if isinstance(node, NotNode):
+
+    def visit_any(self, node: AnyNode) -> str:
+        ids = [k.id for k in node.any]
+        if all(ids):
+            return f"any of {id_list([i for i in ids if i])}"
+        return " or ".join(_part(k) for k in node.any)
+
+    def visit_at_least(self, node: AtLeastNode) -> str:
+        kids = node.of
+        names = [k.item if isinstance(k, ItemNode) else (k.id or "") for k in kids]
+        inside = f" ({id_list(names)})" if all(names) else ""
+        return f"at least {node.at_least} of {len(kids)}{inside}"
+
+    def visit_not(self, node: NotNode) -> str:
         return f"not ({threshold(node.not_)})"
-    if isinstance(node, ItemNode):
+
+    def visit_item(self, node: ItemNode) -> str:
         return node.label or f"{node.item} present"
-    if isinstance(node, CriterionNode):
+
+    def visit_criterion(self, node: CriterionNode) -> str:
         return f"{node.criterion} met"
-    if isinstance(node, FactNode):
+
+    def visit_fact(self, node: FactNode) -> str:
         if node.label:
             return node.label
         op, value = node.comparison()
         return f"{node.fact} {_CMP[op]} {_shown(value)}"
-    if isinstance(node, MonthsNode):
+
+    def visit_months(self, node: MonthsNode) -> str:
         op, value = node.comparison()
         unit = "month" if value == 1 else "months"
         what = node.label or f"months from {node.months.from_} to {node.months.to}"
         return f"{what}: {_CMP[op]} {_shown(value)} {unit}"
-    if isinstance(node, ForAnyNode):
+
+    def visit_for_any(self, node: ForAnyNode) -> str:
         return f"some {node.as_} with {threshold(node.where)}"
-    raise TypeError(node)  # pragma: no cover - the node kinds are exhausted
+
+
+_THRESHOLD = _Threshold()
 
 
 def _part(node: NodeModel) -> str:
