@@ -312,3 +312,27 @@ def test_other_unraisable_errors_are_still_reported(monkeypatch: pytest.MonkeyPa
         assert ref() is None
     assert [type(e) for e in seen] == [ValueError]
     assert sys.unraisablehook is not interrupt._unraisable  # put back as it was
+
+
+def test_a_ctrl_c_lost_while_python_imports_the_program_still_ends_it(tmp_path: Path) -> None:
+    """The same while the program is still importing its modules (before the interview
+    handles Ctrl-C itself): Python's own handler raises in importlib's weakref
+    callback, where it cannot; ``python -m dsm5check`` holds it and ends with 130,
+    quietly. Here the signal is raised inside such a callback at the start."""
+    import subprocess
+
+    script = (
+        "import runpy, signal, sys, weakref\n"
+        "class T: pass\n"
+        "t = T()\n"
+        "import dsm5check.interview.interrupt as i\n"
+        "i.hold_early()\n"
+        "r = weakref.ref(t, lambda _r: signal.raise_signal(signal.SIGINT))\n"
+        "del t\n"
+        "sys.argv = ['dsm5check', '--version']\n"
+        "runpy.run_module('dsm5check', run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 130, (done.stdout, done.stderr)
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr

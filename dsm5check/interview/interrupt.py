@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-_state = {"depth": 0, "pending": False, "installed": False}
+_state = {"depth": 0, "pending": False, "installed": False, "early": False}
 _wakers: list[Callable[[], None]] = []  # prompts waiting for a key, to be woken
 
 
@@ -49,7 +49,8 @@ def _unraisable(hook: Callable[[Any], object]) -> Callable[[Any], object]:
     held and is raised at the next section or prompt."""
 
     def unraisable(info: Any) -> object:
-        if _state["installed"] and isinstance(info.exc_value, KeyboardInterrupt):
+        if (_state["installed"] or _state["early"]) and isinstance(
+                info.exc_value, KeyboardInterrupt):
             _state["pending"] = True
             return None
         return hook(info)
@@ -89,7 +90,7 @@ def installed() -> Iterator[None]:
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
-    _state.update(depth=0, pending=False, installed=True)
+    _state.update(depth=0, installed=True)  # (one held since the start is kept)
     hook = sys.unraisablehook
     sys.unraisablehook = _unraisable(hook)
     try:
@@ -100,6 +101,22 @@ def installed() -> Iterator[None]:
         sys.unraisablehook = hook
         if not ignored:  # after an interruption Ctrl-C stays ignored: the program ends
             signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def hold_early() -> None:
+    """From the program's start (``python -m dsm5check``): a Ctrl-C that Python could
+    not raise where it landed while modules were being imported (importlib's module
+    locks are released in weakref callbacks) is kept quiet and held, instead of
+    being reported as "Exception ignored" and lost; an interview acts on it at its
+    first prompt, and the program ends with 130 (see :func:`held`)."""
+    if not _state["early"]:
+        _state["early"] = True
+        sys.unraisablehook = _unraisable(sys.unraisablehook)
+
+
+def held() -> bool:
+    """Whether a Ctrl-C is held that nothing has acted on."""
+    return bool(_state["pending"])
 
 
 def take_pending() -> bool:
