@@ -323,6 +323,8 @@ def test_a_ctrl_c_lost_while_python_imports_the_program_still_ends_it(tmp_path: 
 
     script = (
         "import runpy, signal, sys, weakref\n"
+        # as Python sets it at start-up (a shell's background job inherits it ignored)
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "class T: pass\n"
         "t = T()\n"
         "import dsm5check.interview.interrupt as i\n"
