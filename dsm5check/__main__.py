@@ -10,13 +10,16 @@ import contextlib
 import os
 import sys
 
+from dsm5check.interview.interrupt import held, hold_early
+
+hold_early()  # a Ctrl-C Python cannot raise while importing is held, not lost
 try:
     from dsm5check.cli import main
 
     code = main()
 except KeyboardInterrupt:
     code = 130
-if code == 130:
+if code == 130 or held():
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()

@@ -126,12 +126,10 @@ def side_by_side(check: Callable[[int], None], indices: range) -> None:
     assert not failed, failed
 
 
-# KNOWN DEFECT (issue 9, open): in about one run in two, a Ctrl-C typed as a key at
-# one of the 50 moments (seen at the very start and around the first question) is
-# lost and the interview waits on; every other moment ends with 130 and the draft
-# named. Recorded as a non-strict expected failure so that it is reported on every
-# run (XFAIL / XPASS) until fixed, not hidden: see the issue 9 note.
-@pytest.mark.xfail(strict=False, reason="known defect: a Ctrl-C key at some moments is lost")
+# A Ctrl-C that lands while Python runs a weakref callback or a __del__ (garbage
+# collection, importlib's module locks) cannot be raised there; it was once lost
+# that way ("Exception ignored in ...", then the interview waited). interrupt.py
+# holds it and raises it a moment later: every one of the 50 moments ends.
 @pytest.mark.parametrize("indices", in_batches(N_INTERRUPTS),
                          ids=lambda r: f"{r.start}-{r.stop - 1}")
 def test_ctrl_c_or_ctrl_d_at_any_moment(tmp_path: Path, whole_run: float, python_start: float,
@@ -261,3 +259,82 @@ def test_the_lock_names_the_interview_that_holds_it(tmp_path: Path) -> None:
     two.lock()  # free again
     two.unlock()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_ctrl_c_python_cannot_raise_where_it_lands_is_held_not_lost(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The lost Ctrl-C of the 50-moment test, made to happen every time: the signal lands
+    while Python runs a weakref callback (as importlib's module locks and the garbage
+    collector do), where an exception cannot be raised. It is not reported ("Exception
+    ignored in ...") and not lost: the end of the next section raises it."""
+    import gc
+    import weakref
+
+    from dsm5check.interview import interrupt
+
+    class Thing:
+        pass
+
+    with interrupt.installed():
+        thing = Thing()
+        ref = weakref.ref(thing, lambda _ref: signal.raise_signal(signal.SIGINT))
+        del thing  # the callback runs now, and the signal with it
+        gc.collect()
+        assert ref() is None
+        with pytest.raises(KeyboardInterrupt), interrupt.shielded():
+            pass  # e.g. the next draft written: done, then interrupted
+        with interrupt.shielded():
+            pass  # taken once, not again
+    captured = capsys.readouterr()
+    assert "Exception ignored" not in captured.err + captured.out
+    assert "KeyboardInterrupt" not in captured.err + captured.out
+
+
+def test_other_unraisable_errors_are_still_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    import weakref
+
+    from dsm5check.interview import interrupt
+
+    seen: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: seen.append(info.exc_value))
+
+    class Thing:
+        pass
+
+    def broken(_ref: object) -> None:
+        raise ValueError("a real bug in a callback")
+
+    with interrupt.installed():
+        thing = Thing()
+        ref = weakref.ref(thing, broken)
+        del thing
+        assert ref() is None
+    assert [type(e) for e in seen] == [ValueError]
+    assert sys.unraisablehook is not interrupt._unraisable  # put back as it was
+
+
+def test_a_ctrl_c_lost_while_python_imports_the_program_still_ends_it(tmp_path: Path) -> None:
+    """The same while the program is still importing its modules (before the interview
+    handles Ctrl-C itself): Python's own handler raises in importlib's weakref
+    callback, where it cannot; ``python -m dsm5check`` holds it and ends with 130,
+    quietly. Here the signal is raised inside such a callback at the start."""
+    import subprocess
+
+    script = (
+        "import runpy, signal, sys, weakref\n"
+        # as Python sets it at start-up (a shell's background job inherits it ignored)
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "class T: pass\n"
+        "t = T()\n"
+        "import dsm5check.interview.interrupt as i\n"
+        "i.hold_early()\n"
+        "r = weakref.ref(t, lambda _r: signal.raise_signal(signal.SIGINT))\n"
+        "del t\n"
+        "sys.argv = ['dsm5check', '--version']\n"
+        "runpy.run_module('dsm5check', run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 130, (done.stdout, done.stderr)
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr

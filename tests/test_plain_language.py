@@ -133,3 +133,42 @@ def test_json_keeps_its_keys(capsys: pytest.CaptureFixture[str]) -> None:
     record = json.loads(capsys.readouterr().out)[0]
     assert record["specifiers"] == ["chronic"]
     assert set(record["criteria"]) == set("ABCDEFGH")
+
+
+# The interview refuses an answer that would make the timeline impossible, saying why
+# (issue 9 point 2). Each answer below is refused once, then a good one is given: the
+# event after the assessment and in the future, symptoms before the event, a months
+# figure that puts them before it, the full picture before the first symptoms.
+TIMELINE_KEYS = ("vet-1\r\rybomb blast\r" + "2026-01-01\r" + "2024-03-02\r" + "2\r1\rn"
+                 + "3y3y000" + "2y0" + "3y3y00002y" + "3y3y002y2y"
+                 + "2024-01-01\r" + "?" + "20\r" + "9\r" + "2024-03-01\r" + "2024-06-01\r"
+                 + "yn03n\r")
+
+
+def test_interview_timeline_messages_are_plain(tmp_path: Path) -> None:
+    from tests.test_interview_flows import interview
+
+    code, out = interview(tmp_path, TIMELINE_KEYS)
+    assert code == 0, out
+    refused = [" ".join(line.split()) for line in out.splitlines() if "Not taken" in line]
+    assert len(refused) == 4, out
+    for line in refused:
+        assert offending(line, ["vet-1"]) == [], line
+    event, before_event, months, full = refused
+    assert "event 1 on 2026-01-01 is in the future" in event
+    assert "event 1 on 2026-01-01, after the assessment on 2025-01-15" in event
+    assert "before event 1 on 2024-03-02" in before_event
+    assert "about 2023-05 (20 months before the assessment on 2025-01-15)" in months
+    assert "would come before event 1 on 2024-03-02" in months
+    assert "the full picture on 2024-03-01 would come before the first symptoms" in full
+
+
+def test_timeline_words_are_those_of_every_ruleset() -> None:
+    """The words the timeline checks use for case fields are the rulesets' own."""
+    from dsm5check.cases.timeline_checks import FIELD_WORDS
+    from dsm5check.engine.registry import shipped_ids
+
+    for rid in shipped_ids():
+        facts = shipped(rid).rules.facts
+        for key, words in FIELD_WORDS.items():
+            assert facts[key].name == words, (rid, key)

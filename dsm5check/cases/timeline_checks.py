@@ -12,6 +12,13 @@ likely wrong (the months figure, or the later date).
 Month figures are estimates ("roughly how many months ago"): they may stray
 ``MONTHS_TOLERANCE`` months before they count as a contradiction. Dates are
 exact and get no slack.
+
+Each message is a :class:`Said`: as text, it names the fields by their keys (a
+case file's problems point at its keys: ``events[0].date``); its ``words`` say
+the same for a person answering questions, fields in words and events counted
+from 1 ("event 1"), as the interview shows it. The words are those of the
+rulesets' ``facts:`` blocks (the same in every shipped set; a test holds them
+together).
 """
 
 from __future__ import annotations
@@ -25,6 +32,52 @@ from dsm5check.cases.dates import DAYS_PER_MONTH, add_months, months_between
 
 Loc = tuple[str | int, ...]
 
+
+class Said(str):
+    """A message naming fields by key; ``words`` is the same message in words."""
+
+    words: str
+
+    def __new__(cls, keyed: str, words: str) -> Said:
+        said = super().__new__(cls, keyed)
+        said.words = words
+        return said
+
+
+#: The case fields these checks name, in words (as the rulesets' ``facts:`` say).
+FIELD_WORDS = {
+    "timeline.symptom_onset": "the first symptoms",
+    "timeline.full_criteria_met": "the full picture",
+    "timeline.assessed": "the assessment",
+    "timeline.months_since_symptom_onset": "months since the symptoms began",
+    "timeline.months_event_to_symptom_onset": "months from the event to the first symptoms",
+    "timeline.months_event_to_full_criteria": "months from the event to the full picture",
+    "subject.age_years": "age in years",
+}
+
+
+class _Key(NamedTuple):
+    """A field in a message: `` (key)`` in the keyed text, ``words`` in the other."""
+
+    key: str
+    words: str = ""
+
+
+Part = str | _Key | tuple[str, str]  # text; a field; (keyed text, the same in words)
+
+
+def _say(*parts: Part) -> Said:
+    keyed = "".join(p if isinstance(p, str) else f" ({p.key})" if isinstance(p, _Key)
+                    else p[0] for p in parts)
+    words = "".join(p if isinstance(p, str) else p.words if isinstance(p, _Key)
+                    else p[1] for p in parts)
+    return Said(keyed, words)
+
+
+def _event(i: int) -> _Key:
+    """An event's date: ``(events[0].date)`` after "the event", "event 1" in words."""
+    return _Key(f"events[{i}].date")
+
 #: How far (in months) a months figure may stray from the dates it meets.
 MONTHS_TOLERANCE = 1.0
 
@@ -34,7 +87,7 @@ class Moment(NamedTuple):
 
     day: dt.date
     what: str  # "the first symptoms"
-    how: str  # "timeline.symptom_onset 2024-03-01" or "... 5 months after ..."
+    how: _Key  # the field it comes from, and how it was reached
     loc: Loc  # the field to report a problem at
     exact: bool  # from a date alone (no months figure)
 
@@ -46,7 +99,9 @@ def timeline_problems(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
     yield from _future(events, tl, today)
     flagged = [i for i, e in enumerate(events) if e.index]
     for i in flagged[1:]:
-        yield ("events", i, "index"), "only one event may be the index event (index: true)"
+        yield ("events", i, "index"), Said(
+            "only one event may be the index event (index: true)",
+            f"only one event may be the index event (event {i + 1} is marked as one too)")
     yield from _dated_order(events, tl, flagged)
     event = _anchor(events, flagged)
     yield from _months_agree(tl, event)
@@ -55,14 +110,17 @@ def timeline_problems(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
 
 
 def _future(events: list[Event], tl: Timeline, today: dt.date) -> Iterator[tuple[Loc, str]]:
-    dated: list[tuple[Loc, str, dt.date | None]] = [
-        (("events", i, "date"), f"events[{i}].date", e.date) for i, e in enumerate(events)
+    dated: list[tuple[Loc, str, str, dt.date | None]] = [
+        (("events", i, "date"), f"events[{i}].date", f"event {i + 1} on", e.date)
+        for i, e in enumerate(events)
     ]
-    dated += [(("timeline", n), f"timeline.{n}", getattr(tl, n)) for n in _DATES]
-    for loc, name, day in dated:
+    dated += [(("timeline", n), f"timeline.{n}", _WORDS[f"timeline.{n}"], getattr(tl, n))
+              for n in _DATES]
+    for loc, name, words, day in dated:
         if day is not None and day > today:
-            said = _WORDS.get(name, "event")
-            yield loc, f"{said} {day} ({name}) is in the future (today is {today})"
+            keyed = _WORDS.get(name, "event")
+            yield loc, Said(f"{keyed} {day} ({name}) is in the future (today is {today})",
+                            f"{words} {day} is in the future (today is {today})")
 
 
 _DATES = ("symptom_onset", "full_criteria_met", "assessed")
@@ -85,7 +143,8 @@ def _anchor(events: list[Event], flagged: list[int]) -> Moment | None:
         return None
     if day is None:
         return None
-    return Moment(day, "the event", f"events[{i}].date", ("events", i, "date"), True)
+    return Moment(day, "the event", _event(i)._replace(words=f"event {i + 1}"),
+                  ("events", i, "date"), True)
 
 
 def _dated_order(events: list[Event], tl: Timeline, flagged: list[int]
@@ -98,29 +157,33 @@ def _dated_order(events: list[Event], tl: Timeline, flagged: list[int]
     known = [(i, d) for i, d in anchors if d is not None]
     if onset is not None and known and all(onset < d for _, d in known):
         i, first = min(known, key=lambda x: x[1])
-        yield ("timeline", "symptom_onset"), (
+        yield ("timeline", "symptom_onset"), Said(
             f"symptoms began {onset} (timeline.symptom_onset), before the event on {first}"
-            f" (events[{i}].date): the symptoms counted must begin on or after it"
+            f" (events[{i}].date): the symptoms counted must begin on or after it",
+            f"symptoms began {onset}, before event {i + 1} on {first}: the symptoms counted"
+            " must begin on or after it",
         )
     if onset and full and full < onset:
-        yield ("timeline", "full_criteria_met"), (
-            f"full picture first present {full} (timeline.full_criteria_met), before the"
-            f" symptoms began on {onset} (timeline.symptom_onset): the full picture cannot"
-            " come before the first symptom"
+        yield ("timeline", "full_criteria_met"), _say(
+            f"full picture first present {full}", _Key("timeline.full_criteria_met"),
+            f", before the symptoms began on {onset}", _Key("timeline.symptom_onset"),
+            ": the full picture cannot come before the first symptom",
         )
     if assessed:
         for name, earlier in (("symptom_onset", onset), ("full_criteria_met", full)):
             if earlier and assessed < earlier:
-                yield ("timeline", "assessed"), (
-                    f"assessed {assessed} (timeline.assessed), before"
-                    f" {_WORDS['timeline.' + name]} {earlier} (timeline.{name}):"
-                    " expected on or after it"
+                yield ("timeline", "assessed"), _say(
+                    f"assessed {assessed}", _Key("timeline.assessed"),
+                    f", before {_WORDS['timeline.' + name]} {earlier}",
+                    _Key(f"timeline.{name}"), ": expected on or after it",
                 )
         for i, e in enumerate(events):
             if e.date is not None and assessed < e.date:
-                yield ("events", i, "date"), (
+                yield ("events", i, "date"), Said(
                     f"event on {e.date} (events[{i}].date), after the assessment on"
-                    f" {assessed} (timeline.assessed): an event must come before the assessment"
+                    f" {assessed} (timeline.assessed): an event must come before the assessment",
+                    f"event {i + 1} on {e.date}, after the assessment on {assessed}: an event"
+                    " must come before the assessment",
                 )
 
 
@@ -132,23 +195,28 @@ def _span(start: dt.date, end: dt.date) -> float:
 def _months_agree(tl: Timeline, event: Moment | None) -> Iterator[tuple[Loc, str]]:
     """A months figure that contradicts the dates it duplicates would be ignored: say so."""
     start_of = {"event": event.day if event else None}
+    keyed = event.how.key if event else "the event"
+    worded = event.how.words if event else "the event"
     pairs = (
         ("months_since_symptom_onset", tl.symptom_onset, tl.assessed,
-         "timeline.symptom_onset to timeline.assessed"),
+         "timeline.symptom_onset to timeline.assessed", "the first symptoms to the assessment"),
         ("months_event_to_symptom_onset", start_of["event"], tl.symptom_onset,
-         f"{event.how if event else 'the event'} to timeline.symptom_onset"),
+         f"{keyed} to timeline.symptom_onset", f"{worded} to the first symptoms"),
         ("months_event_to_full_criteria", start_of["event"], tl.full_criteria_met,
-         f"{event.how if event else 'the event'} to timeline.full_criteria_met"),
+         f"{keyed} to timeline.full_criteria_met", f"{worded} to the full picture"),
     )
-    for name, start, end, span in pairs:
+    for name, start, end, span, span_words in pairs:
         given = getattr(tl, name)
         if given is None or start is None or end is None or end < start:
             continue
         actual = _span(start, end)
         if abs(actual - given) > MONTHS_TOLERANCE:
-            yield ("timeline", name), (
+            yield ("timeline", name), Said(
                 f"timeline.{name} is {given:g} but the dates give {actual:.1f} months from"
-                f" {span}; the dates would win: make them agree or leave one out"
+                f" {span}; the dates would win: make them agree or leave one out",
+                f"{FIELD_WORDS['timeline.' + name]}: {given:g}, but the dates give"
+                f" {actual:.1f} months from {span_words}; the dates would win: make them agree"
+                " or leave one out",
             )
 
 
@@ -158,13 +226,14 @@ def _moments(tl: Timeline, event: Moment | None) -> dict[str, list[Moment]]:
                                      "full": [], "assessed": []}
     assessed = tl.assessed
     if assessed is not None:
-        out["assessed"].append(Moment(assessed, "the assessment", "timeline.assessed",
+        out["assessed"].append(Moment(assessed, "the assessment", _Key("timeline.assessed"),
                                       ("timeline", "assessed"), True))
     for key, name, what in (("onset", "symptom_onset", "the first symptoms"),
                             ("full", "full_criteria_met", "the full picture")):
         day = getattr(tl, name)
         if day is not None:
-            out[key].append(Moment(day, what, f"timeline.{name}", ("timeline", name), True))
+            out[key].append(Moment(day, what, _Key(f"timeline.{name}"), ("timeline", name),
+                                   True))
     if event is not None:
         for key, name, what in (("onset", "months_event_to_symptom_onset", "the first symptoms"),
                                 ("full", "months_event_to_full_criteria", "the full picture")):
@@ -172,14 +241,17 @@ def _moments(tl: Timeline, event: Moment | None) -> dict[str, list[Moment]]:
             if months is not None:
                 out[key].append(Moment(
                     _months_after(event.day, months), what,
-                    f"timeline.{name} {months:g}, counted on from the event on {event.day}",
+                    _Key(f"timeline.{name} {months:g}, counted on from the event on {event.day}",
+                         f"{months:g} months after {event.how.words or 'the event'} on"
+                         f" {event.day}"),
                     ("timeline", name), False))
     msso = tl.months_since_symptom_onset
     if msso is not None and assessed is not None:
         out["onset"].append(Moment(
             _months_before(assessed, msso), "the first symptoms",
-            f"timeline.months_since_symptom_onset {msso:g}, counted back from the"
-            f" assessment on {assessed}",
+            _Key(f"timeline.months_since_symptom_onset {msso:g}, counted back from the"
+                 f" assessment on {assessed}",
+                 f"{msso:g} months before the assessment on {assessed}"),
             ("timeline", "months_since_symptom_onset"), False))
     return out
 
@@ -201,8 +273,18 @@ def _months_after(day: dt.date, months: float) -> dt.date:
     return add_months(day, months)
 
 
-def _said(m: Moment) -> str:
-    return f"on {m.day} ({m.how})" if m.exact else f"about {m.day:%Y-%m} ({m.how})"
+def _said(m: Moment) -> tuple[str, _Key]:
+    """When a moment is, and where that comes from (in words: only how it was reached)."""
+    if m.exact:
+        return f"on {m.day}", m.how._replace(words="")
+    return f"about {m.day:%Y-%m}", m.how._replace(words=f" ({m.how.words})")
+
+
+def _what(m: Moment) -> Part:
+    """The moment named; in words, the event by its number ("event 1")."""
+    if m.loc[0] == "events":
+        return (m.what, m.how.words)
+    return m.what
 
 
 #: The order moments must come in, with what is wrong when they do not.
@@ -230,28 +312,31 @@ def _months_order(tl: Timeline, event: Moment | None) -> Iterator[tuple[Loc, str
                 if loc in seen:
                     continue
                 seen.add(loc)
-                yield loc, (
-                    f"{late.what} {_said(late)} would come before {early.what}"
-                    f" {_said(early)}: {why}"
+                yield loc, _say(
+                    _what(late), " ", *_said(late), " would come before ", _what(early), " ",
+                    *_said(early), f": {why}",
                 )
     msso, meso, mef = (tl.months_since_symptom_onset, tl.months_event_to_symptom_onset,
                        tl.months_event_to_full_criteria)
     if event is None and meso is not None and mef is not None and mef + MONTHS_TOLERANCE < meso:
-        yield ("timeline", "months_event_to_full_criteria"), (
-            f"the full picture {mef:g} months after the event"
-            f" (timeline.months_event_to_full_criteria) would come before the first symptoms"
-            f" {meso:g} months after it (timeline.months_event_to_symptom_onset):"
-            " the full picture cannot come before the first symptom"
+        yield ("timeline", "months_event_to_full_criteria"), _say(
+            f"the full picture {mef:g} months after the event",
+            _Key("timeline.months_event_to_full_criteria"),
+            f" would come before the first symptoms {meso:g} months after it",
+            _Key("timeline.months_event_to_symptom_onset"),
+            ": the full picture cannot come before the first symptom",
         )
     if (tl.assessed is None and event is None and msso is not None and meso is not None
             and mef is not None and mef - meso > msso + MONTHS_TOLERANCE):
-        yield ("timeline", "months_event_to_full_criteria"), (
-            f"the full picture {mef:g} months after the event"
-            f" (timeline.months_event_to_full_criteria) comes {mef - meso:g} months after the"
-            f" first symptoms (timeline.months_event_to_symptom_onset {meso:g}), but the"
-            f" symptoms began only {msso:g} months before the assessment"
-            " (timeline.months_since_symptom_onset): the full picture cannot come after"
-            " the assessment"
+        yield ("timeline", "months_event_to_full_criteria"), _say(
+            f"the full picture {mef:g} months after the event",
+            _Key("timeline.months_event_to_full_criteria"),
+            f" comes {mef - meso:g} months after the first symptoms",
+            _Key(f"timeline.months_event_to_symptom_onset {meso:g}",
+                 f" ({meso:g} months after the event)"),
+            f", but the symptoms began only {msso:g} months before the assessment",
+            _Key("timeline.months_since_symptom_onset"),
+            ": the full picture cannot come after the assessment",
         )
 
 
@@ -264,38 +349,43 @@ def _ages(case: Case, events: list[Event], tl: Timeline) -> Iterator[tuple[Loc, 
     dates = [d for d in (e.date for e in events) if d is not None]
     dates += [d for d in (tl.symptom_onset, tl.full_criteria_met, tl.assessed) if d]
     reference = tl.assessed or (max(dates) if dates else None)
-    ref_text = (f"on {tl.assessed} (timeline.assessed)" if tl.assessed else
-                f"on {reference} (the latest date given)")
+    ref: tuple[Part, ...] = (
+        (f"on {tl.assessed}", _Key("timeline.assessed")) if tl.assessed else
+        (f"on {reference} (the latest date given)",))
+    aged = _Key("subject.age_years")
     if reference is None:
         msso = tl.months_since_symptom_onset
         if msso is not None and msso > (age + 1) * 12:
-            yield ("timeline", "months_since_symptom_onset"), (
-                f"symptoms began {msso:g} months ago (timeline.months_since_symptom_onset),"
-                f" more than a lifetime at age {age} (subject.age_years)"
+            yield ("timeline", "months_since_symptom_onset"), _say(
+                f"symptoms began {msso:g} months ago", _Key("timeline.months_since_symptom_onset"),
+                f", more than a lifetime at age {age}", aged,
             )
         return
     if reference.year - age - 1 < dt.MINYEAR + 1:
         return
     born_after = add_months(reference, -(age + 1) * 12)
-    found: list[tuple[Loc, str, dt.date]] = [
-        (("events", i, "date"), f"event on {e.date} (events[{i}].date)", e.date)
+    found: list[tuple[Loc, tuple[Part, ...], dt.date]] = [
+        (("events", i, "date"), ((f"event on {e.date}", f"event {i + 1} on {e.date}"),
+                                 _event(i)), e.date)
         for i, e in enumerate(events) if e.date is not None
     ]
-    found += [(("timeline", n), f"{_WORDS['timeline.' + n]} {getattr(tl, n)} (timeline.{n})",
+    found += [(("timeline", n), (f"{_WORDS['timeline.' + n]} {getattr(tl, n)}",
+                                 _Key(f"timeline.{n}")),
                getattr(tl, n)) for n in _DATES[:2] if getattr(tl, n) is not None]
     for loc, said, day in found:
         if day < born_after:
-            yield loc, (
-                f"{said} is before the person was born: aged {age} (subject.age_years)"
-                f" {ref_text} means born after {born_after}"
+            yield loc, _say(
+                *said, f" is before the person was born: aged {age}", aged, " ", *ref,
+                f" means born after {born_after}",
             )
     msso = tl.months_since_symptom_onset
     onset = _months_before(tl.assessed, msso) if msso is not None and tl.assessed else None
     if msso is not None and onset is not None and onset < born_after and (
         _span(onset, born_after) > MONTHS_TOLERANCE
     ):
-        yield ("timeline", "months_since_symptom_onset"), (
-            f"symptoms began {msso:g} months before the assessment"
-            f" (timeline.months_since_symptom_onset), before the person was born: aged"
-            f" {age} (subject.age_years) {ref_text} means born after {born_after}"
+        yield ("timeline", "months_since_symptom_onset"), _say(
+            f"symptoms began {msso:g} months before the assessment",
+            _Key("timeline.months_since_symptom_onset"),
+            f", before the person was born: aged {age}", aged, " ", *ref,
+            f" means born after {born_after}",
         )

@@ -16,6 +16,7 @@ import os
 # against the shipped set it reads while its own set is parsed
 from dsm5check.engine.ruleset import LoadedRuleset, load_ruleset_file
 from dsm5check.engine.ruleset import shipped as shipped
+from dsm5check.engine.ruleset import shipped_bytes as shipped_bytes
 from dsm5check.engine.ruleset import shipped_ids as shipped_ids
 from dsm5check.errors import UsageError, unknown
 

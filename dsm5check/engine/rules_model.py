@@ -33,7 +33,8 @@ Scalar = str | int | float | bool | dt.date
 
 
 class _Node(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              defer_build=True)
 
     id: str | None = Field(None, description="Optional id shown in explanations, e.g. A1.")
     label: str | None = Field(None, description="Short words shown in explanations.")
@@ -131,7 +132,8 @@ class FactNode(_Comparison):
 
 
 class MonthsSpec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              defer_build=True)
 
     from_: str = Field(alias="from", description="Dotted path of the earlier date.")
     to: str = Field(description="Dotted path of the later date.")
@@ -223,8 +225,10 @@ Rule = Annotated[
 #: mapping a location back to a line.
 RULE_TAGS = frozenset(_KINDS)
 
-for _model in (AllNode, AnyNode, AtLeastNode, NotNode, ForAnyNode):
-    _model.model_rebuild()
+# Every model here, in ruleset.py and in interview/spec.py builds its validator on
+# first use (defer_build): a ruleset from the cache of checked rulesets
+# (rulecache.py) is never validated again, and a command that only reads it
+# skips building them. The forward references to Rule resolve then.
 
 NodeModel = (
     AllNode

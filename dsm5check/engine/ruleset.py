@@ -34,7 +34,8 @@ DIAGNOSIS = "diagnosis"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              defer_build=True)
 
 
 class Source(_Frozen):
@@ -462,7 +463,31 @@ class LoadedRuleset:
 
 
 def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
-    """Parse and check a ruleset file; raise InputError listing every problem."""
+    """Parse and check a ruleset file; raise InputError listing every problem.
+
+    A file that loaded cleanly before (same bytes, same code) comes from the
+    cache of checked rulesets (rulecache.py) instead of being parsed again.
+    """
+    from dsm5check.engine import rulecache
+
+    digest = sha256_of(raw)
+    cached = rulecache.load(digest, Ruleset, shipped_digest)
+    if cached is not None:
+        return LoadedRuleset(cached, file, digest)
+    loaded = _parse_ruleset(file, raw, digest)
+    sources = [cw.from_ for cw in loaded.rules.crosswalks]
+    if not any(s in _CHECKING for s in sources):  # (not when a crosswalk went unchecked)
+        rulecache.store(digest, loaded.rules, {s: shipped_digest(s) for s in sources})
+    return loaded
+
+
+def shipped_digest(ruleset_id: str) -> str | None:
+    """The sha256 of a shipped ruleset file, None when there is no such id."""
+    raw = shipped_bytes(ruleset_id)
+    return None if raw is None else sha256_of(raw)
+
+
+def _parse_ruleset(file: str, raw: bytes, digest: str) -> LoadedRuleset:
     from dsm5check.cases.yamlio import expected_mapping, load_documents
 
     docs = load_documents(file, raw)
@@ -483,7 +508,7 @@ def parse_ruleset(file: str, raw: bytes) -> LoadedRuleset:
     errors = consistency_errors(rules)
     if errors:
         raise InputError([doc.problem(loc, msg) for loc, msg in errors])
-    return LoadedRuleset(rules, file, sha256_of(raw))
+    return LoadedRuleset(rules, file, digest)
 
 
 def load_ruleset_file(path: str | Path) -> LoadedRuleset:
@@ -538,3 +563,13 @@ def shipped(ruleset_id: str) -> LoadedRuleset:
             ]
         )
     return parse_ruleset(f"rules/{ruleset_id}.yaml", entry.read_bytes())
+
+
+def shipped_bytes(ruleset_id: str) -> bytes | None:
+    """The bytes of a shipped ruleset file; None when there is no such id."""
+    if ruleset_id not in shipped_ids():
+        return None
+    try:
+        return (_folder() / f"{ruleset_id}.yaml").read_bytes()
+    except OSError:
+        return None

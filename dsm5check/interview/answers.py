@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dsm5check.interview.questions import Plan, Question, item_key
+
+if TYPE_CHECKING:
+    from dsm5check.engine.results import CaseResult
 
 NOTES_KEY = "notes"
 
@@ -38,6 +41,21 @@ def case_data(plan: Plan, questions: Sequence[Question], answers: Mapping[str, A
     if notes:
         data["notes"] = list(notes)
     return data
+
+
+def evaluate_answers(plan: Plan, questions: Sequence[Question], answers: Mapping[str, Any]
+                     ) -> CaseResult | None:
+    """The engine's result for the case the answers make (None if not yet a valid case)."""
+    from pydantic import ValidationError
+
+    from dsm5check.cases.case import Case
+    from dsm5check.engine.evaluate import evaluate
+
+    try:
+        case = Case.model_validate(case_data(plan, questions, answers))
+    except ValidationError:
+        return None
+    return evaluate(plan.loaded, case)
 
 
 def unanswered_items(plan: Plan, answers: Mapping[str, Any]) -> list[str]:
@@ -139,7 +157,9 @@ def problems(plan: Plan, questions: Sequence[Question], data: dict[str, Any]) ->
     else:
         found = [(tuple(loc), msg) for loc, msg in
                  case_problems(data, case, plan.loaded.rules, plan.today)]
-    return [f"{_named(questions, loc)}: {msg}" for loc, msg in found]
+    # a timeline check says it in words too (timeline_checks.Said): fields by name,
+    # events counted from 1, as a person answering the questions knows them
+    return [f"{_named(questions, loc)}: {getattr(msg, 'words', msg)}" for loc, msg in found]
 
 
 def _named(questions: Sequence[Question], loc: tuple[Any, ...]) -> str:

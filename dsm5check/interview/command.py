@@ -19,6 +19,7 @@ from dsm5check.interview.prompts import PlainPrompter, Prompter
 from dsm5check.interview.session import Session
 
 if TYPE_CHECKING:
+    from dsm5check.interview.hint import Hint
     from dsm5check.interview.questions import Plan
 
 DEFAULT_RULESET = "dsm5-ptsd"  # = registry.DEFAULT_RULESET, kept here to start fast
@@ -106,32 +107,52 @@ def _run(args: argparse.Namespace, prompter: Prompter | None, today: dt.date,
     if not args.resume:
         draft_exists(draft.path)  # checked under the lock: no other interview can make it
     resumed: Plan | None = None
-    if args.resume:  # every answer checked before one is used (a draft may be hand-edited)
+    hinted: Hint | None = None
+    if args.resume:
         draft.reread()  # as it is now that no other interview can write it
-        from dsm5check.errors import InputError
-        from dsm5check.interview.draft_check import draft_problems
+        from dsm5check.interview.hint import read
 
-        try:
-            resumed = load_plan(draft, today)
-        except InputError as err:
-            if draft.rules_is_file and os.path.isfile(draft.rules):
-                raise  # a broken ruleset file: its own problems, at their own lines
-            from dsm5check.interview.draft_check import at
-
-            # the draft names a ruleset that is not there: say so at its "rules"
-            raise InputError([at(draft.path, ("rules",), err.problems[0].message)]) from None
-        bad = draft_problems(draft.path, resumed, draft.answers)
-        if bad:
-            raise InputError(bad)
+        hinted = read(draft, today)  # its next question, if this interview noted it
+        if hinted is None:
+            resumed = _checked_plan(draft, today)
     prompter = prompter or make_prompter(args.plain)
     shown.append(prompter)
     session = Session(prompter, draft, lambda: resumed or load_plan(draft, today), today)
     if args.resume:
         prompter.say(f"Resuming {draft.path}: {len(draft.answers)} answers kept.")
+    if hinted is not None:
+        # on screen at once; the answer is used only once every answer of the draft
+        # has been checked and this question worked out afresh (session.py)
+        session._heading(hinted.block, hinted.title)
+        reply = prompter.ask(hinted.question, hinted.default, hinted.has_default,
+                             hinted.unknown_label)
+        resumed = _checked_plan(draft, today)
+        session.prefetched = (hinted, reply)
     plan = session.run()
     from dsm5check.interview.save import save_case
 
     return save_case(session, plan, plain=args.plain, fhir=getattr(args, "fhir", None))
+
+
+def _checked_plan(draft: Draft, today: dt.date) -> Plan:
+    """The plan of a resumed draft, once every answer in it is checked (a draft may
+    have been edited by hand): InputError listing each bad answer at its line."""
+    from dsm5check.errors import InputError
+    from dsm5check.interview.draft_check import draft_problems
+
+    try:
+        plan = load_plan(draft, today)
+    except InputError as err:
+        if draft.rules_is_file and os.path.isfile(draft.rules):
+            raise  # a broken ruleset file: its own problems, at their own lines
+        from dsm5check.interview.draft_check import at
+
+        # the draft names a ruleset that is not there: say so at its "rules"
+        raise InputError([at(draft.path, ("rules",), err.problems[0].message)]) from None
+    bad = draft_problems(draft.path, plan, draft.answers)
+    if bad:
+        raise InputError(bad)
+    return plan
 
 
 def _interrupted(prompter: Prompter | None, draft: Draft | None) -> int:

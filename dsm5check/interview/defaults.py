@@ -33,7 +33,8 @@ def rules_out(plan: Plan, answers: Mapping[str, Any], q: Question, value: Any) -
 
 def _not_met(plan: Plan, answers: Mapping[str, Any], q: Question, value: Any
              ) -> set[str] | None:
-    from dsm5check.interview.flow import evaluate_answers, plan_flow
+    from dsm5check.interview.answers import evaluate_answers
+    from dsm5check.interview.flow import plan_flow
 
     trial = dict(answers)
     trial[q.key] = value

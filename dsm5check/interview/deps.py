@@ -7,7 +7,8 @@ the criterion is decided by the interview so far.
 
 from __future__ import annotations
 
-from typing import final
+from collections.abc import Mapping, Sequence
+from typing import Any, final
 
 from dsm5check.engine.kinds import NodeVisitor, visit
 from dsm5check.engine.rules_model import (
@@ -23,7 +24,7 @@ from dsm5check.engine.rules_model import (
     NotNode,
 )
 from dsm5check.engine.ruleset import walk
-from dsm5check.interview.questions import Plan, item_key
+from dsm5check.interview.questions import Plan, Question, item_key
 
 
 def _deps(plan: Plan, node: NodeModel, seen: set[str]) -> set[str]:
@@ -104,3 +105,74 @@ def criterion_blocks(plan: Plan) -> dict[str, int]:
             out[crit.id] = max(blocks)
     plan.criterion_blocks = out
     return out
+
+
+def _rules_reading(plan: Plan, key: str) -> list[tuple[str, NodeModel]]:
+    """The criteria, specifiers and diagnosis whose own rule reads answer ``key``
+    (not through another criterion: a result that cannot change leaves those that
+    refer to it as they are)."""
+    rules = plan.loaded.rules
+    every = {c.id for c in rules.criteria} | {"diagnosis"}
+    tops = [(c.id, c.rule) for c in rules.criteria] + [("diagnosis", rules.diagnosis.rule)] + [
+        (f"specifier {s.id}", s.rule) for s in rules.specifiers]
+    return [(name, rule) for name, rule in tops
+            if any(_matches(dep, key) for dep in _deps(plan, rule, every))]
+
+
+def _refers_to_diagnosis(plan: Plan, node: NodeModel) -> bool:
+    """Whether a rule reads the diagnosis, itself or through the criteria it names."""
+    todo, seen = [node], set()
+    while todo:
+        for n in walk(todo.pop()):
+            if isinstance(n, CriterionNode) and n.criterion not in seen:
+                if n.criterion == "diagnosis":
+                    return True
+                seen.add(n.criterion)
+                crit = plan.loaded.rules.criterion_map.get(n.criterion)
+                if crit is not None:
+                    todo.append(crit.rule)
+    return False
+
+
+def can_matter(plan: Plan, questions: Sequence[Question], answers: Mapping[str, Any],
+               q: Question) -> bool:
+    """Whether some answer to ``q`` would still change a result, given the answers so
+    far (``questions``: those relevant now, ``q`` among them). Only the criteria,
+    specifiers and diagnosis whose rules read its answer can change: each answer it
+    offers, and *not known*, is tried on the engine and their results compared. An
+    answer that makes no valid case counts as mattering: the question is asked."""
+    import json
+
+    from dsm5check.interview.answers import evaluate_answers
+
+    reading = _rules_reading(plan, q.key)
+    if not reading:
+        return False  # no rule reads it
+    names = {name for name, _ in reading}
+    rules = [rule for _, rule in reading]
+    if any(_refers_to_diagnosis(plan, rule) for rule in rules):
+        rules.append(plan.loaded.rules.diagnosis.rule)  # (its reads, as for a criterion)
+    read = set().union(*(_deps(plan, rule, set()) for rule in rules))
+    relevant = {k: v for k, v in answers.items()
+                if k != q.key and any(_matches(dep, k) for dep in read)}
+    memo = json.dumps([q.key, relevant], sort_keys=True, default=str)
+    if memo in plan.moot:
+        return plan.moot[memo]
+    seen: set[tuple[object, ...]] = set()
+    matters = False
+    for value in [*(c.value for c in q.choices), None]:
+        result = evaluate_answers(plan, questions, {**answers, q.key: value})
+        if result is None:
+            matters = True
+            break
+        statuses = [(c.id, c.status) for c in result.criteria if c.id in names]
+        statuses += [(s.id, s.status) for s in result.specifiers
+                     if f"specifier {s.id}" in names]
+        seen.add((result.diagnosis if "diagnosis" in names else None, *statuses))
+        if len(seen) > 1:
+            matters = True
+            break
+    if len(plan.moot) > 512:
+        plan.moot.clear()
+    plan.moot[memo] = matters
+    return matters

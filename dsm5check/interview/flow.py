@@ -8,13 +8,13 @@ review screen and resuming a draft the same operation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dsm5check.engine.results import NOT_MET, CaseResult
-from dsm5check.interview.answers import case_data
-from dsm5check.interview.deps import criterion_blocks
+from dsm5check.engine.results import NOT_MET
+from dsm5check.interview.answers import evaluate_answers
+from dsm5check.interview.deps import can_matter, criterion_blocks
 from dsm5check.interview.questions import Choice, Plan, Question, block_questions
 
 STOP_PREFIX = "flow.stop_after."
@@ -53,21 +53,6 @@ class Flow:
                    if q.block == block and q.kind != "stop")
 
 
-def evaluate_answers(plan: Plan, questions: Sequence[Question], answers: Mapping[str, Any]
-                     ) -> CaseResult | None:
-    """The engine's result for the case the answers make (None if not yet a valid case)."""
-    from pydantic import ValidationError
-
-    from dsm5check.cases.case import Case
-    from dsm5check.engine.evaluate import evaluate
-
-    try:
-        case = Case.model_validate(case_data(plan, questions, answers))
-    except ValidationError:
-        return None
-    return evaluate(plan.loaded, case)
-
-
 def stop_question(block: int) -> Question:
     return Question(
         stop_key(block), "stop", "The diagnosis can no longer be met. Stop now (the remaining"
@@ -87,6 +72,9 @@ def plan_flow(plan: Plan, answers: Mapping[str, Any]) -> Flow:
     complete = True
     for index, _block in enumerate(plan.blocks):
         qs = block_questions(plan, index, answers)
+        moot = [q for q in qs if q.skip_if_moot and q.key not in plan.steering
+                and not can_matter(plan, [*out, *qs], answers, q)]
+        qs = [q for q in qs if q not in moot]  # it can change nothing: not asked
         out.extend(qs)
         complete = complete and all(q.key in answers for q in qs)
         if offered or not complete or index == len(plan.blocks) - 1 or not any(

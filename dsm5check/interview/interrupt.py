@@ -10,28 +10,52 @@ prompt_toolkit's own SIGINT handling off: a held signal wakes the prompt's event
 loop (:func:`waking`), which ends the prompt with KeyboardInterrupt, or, if the
 prompt is already ending, leaves the signal held until the section ends. So a
 signal is never lost and never lands inside asyncio.
+
+Outside those sections the KeyboardInterrupt is raised where the signal lands,
+which may be a place that cannot let it through: a weakref callback or a
+``__del__`` run by the garbage collector or by importlib (Python then prints
+"Exception ignored in ..." and goes on, the interruption lost). So the signal is
+also held until taken: such an interruption is kept quiet (``sys.unraisablehook``)
+and raised when the next section ends (its work done, e.g. the draft written) or
+the next prompt starts, a moment later.
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-_state = {"depth": 0, "pending": False, "installed": False}
+_state = {"depth": 0, "pending": False, "installed": False, "early": False}
 _wakers: list[Callable[[], None]] = []  # prompts waiting for a key, to be woken
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
+    _state["pending"] = True  # until taken (see _unraisable)
     if _state["depth"]:
-        _state["pending"] = True
         for wake in _wakers:
             wake()
         return
     raise KeyboardInterrupt
+
+
+def _unraisable(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    """``sys.unraisablehook`` while installed: a KeyboardInterrupt that Python could not
+    raise (it landed in a weakref callback or a ``__del__``) is not reported; it stays
+    held and is raised at the next section or prompt."""
+
+    def unraisable(info: Any) -> object:
+        if (_state["installed"] or _state["early"]) and isinstance(
+                info.exc_value, KeyboardInterrupt):
+            _state["pending"] = True
+            return None
+        return hook(info)
+
+    return unraisable
 
 
 @contextmanager
@@ -66,14 +90,33 @@ def installed() -> Iterator[None]:
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
-    _state.update(depth=0, pending=False, installed=True)
+    _state.update(depth=0, installed=True)  # (one held since the start is kept)
+    hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable(hook)
     try:
         yield
     finally:
         ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
         _state.update(depth=0, pending=False, installed=False)
+        sys.unraisablehook = hook
         if not ignored:  # after an interruption Ctrl-C stays ignored: the program ends
             signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def hold_early() -> None:
+    """From the program's start (``python -m dsm5check``): a Ctrl-C that Python could
+    not raise where it landed while modules were being imported (importlib's module
+    locks are released in weakref callbacks) is kept quiet and held, instead of
+    being reported as "Exception ignored" and lost; an interview acts on it at its
+    first prompt, and the program ends with 130 (see :func:`held`)."""
+    if not _state["early"]:
+        _state["early"] = True
+        sys.unraisablehook = _unraisable(sys.unraisablehook)
+
+
+def held() -> bool:
+    """Whether a Ctrl-C is held that nothing has acted on."""
+    return bool(_state["pending"])
 
 
 def take_pending() -> bool:
@@ -92,5 +135,6 @@ def ignore() -> None:
     """From here on Ctrl-C is ignored: the interruption is being reported and the
     program ends (a second Ctrl-C, or one Python handles late, cannot turn that
     end into a traceback or a death by signal)."""
+    _state["pending"] = False  # this is the interruption being reported
     with contextlib.suppress(ValueError):  # not the main thread: nothing to do
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -42,6 +42,9 @@ class Question:
     code: str = ""  # stable code of its line on the review screen (e.g. an item id)
     name: str | None = None  # a few words naming it on the review screen
     shortcut: Any = None  # the value default_key takes now (set by the session)
+    #: a yes/no or choice question about the case as a whole (not a part of an event):
+    #: asked only while some answer to it can still change a result (deps.can_matter)
+    skip_if_moot: bool = False
 
 
 YES_NO = (Choice(True, "yes", "y"), Choice(False, "no", "n"))

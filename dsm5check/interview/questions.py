@@ -43,6 +43,10 @@ class Plan:
     onset_questions: dict[str, str] = field(default_factory=dict)
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     criterion_blocks: dict[str, int] | None = None  # cache, see deps.py
+    #: answer keys that other questions' ``when`` or ``default_from`` name: such an
+    #: answer steers the interview, so it is asked even when it decides nothing
+    steering: frozenset[str] = frozenset()
+    moot: dict[str, bool] = field(default_factory=dict)  # cache, see deps.can_matter
 
 
 def item_key(item: Item) -> str:
@@ -77,6 +81,9 @@ def compile_plan(loaded: LoadedRuleset, today: dt.date, *, no_skip: bool = False
     if spec:
         plan.unknown_label = spec.unknown_label
         plan.onset_questions = dict(spec.onset_questions)
+        plan.steering = frozenset(
+            key for step in spec.steps for fq in step.questions
+            for key in (*fq.when, *([fq.default_from] if fq.default_from else [])))
     return plan
 
 
@@ -193,6 +200,7 @@ def _field_questions(plan: Plan, fq: FieldQuestion, block: int, key: str, label:
     item = rules.item_map.get(fq.item) if fq.item else None
     prompt = fq.prompt or (item.prompt or item.text if item else key)
     help_text = fq.help or (item.help if item else None)
+    whole_case = target is None  # not a part of an element (an event's record)
     target = target or tuple(key.split("."))
     default: Any = fq.default
     if default == "today" and fq.kind == "date":
@@ -201,6 +209,8 @@ def _field_questions(plan: Plan, fq: FieldQuestion, block: int, key: str, label:
         "help": help_text, "default": default, "has_default": default is not None,
         "default_from": fq.default_from, "default_key": fq.default_key,
         "default_label": fq.default_label, "unknown": fq.unknown, "code": code,
+        # a question about the case as a whole, not a part of an element's record
+        "skip_if_moot": whole_case and fq.kind in ("yes_no", "choice"),
     }
     yes_no = tuple(Choice(c.value, fq.choices.get(c.label, c.label), c.key) for c in YES_NO)
     if fq.kind == "yes_no":

@@ -19,6 +19,8 @@ from dsm5check.interview.model import Question, case_questions
 from dsm5check.interview.prompts import Prompter
 
 if TYPE_CHECKING:
+    from dsm5check.interview.hint import Hint
+    from dsm5check.interview.prompts import Reply
     from dsm5check.interview.questions import Plan
 
 #: Kinds whose declared default is checked with the engine (defaults.py): it is not
@@ -39,6 +41,8 @@ class Session:
         self.today = today or dt.date.today()
         self.revisit: list[str] = []  # keys to ask again, in order (back, review edits)
         self.heading: int | None = None
+        #: a resumed draft's next question, answered before the ruleset was loaded (hint.py)
+        self.prefetched: tuple[Hint, Reply] | None = None
 
     # -- asking --------------------------------------------------------------------
     def _default(self, q: Question) -> tuple[Any, bool]:
@@ -61,13 +65,22 @@ class Session:
 
         return dataclasses.replace(q, shortcut=self.answers.get(q.default_from))
 
-    def ask_one(self, q: Question) -> bool:
-        """Ask until answered (True) or the clinician goes back (False)."""
+    def ask_one(self, q: Question, *, next_up: bool = False) -> bool:
+        """Ask until answered (True) or the clinician goes back (False). ``next_up``: the
+        question the flow goes on with (not one revisited), noted for ``--resume``."""
         label = self.plan.unknown_label if self.plan else "not assessed / don't know"
         q = self._with_shortcut(q)
         while True:
             default, has_default = self._default(q)
-            reply = self.prompter.ask(q, default, has_default, label)
+            reply = self._prefetched(q, default, has_default, label)
+            if reply is None:
+                if next_up and self.plan is not None:
+                    from dsm5check.interview import hint
+
+                    hint.write(self.draft, self.today, hint.Hint(
+                        q, default, has_default, label, q.block, self.plan.blocks[q.block].title))
+                    next_up = False
+                reply = self.prompter.ask(q, default, has_default, label)
             if reply.action == "back":
                 return False
             if reply.action == "note" and q.note_key:
@@ -83,6 +96,18 @@ class Session:
                 continue
             self._store(q.key, reply.value)
             return True
+
+    def _prefetched(self, q: Question, default: Any, has_default: bool, label: str
+                    ) -> Reply | None:
+        """The answer typed to the hinted question, if it is this very question."""
+        if self.prefetched is None:
+            return None
+        shown, reply = self.prefetched
+        self.prefetched = None
+        if (shown.question, shown.default, shown.has_default, shown.unknown_label) != (
+                q, default, has_default, label):
+            return None  # worked out afresh, it is another question: ask that one
+        return reply
 
     def _store(self, key: str, value: Any) -> None:
         if self.plan is not None and (key not in self.answers or self.answers[key] != value):
@@ -134,7 +159,10 @@ class Session:
             while self.revisit and q is None:
                 key = self.revisit.pop(0)
                 q = next((x for x in flow.questions if x.key == key), None)
+            next_up = q is None
             q = q or flow.next(self.answers)
+            if q is None or not next_up:
+                self.prefetched = None  # only ever the answer to the very next question
             if q is None:
                 keys = review(self, flow)
                 if keys is None:
@@ -142,7 +170,7 @@ class Session:
                 self.revisit = keys
                 continue
             self._heading(q.block, plan.blocks[q.block].title)
-            if not self.ask_one(q):
+            if not self.ask_one(q, next_up=next_up):
                 prev = flow.previous(q.key, self.answers)
                 if prev is None:
                     self.prompter.say("This is the first question.")

@@ -16,7 +16,7 @@ Kind = Literal["text", "date", "yes_no", "choice", "multi", "number", "yes_no_or
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class FieldQuestion(_Frozen):

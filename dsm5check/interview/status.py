@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dsm5check.engine.results import MET, NOT_MET, CriterionResult
+from dsm5check.interview.answers import evaluate_answers
 from dsm5check.interview.deps import criterion_blocks
-from dsm5check.interview.flow import evaluate_answers
 from dsm5check.interview.questions import Plan, Question
 
 
