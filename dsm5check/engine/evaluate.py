@@ -132,7 +132,7 @@ def evaluate(loaded: LoadedRuleset | Ruleset, case: Case, *, file: str = "", lin
             ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
             index_label = getattr(element, "id", None) or path
     criteria = tuple(
-        CriterionResult(c.id, c.title, (n := criterion_result(c.id, ctx)).status, n)
+        CriterionResult(c.id, c.title, (n := criterion_result(c.id, ctx)).status, n, c.name)
         for c in rules.criteria
     )
     diagnosis = criterion_result(DIAGNOSIS, ctx)

@@ -326,7 +326,8 @@ def reason_for(node: NodeResult) -> str:
         return _for_any_reason(node)
     if kind == "criterion":
         target: NodeResult = node.detail["reason"]
-        return f"criterion {node.name} {STATUS_WORDS[node.status]}: {target.reason}"
+        who = node.label or f"criterion {node.name}"
+        return f"{who} {STATUS_WORDS[node.status]}: {target.reason}"
     if kind == "element":
         return node.children[0].reason
     return _logic_reason(node)

@@ -51,7 +51,7 @@ def _shown_children(node: NodeResult) -> list[NodeResult]:
 def _add_children(tree: Tree, node: NodeResult, depth: int) -> None:
     for kid in _shown_children(node):
         if kid.kind == "criterion":
-            tree.add(_line(kid.status, kid.name, WORD[kid.status]))
+            tree.add(_line(kid.status, kid.label or kid.name, WORD[kid.status]))
             continue
         branch = tree.add(_line(kid.status, kid.title, kid.reason))
         # a node with an id (a route such as A1) is one line unless undecided
@@ -69,7 +69,7 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
     head.append(f"  ({result.ruleset_id} {result.ruleset_version})", style="dim")
     tree = Tree(head, guide_style="dim")
     for c in result.criteria:
-        branch = tree.add(_line(c.status, f"{c.id} {c.title}", c.reason))
+        branch = tree.add(_line(c.status, c.heading, c.reason))
         node = c.node
         if node.kind not in {"item", "fact", "months"}:
             _add_children(branch, node, depth)
@@ -88,8 +88,9 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
 
         need = tree.add(Text("Still needed to decide the diagnosis", style="bold yellow"))
         decide = {d.criterion: d for d in still_needed(result)}
+        labels = {c.id: c.label for c in result.criteria}
         for crit, inputs in needed.items():
-            line = need.add(Text(f"{crit}: {', '.join(inputs)}"))
+            line = need.add(Text(f"{labels.get(crit, crit)}: {', '.join(inputs)}"))
             if crit in decide:
                 line.add(Text(decide[crit].sentence(), style="dim"))
     if result.expected_checked:
@@ -150,7 +151,7 @@ def readings(rules: Ruleset) -> Tree:
                 guide_style="dim")
     for note in rules.interpretation:
         tree.add(Text(" ".join(note.split())))
-    notes = [(c.id, n) for c in rules.criteria for n in c.interpretation]
+    notes = [(c.label, n) for c in rules.criteria for n in c.interpretation]
     notes += [(s.title, n) for s in rules.specifiers for n in s.interpretation]
     for owner, note in notes:
         tree.add(Text(f"{owner}: " + " ".join(note.split())))

@@ -52,7 +52,7 @@ def marked_view(m: Marked, v: Vignette) -> RenderableType:
 
 
 def _name(r: Row) -> str:
-    return f"{r.key} {r.title}" if r.group == "criterion" else r.title
+    return r.title
 
 
 

@@ -5,6 +5,8 @@ Read from the rule tree's node kinds only, so it works for any ruleset.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dsm5check.engine.reasons import show_value
 from dsm5check.engine.rules_model import (
     AllNode,
@@ -18,6 +20,13 @@ from dsm5check.engine.rules_model import (
     NodeModel,
     NotNode,
 )
+
+if TYPE_CHECKING:
+    from dsm5check.engine.ruleset import Ruleset
+
+#: Above this length the conditions on a collection's element are summed up by the
+#: node's label ("some event: extremely threatening event").
+LONG = 90
 
 _CMP = {
     "==": "is", "in": "is one of", "includes_any": "includes one of",
@@ -40,8 +49,14 @@ def id_list(ids: list[str]) -> str:
     return ", ".join(ids)
 
 
-def threshold(node: NodeModel) -> str:
-    """A short phrase for what the rule needs."""
+def _crit(cid: str, rules: Ruleset | None) -> str:
+    """A criterion as people see it: its id, or its plain name when it has one."""
+    found = rules.criterion_map.get(cid) if rules is not None else None
+    return found.label if found is not None else cid
+
+
+def threshold(node: NodeModel, rules: Ruleset | None = None) -> str:
+    """A short phrase for what the rule needs (``rules`` names criteria in words)."""
     if isinstance(node, AtLeastNode):
         kids = node.of
         names = [k.item if isinstance(k, ItemNode) else (k.id or "") for k in kids]
@@ -51,18 +66,18 @@ def threshold(node: NodeModel) -> str:
         ids = [k.id for k in node.any]
         if all(ids):
             return f"any of {id_list([i for i in ids if i])}"
-        return " or ".join(_part(k) for k in node.any)
+        return " or ".join(_part(k, rules) for k in node.any)
     if isinstance(node, AllNode):
         refs = [k.criterion for k in node.all if isinstance(k, CriterionNode)]
         if len(refs) == len(node.all) > 1:
-            return f"all of {', '.join(refs)} met"
-        return " and ".join(_part(k) for k in node.all)
+            return f"all of {', '.join(_crit(c, rules) for c in refs)} met"
+        return " and ".join(_part(k, rules) for k in node.all)
     if isinstance(node, NotNode):
-        return f"not ({threshold(node.not_)})"
+        return f"not ({threshold(node.not_, rules)})"
     if isinstance(node, ItemNode):
         return node.label or f"{node.item} present"
     if isinstance(node, CriterionNode):
-        return f"{node.criterion} met"
+        return f"{_crit(node.criterion, rules)} met"
     if isinstance(node, FactNode):
         if node.label:
             return node.label
@@ -74,11 +89,14 @@ def threshold(node: NodeModel) -> str:
         what = node.label or f"months from {node.months.from_} to {node.months.to}"
         return f"{what}: {_CMP[op]} {_shown(value)} {unit}"
     if isinstance(node, ForAnyNode):
-        return f"some {node.as_} with {threshold(node.where)}"
+        inner = threshold(node.where, rules)
+        if len(inner) > LONG and node.label:
+            return f"some {node.as_}: {node.label}"
+        return f"some {node.as_} with {inner}"
     raise TypeError(node)  # pragma: no cover - the node kinds are exhausted
 
 
-def _part(node: NodeModel) -> str:
+def _part(node: NodeModel, rules: Ruleset | None = None) -> str:
     if node.id and not isinstance(node, (AtLeastNode, ItemNode)):
         return node.id
-    return threshold(node)
+    return threshold(node, rules)
