@@ -192,7 +192,7 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                 if cid is not None and name.endswith("_status"):
                     criterion_columns[(k, cid)] = out_name
             if out_name.lower() in taken:
-                raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
+                raise InputError([Problem.about("DATA", f"an input column is named {out_name!r},"
                                           " the name of an output column; rename it")])
             taken.add(out_name.lower())
             passed.append(f"{ident(name)} AS {ident(out_name)}")
@@ -364,7 +364,7 @@ def score_multi(args: argparse.Namespace) -> int:
     options = _options(args, instrument)
     if args.data is None:
         if not args.emit_sql:
-            raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
+            raise InputError([Problem.about("DATA", "expected a data file (or - for stdin)")])
         first = loaded[0].rules
         names = [i.id for i in first.items if i.section == SUMMED_SECTION]
         sets = plan_sets(names, loaded, instrument, cmap, locate, "score_input")

@@ -70,7 +70,7 @@ def _why(p: Pairing, g: Pair) -> str:
         shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
         said.append(f"both read {shown}")
     if g.declared:
-        said.append("declared in the set's YAML (corresponds_to)")
+        said.append("declared in the criteria set")
     if g.through:
         said.append(f"each corresponds to the same {g.through} criteria")
     return "paired: " + "; ".join(said) if said else ""
