@@ -10,14 +10,13 @@ import re
 from collections.abc import Sequence
 
 from rich.console import Console, Group
-from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from dsm5check.engine.reasons import needed_for_diagnosis, needed_inputs
 from dsm5check.engine.results import MET, NOT_MET, CaseResult, Mismatch, NodeResult, Status
 from dsm5check.engine.ruleset import Ruleset
+from dsm5check.render.fit import Column, Fitted
 
 STYLE = {MET: "green", NOT_MET: "red", "indeterminate": "yellow"}
 WORD = {MET: "met", NOT_MET: "not met", "indeterminate": "indeterminate"}
@@ -115,16 +114,16 @@ def mismatch_text(m: Mismatch, result: CaseResult) -> str:
 
     what = m.what
     if what.startswith("criteria."):
-        what = f"criterion {what.split('.', 1)[1]}"
+        cid = what.split(".", 1)[1]
+        named = {c.id: c.name for c in result.criteria if c.name}
+        what = named.get(cid) or f"criterion {cid}"
     return f"{what}: expected {said(m.expected)}, got {said(m.actual)}"
 
 
-def summary_table(results: Sequence[CaseResult]) -> Table:
-    table = Table(title=f"{len(results)} cases", title_justify="left", show_lines=False)
-    table.add_column("case", no_wrap=True)
-    table.add_column("diagnosis", no_wrap=True)
-    table.add_column("specifiers")
-    table.add_column("expected", no_wrap=True)
+def summary_table(results: Sequence[CaseResult]) -> Fitted:
+    """One line per case; at a narrow width case ids fold and specifiers wrap
+    (never an ellipsis), or the rows stack."""
+    rows: list[list[str | Text]] = []
     for r in results:
         if not r.expected_checked:
             exp = Text("-", style="dim")
@@ -137,8 +136,10 @@ def summary_table(results: Sequence[CaseResult]) -> Table:
         if r.undecided_specifiers:
             undecided = ", ".join(titles[s] for s in r.undecided_specifiers)
             specs.append(f"; undecided: {undecided}", style="yellow")
-        table.add_row(escape(r.case_id), status_text(r.diagnosis), specs, exp)
-    return table
+        rows.append([r.case_id, status_text(r.diagnosis), specs, exp])
+    return Fitted([Column("case", wrap=True), Column("diagnosis"),
+                   Column("specifiers", wrap=True), Column("expected")], rows,
+                  title=f"{len(results)} cases")
 
 
 def needs_attention(result: CaseResult) -> bool:

@@ -153,25 +153,34 @@ def _name(d: dict[str, Any]) -> str:
     return str(d["id"])
 
 
+def _criteria_names(set_id: str) -> dict[str, str]:
+    """Plain names of a shipped set's criteria (ids readers do not know)."""
+    from dsm5check.engine.registry import shipped, shipped_ids
+
+    if set_id not in shipped_ids():
+        return {}
+    return {c.id: c.name for c in shipped(set_id).rules.criteria if c.name}
+
+
 def render(data: dict[str, Any], console: Console) -> None:
-    from rich.table import Table
     from rich.text import Text
+
+    from dsm5check.render.fit import Column, Fitted
 
     console.print(Text(f"dsm5check score: {data['rows']:,} rows ({data['instrument']},"
                        f" missing data: {data['missing']}), {len(data['sets'])} criteria"
                        f" set{'s' if len(data['sets']) != 1 else ''}", style="bold"))
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for head, just in (("set", "left"), ("met", "right"), ("not met", "right"),
-                       ("indeterminate", "right"), ("prevalence (95% CI)", "right"),
-                       ("", "left")):
-        table.add_column(head, justify=just)  # type: ignore[arg-type]
+    rows: list[list[str | Text]] = []
     for d in data["sets"]:
         p = d["prevalence"]
         width = 20
         bar = "█" * round(width * (p["estimate"] or 0.0))
-        table.add_row(_name(d), f"{d['met']:,}", f"{d['not_met']:,}",
-                      f"{d['indeterminate']:,}", _ci(p), Text(bar, style="cyan"))
-    console.print(table)
+        rows.append([_name(d), f"{d['met']:,}", f"{d['not_met']:,}",
+                     f"{d['indeterminate']:,}", _ci(p), Text(bar, style="cyan")])
+    console.print(Fitted(
+        [Column("set"), *(Column(h, "right") for h in ("met", "not met", "indeterminate",
+                                                      "prevalence (95% CI)")),
+         Column("", optional=True)], rows, boxed=False))
     console.print(Text("prevalence is over the rows a set decides; indeterminate rows"
                        " (missing answers that leave the status open) are counted apart",
                        style="dim"))
@@ -182,8 +191,10 @@ def render(data: dict[str, Any], console: Console) -> None:
         if d["estimate"]:
             console.print(Text(f"{d['id']}: {d['estimate']}", style="yellow"))
         if d["provisional"]:
+            named = _criteria_names(d["id"])
             console.print(Text(f"{d['id']}: provisional, the data cannot assess "
-                               + ", ".join(d["not_assessed"]) + " (assumed met)",
+                               + ", ".join(named.get(x, x) for x in d["not_assessed"])
+                               + " (assumed met)",
                                style="yellow"))
     cats = data.get("categories")
     if cats:
