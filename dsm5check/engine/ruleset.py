@@ -236,6 +236,16 @@ class Ruleset(_Frozen):
         return {i.id: i for i in self.items}
 
     @cached_property
+    def item_groups(self) -> dict[str, tuple[str, ...]]:
+        """Item ids by their group (cluster), groups and items in file order; the
+        interview's default steps and the exported forms both read this."""
+        groups: dict[str, list[str]] = {}
+        for item in self.items:
+            if item.group:
+                groups.setdefault(item.group, []).append(item.id)
+        return {g: tuple(ids) for g, ids in groups.items()}
+
+    @cached_property
     def criterion_map(self) -> dict[str, Criterion]:
         return {c.id: c for c in self.criteria}
 
