@@ -85,7 +85,7 @@ RESULTS = _results()
 def test_check_text_of_every_case_is_plain(path: Path, result: CaseResult) -> None:
     events = re.findall(r"^\s*-?\s*id:\s*([\w.-]+)", path.read_text(encoding="utf-8"), re.M)
     text = _text(case_tree(result))
-    assert offending(text, _user_names(result, events)) == [], text
+    assert internal_ids(text, _user_names(result, events)) == [], text
 
 
 def test_summary_table_names_specifiers_in_words() -> None:
@@ -120,11 +120,12 @@ VIGNETTES = list(library())
 @pytest.mark.parametrize("v", VIGNETTES, ids=[v.id for v in VIGNETTES])
 def test_quiz_screens_of_every_vignette_are_plain(v: Vignette) -> None:
     result, answers = _all_wrong(v)
-    marked = mark(v.id, result, answers)
+    # with the ruleset, as the quiz marks: each row also says what decided it
+    marked = mark(v.id, result, answers, shipped(v.case.ruleset).rules)
     assert not any(r.right for r in marked.rows)  # every reason is on screen
     events = [e.id for e in v.case.events or [] if e.id]
     text = _text(vignette_view(v), marked_view(marked, v))
-    assert offending(text, [v.id, *events]) == [], text
+    assert internal_ids(text, [v.id, *events]) == [], text
 
 
 def test_json_keeps_its_keys(capsys: pytest.CaptureFixture[str]) -> None:

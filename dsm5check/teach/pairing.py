@@ -28,14 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dsm5check.engine.rules_model import (
-    CriterionNode,
-    FactNode,
-    ForAnyNode,
-    ItemNode,
-    MonthsNode,
-    NodeModel,
-)
+from dsm5check.engine.rules_model import FactNode, ForAnyNode, ItemNode, MonthsNode, NodeModel
 from dsm5check.engine.ruleset import Criterion, Crosswalk, Ruleset, walk
 
 #: An input a rule reads: ("item", id) in some vocabulary, or ("fact", path).
@@ -79,37 +72,30 @@ def case_items(rules: Ruleset) -> set[str]:
     return {i.id for i in rules.items if i.section == "case"}
 
 
-def _facts(node: NodeModel, case_items: set[str], scope: dict[str, str]) -> Iterator[Ref]:
-    """The facts a leaf reads; ``scope`` maps an element name (event) to its
-    collection (events), so every set's event facts meet under one path."""
-    paths: list[str] = []
-    if isinstance(node, FactNode):
-        paths.append(node.fact)
-    elif isinstance(node, MonthsNode):
-        paths += [node.months.from_, node.months.to]
-        if node.months.or_fact:
-            paths.append(node.months.or_fact)
-    for path in paths:
-        head, _, rest = path.partition(".")
-        if head in case_items:
-            yield ("item", head)  # e.g. impairment.social: an item read from the case
-        else:
-            yield ("fact", f"{scope.get(head, head)}.{rest}" if rest else head)
+def _paths(rule: NodeModel) -> list[str]:
+    """The fact paths a rule reads (comparisons and the two ends of a duration)."""
+    nodes = list(walk(rule))
+    facts = [n.fact for n in nodes if isinstance(n, FactNode)]
+    spans = [n.months for n in nodes if isinstance(n, MonthsNode)]
+    return facts + [p for m in spans for p in (m.from_, m.to, m.or_fact) if p]
 
 
 def reads(rule: NodeModel, case_items: set[str],
-           scope: dict[str, str] | None = None) -> Iterator[Ref]:
-    """Every input a rule reads (not through other criteria)."""
+          scope: dict[str, str] | None = None) -> Iterator[Ref]:
+    """Every input a rule reads (not through other criteria): its items, and its
+    facts with an element's name (event) put as its collection (events), so every
+    set's event facts meet under one path; a fact under an item read from the case
+    itself (impairment.social) is that item."""
     scope = {} if scope is None else scope
-    for node in walk(rule):
-        if isinstance(node, ForAnyNode):
-            scope[node.as_] = node.for_any
-        elif isinstance(node, ItemNode):
-            yield ("item", node.item)
-        elif isinstance(node, CriterionNode):
-            continue
+    nodes = list(walk(rule))
+    scope.update({n.as_: n.for_any for n in nodes if isinstance(n, ForAnyNode)})
+    yield from (("item", n.item) for n in nodes if isinstance(n, ItemNode))
+    for path in _paths(rule):
+        head, _, rest = path.partition(".")
+        if head in case_items:
+            yield ("item", head)
         else:
-            yield from _facts(node, case_items, scope)
+            yield ("fact", f"{scope.get(head, head)}.{rest}" if rest else head)
 
 
 class _View:
