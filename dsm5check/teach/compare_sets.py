@@ -42,24 +42,35 @@ def _criterion(r: Ruleset, c: Criterion) -> Text:
 
 
 def _side(r: Ruleset, ids: tuple[str, ...], read_from: tuple[tuple[str, tuple[str, ...]], ...],
-          source: str) -> RenderableType:
+          source: str, hub: Ruleset | None) -> RenderableType:
     parts: list[RenderableType] = [_criterion(r, r.criterion_map[cid]) for cid in ids]
     if read_from:
-        parts.append(Text(f"items read from {source}: {_read_list(read_from)}", style="dim"))
+        parts.append(Text(f"items read from {source}: {_read_list(read_from, hub)}",
+                          style="dim"))
     return Group(*parts)
 
 
-def _read_list(read_from: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
-    """"B1-B5 as they are; C3 from D1; P7, P8 from impairment": items grouped by
-    where they are read from."""
+def _read_list(read_from: tuple[tuple[str, tuple[str, ...]], ...],
+               hub: Ruleset | None = None) -> str:
+    """"B1-B5 as they are; C3 from D1; P7-P9 from distress or impairment": items
+    grouped by where they are read from (an item of the case itself in words)."""
     same = [own for own, src in read_from if src == (own,)]
     by: dict[tuple[str, ...], list[str]] = {}
     for own, src in read_from:
         if src != (own,):
             by.setdefault(src, []).append(own)
     said = [f"{id_list(same)} as they are"] if same else []
-    said += [f"{id_list(owns)} from {' or '.join(src)}" for src, owns in by.items()]
+    said += [f"{id_list(owns)} from {' or '.join(_item_words(hub, s) for s in src)}"
+             for src, owns in by.items()]
     return "; ".join(said)
+
+
+def _item_words(rules: Ruleset | None, item_id: str) -> str:
+    """An item id as it reads in a list: a code as it is (B2), a word by its name."""
+    item = rules.item_map.get(item_id) if rules is not None else None
+    if item is None or item.id[-1:].isdigit():
+        return item_id
+    return item.short or item.text
 
 
 def _why(p: Pairing, g: Pair) -> str:
@@ -122,10 +133,15 @@ def criteria_table(p: Pairing) -> Table:
     table.add_column(ra.id, ratio=1)
     table.add_column(rb.id, ratio=1)
     source = _label_of(ra, rb, p.vocabulary)
+    hub = next((r for r in (ra, rb) if r.id == p.vocabulary), None)
+    if hub is None and p.vocabulary is not None:
+        from dsm5check.engine.registry import shipped, shipped_ids
+
+        hub = shipped(p.vocabulary).rules if p.vocabulary in shipped_ids() else None
     for g in p.groups:
-        right = _side(rb, g.right, g.right_from, source)
+        right = _side(rb, g.right, g.right_from, source, hub)
         why = _why(p, g)
-        table.add_row(_side(ra, g.left, g.left_from, source),
+        table.add_row(_side(ra, g.left, g.left_from, source, hub),
                       Group(right, Text(why, style="dim italic")) if why else right)
     table.add_row(*(Text.assemble(("diagnosis", "bold"),
                                   f": {r.diagnosis.text or r.diagnosis.title}")

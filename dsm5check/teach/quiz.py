@@ -37,7 +37,7 @@ class Question:
 def questions(rules: Ruleset) -> list[Question]:
     out = [
         Question(c.id, "judge",
-                 f"Criterion: {c.title}" if c.name else f"Criterion {c.id} ({c.title}):",
+                 f"Criterion ({c.title}):" if c.name else f"Criterion {c.id} ({c.title}):",
                  JUDGEMENTS)
         for c in rules.criteria
     ]
