@@ -77,7 +77,7 @@ def _why(p: Pairing, g: Pair) -> str:
     """What pairs the criteria of a row, in a few words."""
     said: list[str] = []
     if g.shared:
-        names = list(dict.fromkeys(fact_words(p.a, name) for _, name in g.shared))
+        names = list(dict.fromkeys(_fact_name(p, name) for _, name in g.shared))
         shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
         said.append(f"both read {shown}")
     if g.declared:
@@ -85,6 +85,15 @@ def _why(p: Pairing, g: Pair) -> str:
     if g.through:
         said.append(f"each corresponds to the same {g.through} criteria")
     return "paired: " + "; ".join(said) if said else ""
+
+
+def _fact_name(p: Pairing, path: str) -> str:
+    """A shared fact in words: from whichever set names it."""
+    for rules in (p.a, p.b):
+        said = fact_words(rules, path)
+        if said != path.rsplit(".", 1)[-1].replace("_", " "):
+            return said
+    return fact_words(p.a, path)
 
 
 def _only(r: Ruleset, other: Ruleset, cid: str) -> str:
