@@ -19,9 +19,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from dsm5check.cases.case import Case
+from dsm5check.engine.kinds import children
 from dsm5check.engine.logic import item_status
+from dsm5check.engine.nodes import Ctx
 from dsm5check.engine.results import UNKNOWN, NodeResult
-from dsm5check.engine.rules_model import ItemNode, NodeModel, NotNode, children
+from dsm5check.engine.rules_model import ItemNode, NodeModel, NotNode
 from dsm5check.engine.ruleset import Crosswalk, Ruleset
 
 
@@ -78,7 +80,7 @@ class Foreign:
         self.crosswalk: Crosswalk | None = rules.crosswalk_from(source.id)
         self.evaluators = evaluators
         self.native: Mapping[str, Any] = (case.native or {}).get(rules.vocabulary) or {}
-        self.source_ctx: Any = None
+        self.source_ctx: Ctx | None = None
 
     def item(self, item_id: str, nid: str | None, label: str | None, threshold: int,
              ctx: Any) -> NodeResult:
@@ -91,8 +93,6 @@ class Foreign:
             return NodeResult("item", UNKNOWN, item_id, (), nid, label,
                               {"value": None, "why": "not_crosswalked", "coded_in": self.vocab})
         if self.source_ctx is None:
-            from dsm5check.engine.nodes import Ctx
-
             self.source_ctx = Ctx(self.source, {}, ctx.case)
         found: NodeResult = ev(self.source_ctx)
         info = {"crosswalk": describe(self.crosswalk.items[item_id], self.crosswalk.label)}

@@ -1,20 +1,21 @@
 """Each rule node kind compiled to a closure over an evaluation context.
 
 ``compile_rule(node, rules)`` turns a rule tree into one function, once per
-ruleset; calling it with a ``Ctx`` evaluates the rule for one case. The table
-``_COMPILE`` maps every node kind to its factory (the only place that lists
-them); the engine (``engine.py``) builds the context and puts results together.
+ruleset; calling it with a ``Ctx`` evaluates the rule for one case. The
+compiler is a ``NodeVisitor`` (``kinds.py``, the one dispatch on node kinds):
+each ``visit_<kind>`` hands the node to its factory ``_c_<kind>``. The engine
+(``evaluate.py``) builds the context and puts results together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol, final
 
 from dsm5check.cases.case import Case, section_values
 from dsm5check.cases.dates import add_months
-from dsm5check.engine.crosswalk import Foreign
+from dsm5check.engine.kinds import NodeVisitor, visit
 from dsm5check.engine.logic import compare, item_status, kleene_all, kleene_any
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
 from dsm5check.engine.rules_model import (
@@ -25,6 +26,7 @@ from dsm5check.engine.rules_model import (
     FactNode,
     ForAnyNode,
     ItemNode,
+    Kind,
     MonthsNode,
     NodeModel,
     NotNode,
@@ -32,6 +34,14 @@ from dsm5check.engine.rules_model import (
 from dsm5check.engine.ruleset import Ruleset
 
 MISSING = object()
+
+
+class ItemSource(Protocol):
+    """Where a case coded in another set's items gets an item from
+    (``crosswalk.Foreign``: natively coded, through a crosswalk, or not assessed)."""
+
+    def item(self, item_id: str, nid: str | None, label: str | None, threshold: int,
+             ctx: Any) -> NodeResult: ...
 
 
 class Ctx:
@@ -51,7 +61,7 @@ class Ctx:
         self.base_paths: dict[str, str] = {}
         self.answers: dict[str, Mapping[str, Any] | None] = {}
         #: set when the case is coded in another set's items (see crosswalk.py)
-        self.foreign: Foreign | None = None
+        self.foreign: ItemSource | None = None
 
     def answer(self, item_id: str, section: str) -> tuple[Any, bool]:
         """The value a case gives for an item, and whether it was listed at all."""
@@ -106,11 +116,11 @@ _NO_DETAIL: dict[str, Any] = {}
 
 def compile_rule(node: NodeModel, rules: Ruleset) -> Evaluator:
     """The rule tree as one function of an evaluation context."""
-    return _COMPILE[type(node)](node, rules)
+    return visit(node, _Compiler(rules))
 
 
 def _connective(
-    kind: str, node: AllNode | AnyNode, rules: Ruleset,
+    kind: Kind, node: AllNode | AnyNode, rules: Ruleset,
     children: tuple[NodeModel, ...], combine: Callable[[list[Status]], Status],
 ) -> Evaluator:
     kids = [compile_rule(c, rules) for c in children]
@@ -294,14 +304,38 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
     return ev
 
 
-_COMPILE: dict[type, Callable[[Any, Ruleset], Evaluator]] = {
-    AllNode: _c_all,
-    AnyNode: _c_any,
-    AtLeastNode: _c_at_least,
-    NotNode: _c_not,
-    ItemNode: _c_item,
-    CriterionNode: _c_criterion,
-    FactNode: _c_fact,
-    MonthsNode: _c_months,
-    ForAnyNode: _c_for_any,
-}
+@final
+class _Compiler(NodeVisitor[Evaluator]):
+    """Each node kind to its closure factory (runs once per ruleset, not per case)."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: Ruleset) -> None:
+        self.rules = rules
+
+    def visit_all(self, node: AllNode) -> Evaluator:
+        return _c_all(node, self.rules)
+
+    def visit_any(self, node: AnyNode) -> Evaluator:
+        return _c_any(node, self.rules)
+
+    def visit_at_least(self, node: AtLeastNode) -> Evaluator:
+        return _c_at_least(node, self.rules)
+
+    def visit_not(self, node: NotNode) -> Evaluator:
+        return _c_not(node, self.rules)
+
+    def visit_item(self, node: ItemNode) -> Evaluator:
+        return _c_item(node, self.rules)
+
+    def visit_criterion(self, node: CriterionNode) -> Evaluator:
+        return _c_criterion(node, self.rules)
+
+    def visit_fact(self, node: FactNode) -> Evaluator:
+        return _c_fact(node, self.rules)
+
+    def visit_months(self, node: MonthsNode) -> Evaluator:
+        return _c_months(node, self.rules)
+
+    def visit_for_any(self, node: ForAnyNode) -> Evaluator:
+        return _c_for_any(node, self.rules)

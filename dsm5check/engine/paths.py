@@ -12,22 +12,23 @@ import datetime as dt
 import types
 import typing
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, final
 
 from pydantic import BaseModel
 
+from dsm5check.engine.kinds import Loc, NodeVisitor, located_children, visit
 from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
+    AtLeastNode,
+    CriterionNode,
     FactNode,
     ForAnyNode,
+    ItemNode,
     MonthsNode,
     NodeModel,
     NotNode,
-    children,
 )
-
-Loc = tuple[object, ...]
 
 
 def _leaves(annotation: Any) -> list[Any]:
@@ -95,42 +96,70 @@ def _fact_problem(node: FactNode, found: list[Any]) -> str | None:
     return None
 
 
+Problems = Iterator[tuple[Loc, str]]
+
+
 def path_problems(rule: NodeModel, loc: Loc, scope: dict[str, Any], root: type[BaseModel]
-                  ) -> Iterator[tuple[Loc, str]]:
+                  ) -> Problems:
     """Unknown paths and comparisons that cannot fit, anywhere in ``rule``."""
-    if isinstance(rule, FactNode):
-        found = follow(rule.fact, scope, root)
+    return visit(rule, _PathCheck(loc, scope, root))
+
+
+@final
+class _PathCheck(NodeVisitor[Problems]):
+    def __init__(self, loc: Loc, scope: dict[str, Any], root: type[BaseModel]) -> None:
+        self.loc, self.scope, self.root = loc, scope, root
+
+    def _children(self, node: NodeModel) -> Problems:
+        for at, kid in located_children(node):
+            yield from path_problems(kid, (*self.loc, *at), self.scope, self.root)
+
+    def visit_all(self, node: AllNode) -> Problems:
+        return self._children(node)
+
+    def visit_any(self, node: AnyNode) -> Problems:
+        return self._children(node)
+
+    def visit_at_least(self, node: AtLeastNode) -> Problems:
+        return self._children(node)
+
+    def visit_not(self, node: NotNode) -> Problems:
+        return self._children(node)
+
+    def visit_item(self, node: ItemNode) -> Problems:
+        return iter(())
+
+    def visit_criterion(self, node: CriterionNode) -> Problems:
+        return iter(())
+
+    def visit_fact(self, node: FactNode) -> Problems:
+        found = follow(node.fact, self.scope, self.root)
         if found is None:
-            yield (*loc, "fact"), f"unknown fact {rule.fact!r}: no such key in a case"
+            yield (*self.loc, "fact"), f"unknown fact {node.fact!r}: no such key in a case"
         else:
-            problem = _fact_problem(rule, found)
+            problem = _fact_problem(node, found)
             if problem:
-                yield (*loc, "fact"), problem
-    elif isinstance(rule, MonthsNode):
-        spec = rule.months
+                yield (*self.loc, "fact"), problem
+
+    def visit_months(self, node: MonthsNode) -> Problems:
+        spec, loc = node.months, self.loc
         for key, path, wanted in (("from", spec.from_, dt.date), ("to", spec.to, dt.date),
                                   ("or_fact", spec.or_fact, float)):
             if path is None:
                 continue
-            found = follow(path, scope, root)
+            found = follow(path, self.scope, self.root)
             if found is None:
                 yield (*loc, "months", key), f"unknown fact {path!r}: no such key in a case"
             elif wanted is dt.date and dt.date not in found:
                 yield (*loc, "months", key), f"{path} holds {_describe(found)}, not a date"
             elif wanted is float and not any(_is_number(t) for t in found):
                 yield (*loc, "months", key), f"{path} holds {_describe(found)}, not a number"
-    elif isinstance(rule, ForAnyNode):
-        found = follow(rule.for_any, scope, root)
+
+    def visit_for_any(self, node: ForAnyNode) -> Problems:
+        found = follow(node.for_any, self.scope, self.root)
         elements = [typing.get_args(t)[0] for t in found or () if typing.get_origin(t) is list]
         if not elements:
-            yield (*loc, "for_any"), f"{rule.for_any!r} is not a list in a case"
+            yield (*self.loc, "for_any"), f"{node.for_any!r} is not a list in a case"
             return
-        yield from path_problems(rule.where, (*loc, "where"), {**scope, rule.as_: elements[0]},
-                                 root)
-        return
-    if isinstance(rule, NotNode):
-        yield from path_problems(rule.not_, (*loc, "not"), scope, root)
-        return
-    key = "all" if isinstance(rule, AllNode) else "any" if isinstance(rule, AnyNode) else "of"
-    for i, kid in enumerate(children(rule)):
-        yield from path_problems(kid, (*loc, key, i), scope, root)
+        yield from path_problems(node.where, (*self.loc, "where"),
+                                 {**self.scope, node.as_: elements[0]}, self.root)

@@ -1,6 +1,7 @@
 """Sentences that explain a result node, derived from what it was decided on.
 
-Rendering never evaluates: these functions only read a finished NodeResult.
+Rendering never evaluates: these functions only read a finished NodeResult
+(any node outcome of the shape ``outcome.Outcome``).
 Every sentence is for a person: facts and values are named by the words the
 ruleset gives them (its ``facts`` block, item short names and scale labels),
 never by field paths or keys; a fact the ruleset does not name is spelled out
@@ -13,10 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, assert_never
 
 from dsm5check.cases.dates import months_between
-from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult
+from dsm5check.engine.outcome import MET, NOT_MET, UNKNOWN
+
+# reasons read any node outcome of this shape (results.NodeResult has it) and
+# never import results.py, which imports them for NodeResult.reason
+from dsm5check.engine.outcome import Outcome as NodeResult
+from dsm5check.engine.wording import item_answer, rating_words
 
 _OP_WORDS = {
     "==": "",
@@ -109,13 +115,6 @@ def _name_parts(nodes: list[NodeResult]) -> list[str]:
 # --- items ---------------------------------------------------------------------
 
 
-def _rating(value: int, labels: Mapping[int, str], *, listed: bool = False) -> str:
-    label = labels.get(value)
-    if not label:
-        return str(value)
-    return f"{value} ({label})" if listed else f"{value}, {label}"
-
-
 def item_reason(node: NodeResult) -> str:
     d = node.detail
     words: Mapping[str, Any] = d.get("words") or {}
@@ -129,30 +128,14 @@ def item_reason(node: NodeResult) -> str:
         return "not listed, so counted as absent (the case says unlisted symptoms are absent)"
     if "ratings" in d:
         return _ratings_reason(node, labels, words.get("ratings") or {})
-    value = d.get("value")
-    if value is None:
-        text = "not assessed"
-    elif isinstance(value, bool):
-        text = "present" if value else "absent"
-    else:
-        text = f"rated {_rating(value, labels)}"
-        if value < d["threshold"]:
-            text += f" (counts from {d['threshold']})"
-    if "trauma_related" in d:
-        if d["trauma_related"] is False:
-            text += ", but not related to the event: does not count"
-        else:
-            text += ", but whether it is related to the event is not known"
-        if d.get("note"):
-            text += f" (note: {d['note']})"
-    return text
+    return item_answer(d, labels)  # the one phrasing, shared with teach/why.py
 
 
 def _ratings_reason(node: NodeResult, labels: Mapping[int, str], names: Mapping[str, str]
                     ) -> str:
     d = node.detail
     given = {k: v for k, v in d["ratings"].items() if v is not None}
-    shown = join([f"{names.get(k, plain_path(k))} {_rating(v, labels, listed=True)}"
+    shown = join([f"{names.get(k, plain_path(k))} {rating_words(v, labels, listed=True)}"
                   for k, v in given.items()])
     missing = [names.get(k, plain_path(k)) for k, v in d["ratings"].items() if v is None]
     need = f"any rating of {d['threshold']} or more meets it"
@@ -313,24 +296,30 @@ def _logic_reason(node: NodeResult) -> str:
 
 
 def reason_for(node: NodeResult) -> str:
+    """The sentence for a node's status; one case per result kind (mypy checks
+    that every kind of ``outcome.ResultKind`` has one)."""
     kind = node.kind
-    if kind == "item":
-        return item_reason(node)
-    if kind == "at_least":
-        return _count_reason(node)
-    if kind == "months":
-        return _months_reason(node)
-    if kind == "fact":
-        return _fact_reason(node)
-    if kind == "for_any":
-        return _for_any_reason(node)
-    if kind == "criterion":
-        target: NodeResult = node.detail["reason"]
-        who = node.label or f"criterion {node.name}"
-        return f"{who} {STATUS_WORDS[node.status]}: {target.reason}"
-    if kind == "element":
-        return node.children[0].reason
-    return _logic_reason(node)
+    match kind:
+        case "item":
+            return item_reason(node)
+        case "at_least":
+            return _count_reason(node)
+        case "months":
+            return _months_reason(node)
+        case "fact":
+            return _fact_reason(node)
+        case "for_any":
+            return _for_any_reason(node)
+        case "criterion":
+            target: NodeResult = node.detail["reason"]
+            who = node.label or f"criterion {node.name}"
+            return f"{who} {STATUS_WORDS[node.status]}: {target.reason}"
+        case "element":
+            return node.children[0].reason
+        case "all" | "any" | "not":
+            return _logic_reason(node)
+        case _:
+            assert_never(kind)
 
 
 # --- what is still needed -----------------------------------------------------------
@@ -355,33 +344,32 @@ def _collect(node: NodeResult, out: list[tuple[str, str]]) -> None:
     if node.status != UNKNOWN:
         return
     d = node.detail
-    if node.kind == "item":
-        out.append((node.name, node.title))
-    elif node.kind == "fact":
-        out.append((node.name, fact_name(d.get("words"), node.name)))
-    elif node.kind == "months":
-        words: Mapping[str, Any] = d.get("words") or {}
-        missing = list(d.get("missing", ()))
-        key_of: dict[str, str] = {d.get("from", ""): "from", d.get("to", ""): "to"}
-        said = [f"the date of {fact_name(words.get(key_of.get(p, '')), p)}" for p in missing]
-        if d.get("or_fact"):
-            alt = fact_name(words.get("or_fact"), d["or_fact"])
-            out.append((" and ".join(missing) + f" (or {d['or_fact']})",
-                        f"{join(said)} (or the {alt})"))
-        else:
-            out.extend(zip(missing, said, strict=True))
-    elif node.kind == "criterion":
-        return  # reported under that criterion itself
-    elif node.kind == "for_any" and d.get("missing"):
-        out.append((node.name, fact_name(d.get("words"), node.name)))
+    kind = node.kind
+    match kind:
+        case "item":
+            out.append((node.name, node.title))
+        case "fact":
+            out.append((node.name, fact_name(d.get("words"), node.name)))
+        case "months":
+            words: Mapping[str, Any] = d.get("words") or {}
+            missing = list(d.get("missing", ()))
+            key_of: dict[str, str] = {d.get("from", ""): "from", d.get("to", ""): "to"}
+            said = [f"the date of {fact_name(words.get(key_of.get(p, '')), p)}"
+                    for p in missing]
+            if d.get("or_fact"):
+                alt = fact_name(words.get("or_fact"), d["or_fact"])
+                out.append((" and ".join(missing) + f" (or {d['or_fact']})",
+                            f"{join(said)} (or the {alt})"))
+            else:
+                out.extend(zip(missing, said, strict=True))
+        case "criterion":
+            return  # reported under that criterion itself
+        case "for_any":
+            if d.get("missing"):
+                out.append((node.name, fact_name(d.get("words"), node.name)))
+        case "all" | "any" | "at_least" | "not" | "element":
+            pass  # what they need is what their children need
+        case _:
+            assert_never(kind)
     for kid in node.children:
         _collect(kid, out)
-
-
-def needed_for_diagnosis(result: CaseResult, *, words: bool = False) -> dict[str, list[str]]:
-    """For an undecided diagnosis: per undecided criterion, the answers it needs
-    (as field paths, or in words with ``words=True``)."""
-    if result.diagnosis != UNKNOWN:
-        return {}
-    pick = needed_names if words else needed_inputs
-    return {c.id: pick(c.node) for c in result.criteria if c.status == UNKNOWN}

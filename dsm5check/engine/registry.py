@@ -1,5 +1,7 @@
-"""The criteria sets shipped with dsm5check, and the one way the command line
-names a ruleset: a shipped id (any case) or a YAML file.
+"""The one way the command line names a ruleset: a shipped id (any case) or a
+YAML file. (The shipped sets themselves are listed and loaded by ``ruleset.py``,
+where a crosswalk is checked against the shipped set it reads; ``shipped`` and
+``shipped_ids`` are re-exported here.)
 
 Every command that reads rules goes through :func:`resolve` (or
 :func:`rules_source` when it only needs to know what to load), so `--rules`
@@ -9,59 +11,15 @@ means the same thing everywhere, with the same "did you mean" for a typo.
 from __future__ import annotations
 
 import os
-from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING
 
-from dsm5check.errors import InputError, Problem, UsageError, unknown
-
-if TYPE_CHECKING:
-    from dsm5check.engine.ruleset import LoadedRuleset
+# the shipped sets are read where rulesets are parsed: a crosswalk is checked
+# against the shipped set it reads while its own set is parsed
+from dsm5check.engine.ruleset import LoadedRuleset, load_ruleset_file
+from dsm5check.engine.ruleset import shipped as shipped
+from dsm5check.engine.ruleset import shipped_ids as shipped_ids
+from dsm5check.errors import UsageError, unknown
 
 DEFAULT_RULESET = "dsm5-ptsd"
-
-
-def _folder() -> resources.abc.Traversable:
-    """The rules inside the installed package, or rules/ of a source checkout.
-
-    A wheel carries the top-level rules/ folder as ``dsm5check.rules``. When the
-    package is imported straight from a checkout (the repository root on
-    sys.path, as in the test suite), that subpackage is not importable, and the
-    folder beside the package is the same files.
-    """
-    try:
-        return resources.files("dsm5check.rules")
-    except ModuleNotFoundError:
-        return resources.files("dsm5check").joinpath("..", "rules")
-
-
-def shipped_ids() -> list[str]:
-    """Ids of the shipped rulesets (file names without .yaml), sorted."""
-    return sorted(
-        entry.name.removesuffix(".yaml")
-        for entry in _folder().iterdir()
-        if entry.name.endswith(".yaml")
-    )
-
-
-@cache
-def shipped(ruleset_id: str) -> LoadedRuleset:
-    """Load a shipped ruleset by id; InputError when there is none of that id."""
-    from dsm5check.engine.ruleset import parse_ruleset
-
-    entry = _folder() / f"{ruleset_id}.yaml"
-    if ruleset_id not in shipped_ids():  # an id, never a path
-        raise InputError(
-            [
-                Problem(
-                    f"{ruleset_id}.yaml",
-                    1,
-                    1,
-                    f"no shipped ruleset {ruleset_id!r}; known: {', '.join(shipped_ids())}",
-                )
-            ]
-        )
-    return parse_ruleset(f"rules/{ruleset_id}.yaml", entry.read_bytes())
 
 
 def shipped_id(name: str) -> str | None:
@@ -97,8 +55,6 @@ def resolve(name: str | None) -> LoadedRuleset:
         return shipped(DEFAULT_RULESET)
     source, is_file = rules_source(name)
     if is_file:
-        from dsm5check.engine.ruleset import load_ruleset_file
-
         return load_ruleset_file(source)
     return shipped(source)
 

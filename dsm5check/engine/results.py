@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-Status = Literal["met", "not_met", "indeterminate"]
-MET: Status = "met"
-NOT_MET: Status = "not_met"
-UNKNOWN: Status = "indeterminate"
+from dsm5check.engine.outcome import MET as MET
+from dsm5check.engine.outcome import NOT_MET as NOT_MET
+from dsm5check.engine.outcome import UNKNOWN as UNKNOWN
+from dsm5check.engine.outcome import ResultKind
+from dsm5check.engine.outcome import Status as Status
+from dsm5check.engine.reasons import needed_inputs, needed_names, reason_for
 
 
 class NodeResult(NamedTuple):
@@ -25,7 +27,7 @@ class NodeResult(NamedTuple):
     after the engine creates it.
     """
 
-    kind: str
+    kind: ResultKind
     status: Status
     name: str  # what the node is about: an item id, a fact path, a label
     children: tuple[NodeResult, ...] = ()
@@ -35,8 +37,6 @@ class NodeResult(NamedTuple):
 
     @property
     def reason(self) -> str:
-        from dsm5check.engine.reasons import reason_for
-
         return reason_for(self)
 
     @property
@@ -164,3 +164,12 @@ class CaseResult:
         from dsm5check.render.records import case_record
 
         return case_record(self)
+
+
+def needed_for_diagnosis(result: CaseResult, *, words: bool = False) -> dict[str, list[str]]:
+    """For an undecided diagnosis: per undecided criterion, the answers it needs
+    (as field paths, or in words with ``words=True``)."""
+    if result.diagnosis != UNKNOWN:
+        return {}
+    pick = needed_names if words else needed_inputs
+    return {c.id: pick(c.node) for c in result.criteria if c.status == UNKNOWN}

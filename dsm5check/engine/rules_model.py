@@ -17,7 +17,9 @@ A rule is a mapping whose one *kind key* says what it is:
 =============  ==============================================================
 
 Any node may carry an ``id`` and a ``label`` for the explanation. The engine
-(``engine.py``) knows these kinds only; criteria live in the YAML.
+knows these kinds only; criteria live in the YAML. ``kinds.py`` is the one
+dispatch on them that every consumer (evaluation, explanations, SQL, ...) goes
+through; docs/rulesets.md says how to add a kind.
 """
 
 from __future__ import annotations
@@ -153,6 +155,11 @@ class ForAnyNode(_Node):
     where: Rule
 
 
+#: A node kind: its key in the YAML and ``NodeResult.kind``.
+Kind = Literal[
+    "all", "any", "at_least", "not", "item", "criterion", "fact", "months", "for_any"
+]
+
 _KINDS: dict[str, str] = {
     "all": "all",
     "any": "any",
@@ -240,6 +247,7 @@ __all__ = [
     "FactNode",
     "ForAnyNode",
     "ItemNode",
+    "Kind",
     "MonthsNode",
     "NodeModel",
     "NotNode",
@@ -247,25 +255,3 @@ __all__ = [
     "Scalar",
 ]
 
-
-def children(node: NodeModel) -> tuple[NodeModel, ...]:
-    """The child rules of a node, in order (none for leaves)."""
-    if isinstance(node, AllNode):
-        return node.all
-    if isinstance(node, AnyNode):
-        return node.any
-    if isinstance(node, AtLeastNode):
-        return node.of
-    if isinstance(node, NotNode):
-        return (node.not_,)
-    if isinstance(node, ForAnyNode):
-        return (node.where,)
-    return ()
-
-
-def kind_of(node: NodeModel) -> Literal[
-    "all", "any", "at_least", "not", "item", "criterion", "fact", "months", "for_any"
-]:
-    kind = _kind(node)
-    assert kind is not None
-    return kind  # type: ignore[return-value]

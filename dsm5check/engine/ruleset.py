@@ -2,28 +2,29 @@
 
 Loaded from YAML into frozen pydantic models that forbid unknown keys, then
 checked for consistency (every reference resolves, no cycles). All clinical
-wording lives in the YAML; nothing here knows a criterion id.
+wording lives in the YAML; nothing here knows a criterion id. The sets shipped
+with dsm5check are found and loaded here too (``shipped``), because checking a
+crosswalk loads the shipped set it reads; ``registry.py`` names rulesets for
+the command line.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache, cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from dsm5check.engine.kinds import located_children
 from dsm5check.engine.rules_model import (
-    AllNode,
-    AnyNode,
-    AtLeastNode,
     CriterionNode,
     ForAnyNode,
     ItemNode,
     NodeModel,
-    NotNode,
     Rule,
 )
 from dsm5check.errors import InputError, Problem
@@ -271,23 +272,8 @@ def walk_located(
 ) -> Iterator[tuple[tuple[object, ...], NodeModel]]:
     """Every node of a rule tree with its key path in the file, depth first."""
     yield loc, node
-    if isinstance(node, AllNode):
-        children: tuple[tuple[str, tuple[NodeModel, ...]], ...] = (("all", node.all),)
-    elif isinstance(node, AnyNode):
-        children = (("any", node.any),)
-    elif isinstance(node, AtLeastNode):
-        children = (("of", node.of),)
-    elif isinstance(node, NotNode):
-        yield from walk_located(node.not_, (*loc, "not"))
-        return
-    elif isinstance(node, ForAnyNode):
-        yield from walk_located(node.where, (*loc, "where"))
-        return
-    else:
-        children = ()
-    for key, kids in children:
-        for i, child in enumerate(kids):
-            yield from walk_located(child, (*loc, key, i))
+    for at, child in located_children(node):
+        yield from walk_located(child, (*loc, *at))
 
 
 def _rules(rs: Ruleset) -> Iterator[tuple[tuple[object, ...], NodeModel]]:
@@ -429,8 +415,6 @@ def _correspondence_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
 def _source_rules(ruleset_id: str) -> Ruleset | str | None:
     """The shipped ruleset a crosswalk reads (None while it is being checked itself,
     for crosswalks in both directions), or a message when there is none."""
-    from dsm5check.engine.registry import shipped, shipped_ids
-
     if ruleset_id in _CHECKING:
         return None
     if ruleset_id not in shipped_ids():
@@ -563,3 +547,47 @@ def load_ruleset_file(path: str | Path) -> LoadedRuleset:
         problem = Problem(str(path), 1, 1, f"cannot read ruleset: {exc.strerror}")
         raise InputError([problem]) from None
     return parse_ruleset(str(path), raw)
+
+
+# --- the shipped sets -------------------------------------------------------------
+
+
+def _folder() -> resources.abc.Traversable:
+    """The rules inside the installed package, or rules/ of a source checkout.
+
+    A wheel carries the top-level rules/ folder as ``dsm5check.rules``. When the
+    package is imported straight from a checkout (the repository root on
+    sys.path, as in the test suite), that subpackage is not importable, and the
+    folder beside the package is the same files.
+    """
+    try:
+        return resources.files("dsm5check.rules")
+    except ModuleNotFoundError:
+        return resources.files("dsm5check").joinpath("..", "rules")
+
+
+def shipped_ids() -> list[str]:
+    """Ids of the shipped rulesets (file names without .yaml), sorted."""
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in _folder().iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+@cache
+def shipped(ruleset_id: str) -> LoadedRuleset:
+    """Load a shipped ruleset by id; InputError when there is none of that id."""
+    entry = _folder() / f"{ruleset_id}.yaml"
+    if ruleset_id not in shipped_ids():  # an id, never a path
+        raise InputError(
+            [
+                Problem(
+                    f"{ruleset_id}.yaml",
+                    1,
+                    1,
+                    f"no shipped ruleset {ruleset_id!r}; known: {', '.join(shipped_ids())}",
+                )
+            ]
+        )
+    return parse_ruleset(f"rules/{ruleset_id}.yaml", entry.read_bytes())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -150,7 +149,3 @@ def _interrupted(prompter: Prompter | None, draft: Draft | None) -> int:
         say("Interrupted before the first answer; nothing was saved.")
     return 130
 
-
-def default_out(case_id: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", case_id).strip(".-") or "case"
-    return f"{safe}.yaml"

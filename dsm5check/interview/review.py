@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import shutil
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dsm5check.interview.answers import NOTES_KEY, unanswered_items
 from dsm5check.interview.flow import Flow
@@ -20,8 +20,26 @@ from dsm5check.interview.model import Question
 from dsm5check.interview.prompts import BACK_KEY, shown
 
 if TYPE_CHECKING:
+    from dsm5check.interview.draft import Draft
+    from dsm5check.interview.prompts import Prompter
     from dsm5check.interview.questions import Plan
-    from dsm5check.interview.session import Session
+
+
+class ReviewSession(Protocol):
+    """What the review screen uses of the interview (``session.Session``, which
+    calls :func:`review`; this module does not import it back)."""
+
+    @property
+    def answers(self) -> dict[str, Any]: ...
+
+    @property
+    def plan(self) -> Plan | None: ...
+
+    @property
+    def prompter(self) -> Prompter: ...
+
+    @property
+    def draft(self) -> Draft: ...
 
 KEYS = "To change a line type its code (e.g. {example}) · n: case note · <: back"
 LAST = " · Enter: save"
@@ -36,7 +54,7 @@ class Line:
     text: str
 
 
-def lines_of(session: Session, flow: Flow) -> list[tuple[str, list[Line]]]:
+def lines_of(session: ReviewSession, flow: Flow) -> list[tuple[str, list[Line]]]:
     """The answers of the flow as (heading, lines) groups, in the order asked."""
     answers = session.answers
     groups: list[tuple[str, list[Line]]] = []
@@ -96,7 +114,7 @@ def _without_head(label: str, first: str) -> str:
     return label[len(head):] if label.startswith(head) and ": " in first else label
 
 
-def review(session: Session, flow: Flow) -> list[str] | None:
+def review(session: ReviewSession, flow: Flow) -> list[str] | None:
     """Show the answers; return the keys to ask again, or None to save."""
     answers = session.answers
     say = session.prompter.say
@@ -133,7 +151,7 @@ def review(session: Session, flow: Flow) -> list[str] | None:
             return [q.key for q in codes[picked].questions]
 
 
-def _pages(session: Session, flow: Flow, groups: list[tuple[str, list[Line]]]
+def _pages(session: ReviewSession, flow: Flow, groups: list[tuple[str, list[Line]]]
            ) -> list[list[tuple[str, str]]]:
     """The screen lines in pages that fit the terminal (a heading never ends a page)."""
     size = shutil.get_terminal_size((100, 40))
@@ -165,7 +183,7 @@ def _pages(session: Session, flow: Flow, groups: list[tuple[str, list[Line]]]
     return pages
 
 
-def _command(session: Session, prompt: str, codes: dict[str, Line]) -> str:
+def _command(session: ReviewSession, prompt: str, codes: dict[str, Line]) -> str:
     """Ask until a valid command: a line's code, "" (Enter), ``<``, or "notes" after a note.
 
     A refusal is said in the prompt itself, right where the clinician types, and
@@ -204,7 +222,7 @@ def _find(cmd: str, codes: dict[str, Line]) -> str | None:
     return starts[0] if len(starts) == 1 else None
 
 
-def _add_note(session: Session, text: str) -> None:
+def _add_note(session: ReviewSession, text: str) -> None:
     answers = session.answers
     answers[NOTES_KEY] = [*(answers.get(NOTES_KEY) or ()), text]
     session.draft.save()

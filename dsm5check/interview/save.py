@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -16,11 +17,16 @@ if TYPE_CHECKING:
     from dsm5check.interview.prompts import Prompter
 
 
+def default_out(case_id: str) -> str:
+    """The file a new case is saved to when no --out was given: its id, made safe."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", case_id).strip(".-") or "case"
+    return f"{safe}.yaml"
+
+
 def save_case(session: Session, plan: Plan, *, plain: bool, fhir: str | None = None) -> int:
     from dsm5check.cases.loading import RulesetResolver, load_case_file
     from dsm5check.engine.evaluate import evaluate
     from dsm5check.interview.answers import case_data, to_yaml
-    from dsm5check.interview.command import default_out
     from dsm5check.interview.draft import atomic_write
     from dsm5check.interview.flow import plan_flow
     from dsm5check.render.text import case_tree

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import final
+
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from dsm5check.engine.kinds import NodeVisitor, children, visit
 from dsm5check.engine.registry import shipped, shipped_ids
 from dsm5check.engine.rules_model import (
     AllNode,
@@ -20,7 +23,6 @@ from dsm5check.engine.rules_model import (
     MonthsNode,
     NodeModel,
     NotNode,
-    children,
 )
 from dsm5check.engine.ruleset import Ruleset
 
@@ -59,29 +61,46 @@ def describe(node: NodeModel) -> str:
     """One line for a rule node, as a reader of the YAML would say it."""
     head = f"{node.id} " if node.id else ""
     label = f" ({node.label})" if node.label else ""
-    if isinstance(node, AllNode):
-        return f"{head}all of{label}"
-    if isinstance(node, AnyNode):
-        return f"{head}any of{label}"
-    if isinstance(node, AtLeastNode):
-        return f"{head}at least {node.at_least} of {len(node.of)}{label}"
-    if isinstance(node, NotNode):
-        return f"{head}not{label}"
-    if isinstance(node, ItemNode):
-        return f"{head}item {node.item} present{label}"
-    if isinstance(node, CriterionNode):
-        return f"{head}criterion {node.criterion} met{label}"
-    if isinstance(node, FactNode):
+    return f"{head}{visit(node, _DESCRIBE)}{label}"
+
+
+@final
+class _Describe(NodeVisitor[str]):
+    """What a node says, between its id and its label."""
+
+    def visit_all(self, node: AllNode) -> str:
+        return "all of"
+
+    def visit_any(self, node: AnyNode) -> str:
+        return "any of"
+
+    def visit_at_least(self, node: AtLeastNode) -> str:
+        return f"at least {node.at_least} of {len(node.of)}"
+
+    def visit_not(self, node: NotNode) -> str:
+        return "not"
+
+    def visit_item(self, node: ItemNode) -> str:
+        return f"item {node.item} present"
+
+    def visit_criterion(self, node: CriterionNode) -> str:
+        return f"criterion {node.criterion} met"
+
+    def visit_fact(self, node: FactNode) -> str:
         op, value = node.comparison()
-        return f"{head}{node.fact} {_OPS[op]} {_value(value)}{label}"
-    if isinstance(node, MonthsNode):
+        return f"{node.fact} {_OPS[op]} {_value(value)}"
+
+    def visit_months(self, node: MonthsNode) -> str:
         op, value = node.comparison()
         m = node.months
         alt = f" (or {m.or_fact})" if m.or_fact else ""
-        return f"{head}months from {m.from_} to {m.to}{alt} {_OPS[op]} {_value(value)}{label}"
-    if isinstance(node, ForAnyNode):
-        return f"{head}some {node.as_} in {node.for_any}{label}"
-    raise TypeError(node)  # pragma: no cover
+        return f"months from {m.from_} to {m.to}{alt} {_OPS[op]} {_value(value)}"
+
+    def visit_for_any(self, node: ForAnyNode) -> str:
+        return f"some {node.as_} in {node.for_any}"
+
+
+_DESCRIBE = _Describe()
 
 
 def rule_tree(node: NodeModel, tree: Tree) -> None:

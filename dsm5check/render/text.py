@@ -13,8 +13,16 @@ from rich.console import Console, Group
 from rich.text import Text
 from rich.tree import Tree
 
-from dsm5check.engine.reasons import needed_for_diagnosis, needed_inputs
-from dsm5check.engine.results import MET, NOT_MET, CaseResult, Mismatch, NodeResult, Status
+from dsm5check.engine.reasons import needed_inputs
+from dsm5check.engine.results import (
+    MET,
+    NOT_MET,
+    CaseResult,
+    Mismatch,
+    NodeResult,
+    Status,
+    needed_for_diagnosis,
+)
 from dsm5check.engine.ruleset import Ruleset
 from dsm5check.render.fit import Column, Fitted
 

@@ -13,6 +13,7 @@ from dsm5check.score.cells import checked_columns
 from dsm5check.score.columns import ColumnPlan, plan_columns
 from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
 from dsm5check.score.mapfile import ColumnMap, load_map
+from dsm5check.score.options import options_from
 from dsm5check.score.query import Compiled, Options, build
 
 if TYPE_CHECKING:
@@ -46,13 +47,6 @@ def _engine_settings(args: argparse.Namespace) -> None:
                                   f" number from 1 to {MAX_THREADS} (0: the default)")])
 
 
-def _options(args: argparse.Namespace, instrument: Instrument) -> Options:
-    if args.max_missing < 0:
-        raise UsageError(f"--max-missing: expected a number >= 0, not {args.max_missing}")
-    cut = args.cutpoint if args.cutpoint is not None else instrument.default_cutpoint
-    return Options(missing=args.missing, max_missing=args.max_missing, cutpoint=cut)
-
-
 def score(args: argparse.Namespace) -> int:
     instrument = INSTRUMENTS[args.instrument]
     from dsm5check.score import multi
@@ -62,7 +56,7 @@ def score(args: argparse.Namespace) -> int:
     loaded = _ruleset(args.rules)
     rules = loaded.rules
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
-    options = _options(args, instrument)
+    options = options_from(args, instrument)
     _engine_settings(args)
     if args.data is None:
         if not args.emit_sql:

@@ -22,11 +22,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import final
 
+from dsm5check.engine.kinds import NodeVisitor, visit
 from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
     AtLeastNode,
+    CriterionNode,
     FactNode,
     ForAnyNode,
     ItemNode,
@@ -57,27 +60,50 @@ class ColumnPlan:
 
 def fact_paths(node: NodeModel, scoped: frozenset[str] = frozenset()) -> Iterator[str]:
     """Fact paths a rule reads outside any for_any element (those can be columns)."""
-    if isinstance(node, FactNode):
+    return visit(node, _FactPaths(scoped))
+
+
+@final
+class _FactPaths(NodeVisitor[Iterator[str]]):
+    def __init__(self, scoped: frozenset[str]) -> None:
+        self.scoped = scoped
+
+    def _children(self, kids: tuple[NodeModel, ...]) -> Iterator[str]:
+        for kid in kids:
+            yield from fact_paths(kid, self.scoped)
+
+    def visit_all(self, node: AllNode) -> Iterator[str]:
+        return self._children(node.all)
+
+    def visit_any(self, node: AnyNode) -> Iterator[str]:
+        return self._children(node.any)
+
+    def visit_at_least(self, node: AtLeastNode) -> Iterator[str]:
+        return self._children(node.of)
+
+    def visit_not(self, node: NotNode) -> Iterator[str]:
+        return self._children((node.not_,))
+
+    def visit_item(self, node: ItemNode) -> Iterator[str]:
+        return iter(())
+
+    def visit_criterion(self, node: CriterionNode) -> Iterator[str]:
+        return iter(())
+
+    def visit_fact(self, node: FactNode) -> Iterator[str]:
         # a list fact (includes_any) cannot come from one cell
-        if node.fact.split(".")[0] not in scoped and node.comparison()[0] != "includes_any":
+        if node.fact.split(".")[0] not in self.scoped and node.comparison()[0] != "includes_any":
             yield node.fact
-    elif isinstance(node, MonthsNode):
+
+    def visit_months(self, node: MonthsNode) -> Iterator[str]:
         # dates are not read from data (calendar months are not portable SQL):
         # only the months-given-directly fact can be a column
         path = node.months.or_fact
-        if path and path.split(".")[0] not in scoped:
+        if path and path.split(".")[0] not in self.scoped:
             yield path
-    elif isinstance(node, ForAnyNode):
-        yield from fact_paths(node.where, scoped | {node.as_})
-    elif isinstance(node, AllNode | AnyNode | AtLeastNode | NotNode):
-        kids = (
-            node.all if isinstance(node, AllNode)
-            else node.any if isinstance(node, AnyNode)
-            else node.of if isinstance(node, AtLeastNode)
-            else (node.not_,)
-        )
-        for kid in kids:
-            yield from fact_paths(kid, scoped)
+
+    def visit_for_any(self, node: ForAnyNode) -> Iterator[str]:
+        return fact_paths(node.where, self.scoped | {node.as_})
 
 
 def all_rules(rules: Ruleset) -> Iterator[NodeModel]:

@@ -21,8 +21,9 @@ other engines (Spark, PostgreSQL, SQLite, BigQuery, Snowflake, T-SQL).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, final
 
+from dsm5check.engine.kinds import NodeVisitor, visit
 from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
@@ -132,42 +133,57 @@ def at_least(n: int, parts: list[str]) -> str:
 
 def compile_rule(node: NodeModel, b: Bindings, positive: bool = True) -> Sql:
     """SQL for one rule node; ``positive`` is False under an odd number of ``not``."""
-    if isinstance(node, AllNode):
-        return _all([compile_rule(k, b, positive) for k in node.all])
-    if isinstance(node, AnyNode):
-        return _any([compile_rule(k, b, positive) for k in node.any])
-    if isinstance(node, AtLeastNode):
-        kids = [compile_rule(k, b, positive) for k in node.of]
+    return visit(node, _Compiler(b, positive))
+
+
+@final
+class _Compiler(NodeVisitor[Sql]):
+    def __init__(self, b: Bindings, positive: bool) -> None:
+        self.b, self.positive = b, positive
+
+    def visit_all(self, node: AllNode) -> Sql:
+        return _all([compile_rule(k, self.b, self.positive) for k in node.all])
+
+    def visit_any(self, node: AnyNode) -> Sql:
+        return _any([compile_rule(k, self.b, self.positive) for k in node.any])
+
+    def visit_at_least(self, node: AtLeastNode) -> Sql:
+        kids = [compile_rule(k, self.b, self.positive) for k in node.of]
         return Sql(
             at_least(node.at_least, [k.text for k in kids]),
             any(k.data for k in kids),
             tuple(g for k in kids for g in k.gaps),
         )
-    if isinstance(node, NotNode):
-        kid = compile_rule(node.not_, b, not positive)
+
+    def visit_not(self, node: NotNode) -> Sql:
+        kid = compile_rule(node.not_, self.b, not self.positive)
         text = {TRUE: FALSE, FALSE: TRUE, NULL: NULL}.get(kid.text, f"(NOT {kid.text})")
         return Sql(text, kid.data, kid.gaps)
-    if isinstance(node, ItemNode):
-        sql = b.item(node.item)
+
+    def visit_item(self, node: ItemNode) -> Sql:
+        sql = self.b.item(node.item)
         return Sql(sql, True) if sql else Sql(NULL, False, (f"item {node.item}",))
-    if isinstance(node, CriterionNode):
-        sql = b.criterion(node.criterion)
+
+    def visit_criterion(self, node: CriterionNode) -> Sql:
+        sql = self.b.criterion(node.criterion)
         if sql is None:  # not assessed: let the rule through, the caller says so
-            return Sql(TRUE if positive else FALSE, False)
+            return Sql(TRUE if self.positive else FALSE, False)
         return Sql(sql, True)
-    if isinstance(node, FactNode):
-        return _fact(node, b)
-    if isinstance(node, MonthsNode):
+
+    def visit_fact(self, node: FactNode) -> Sql:
+        return _fact(node, self.b)
+
+    def visit_months(self, node: MonthsNode) -> Sql:
         op, limit = node.comparison()
         path = node.months.or_fact
-        value = b.fact(path) if path else None
+        value = self.b.fact(path) if path else None
         if value is None:
             return Sql(NULL, False, (f"months {node.months.from_} to {node.months.to}",))
         return Sql(comparison(value, op, limit), True)
-    if isinstance(node, ForAnyNode):
+
+    def visit_for_any(self, node: ForAnyNode) -> Sql:
         # a collection (e.g. events) cannot come from one flat row
         return Sql(NULL, False, (node.for_any,))
-    raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
 
 
 def _fact(node: FactNode, b: Bindings) -> Sql:

@@ -175,3 +175,8 @@ ITQ = Instrument(
 )
 
 INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (PCL5, CAPS5, ITQ)}
+
+
+def category_words(instrument: Instrument) -> tuple[str, ...]:
+    """The words of the instrument's category column, in order (e.g. the ITQ's)."""
+    return (*(w for w, _ in instrument.categories), instrument.category_none, "indeterminate")

@@ -20,7 +20,6 @@ import dataclasses
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dsm5check.engine.ruleset import LoadedRuleset, Ruleset
@@ -28,7 +27,8 @@ from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.score.cells import Checked, checked_columns, clean_sql
 from dsm5check.score.columns import ColumnPlan
 from dsm5check.score.compile_sql import ident, literal
-from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
+from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument, category_words
+from dsm5check.score.multi_model import Multi, ScoredSet
 from dsm5check.score.query import NOT_ASSESSED_TYPE, ROW, STATUS_TYPE, Compiled, Options, build
 
 if TYPE_CHECKING:
@@ -57,49 +57,6 @@ def resolve(spec: str) -> LoadedRuleset:
 
 def prefix_of(rules: Ruleset) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in rules.id) + "_"
-
-
-@dataclass(frozen=True)
-class ScoredSet:
-    """One criteria set of a multi-set run and how its columns are named."""
-
-    loaded: LoadedRuleset
-    plan: ColumnPlan
-    prefix: str
-    estimate: str | None = None  # how the set is read from another set's items
-
-    @property
-    def rules(self) -> Ruleset:
-        return self.loaded.rules
-
-    @property
-    def status(self) -> str:
-        return f"{self.prefix}status"
-
-
-@dataclass(frozen=True)
-class Multi:
-    sql: str  # the whole query, rows in input order with `row`
-    sets: tuple[ScoredSet, ...]
-    compiled: tuple[Compiled, ...]
-    outputs: tuple[tuple[str, str], ...]  # (name, kind) of the final columns
-    checked: tuple[Checked, ...]  # every input column read, by any set
-    category: str | None  # name of the category column, if any
-    enums: dict[str, tuple[str, ...]]
-    #: (set index, criterion id) -> its status column
-    criterion_columns: dict[tuple[int, str], str] = dataclasses.field(default_factory=dict)
-
-    def status_columns(self) -> list[str]:
-        """The columns the summary counts by: each set's status, the category, the
-        cut-point (criteria statuses are in the rows; counting them too would double
-        the cost of a summary)."""
-        wanted = {s.status for s in self.sets} | {self.category, "cutpoint"}
-        return [n for n, kind in self.outputs if kind in ("status", "category")
-                and n in wanted]
-
-    def as_compiled(self) -> Compiled:
-        """A Compiled standing for the whole run (for the bad-cell report helpers)."""
-        return dataclasses.replace(self.compiled[0], checked=self.checked)
 
 
 def plan_sets(names: Sequence[str], loaded: Sequence[LoadedRuleset], instrument: Instrument,
@@ -299,10 +256,6 @@ def _scores(sets: Sequence[ScoredSet], instrument: Instrument,
 CATEGORY_TYPE = "dsm5_category"
 
 
-def category_words(instrument: Instrument) -> tuple[str, ...]:
-    return (*(w for w, _ in instrument.categories), instrument.category_none, "indeterminate")
-
-
 def _category_sql(sets: Sequence[ScoredSet], instrument: Instrument,
                   enums: bool = False) -> str | None:
     """The first category (in precedence order) whose set is met; indeterminate as soon
@@ -354,14 +307,14 @@ def rulesets(args: argparse.Namespace, instrument: Instrument) -> list[LoadedRul
 
 def score_multi(args: argparse.Namespace) -> int:
     from dsm5check.score import run as runner
-    from dsm5check.score.app import _options
     from dsm5check.score.mapfile import ColumnMap, load_map
+    from dsm5check.score.options import options_from
     from dsm5check.score.source import describe, open_source
 
     instrument = INSTRUMENTS[args.instrument]
     loaded = rulesets(args, instrument)
     cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
-    options = _options(args, instrument)
+    options = options_from(args, instrument)
     if args.data is None:
         if not args.emit_sql:
             raise InputError([Problem.about("DATA", "expected a data file (or - for stdin)")])

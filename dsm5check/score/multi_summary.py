@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from dsm5check.score.instruments import Instrument
-    from dsm5check.score.multi import Multi
+    from dsm5check.score.multi_model import Multi
     from dsm5check.score.query import Options
 
 SHAPE_VERSION = 1
@@ -120,7 +120,7 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
                            **{st: cc.get(st, 0) for st in STATUSES}}
     if multi.category:
         cc = _counts(s, multi.category)
-        from dsm5check.score.multi import category_words
+        from dsm5check.score.instruments import category_words
 
         words = category_words(instrument)
         out["categories"] = {"column": multi.category,

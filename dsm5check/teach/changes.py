@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from pydantic import ValidationError
 
@@ -153,14 +153,18 @@ def leaf_changes(
     Without ``rules`` and ``data`` (only a result at hand) the changes are good
     for describing what is needed, not for applying: item paths are bare ids.
     """
-    if node.kind == "item":
-        found = _item(node, target, where, rules, data)
-    elif node.kind == "fact":
-        found = _fact(node, target, where)
-    elif node.kind == "months":
-        found = _months(node, target, where)
-    else:
-        return []
+    kind = node.kind
+    match kind:  # every result kind (mypy checks that none is left out)
+        case "item":
+            found = _item(node, target, where, rules, data)
+        case "fact":
+            found = _fact(node, target, where)
+        case "months":
+            found = _months(node, target, where)
+        case "all" | "any" | "at_least" | "not" | "criterion" | "for_any" | "element":
+            return []  # not a leaf: its children are changed instead
+        case _:
+            assert_never(kind)
     if criterion:
         for c in found:  # freshly made here: set the field rather than copy
             object.__setattr__(c, "criterion", criterion)

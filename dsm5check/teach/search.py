@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from itertools import combinations
-from typing import Any
+from typing import Any, assert_never
 
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
 from dsm5check.engine.ruleset import Ruleset
@@ -29,7 +29,6 @@ from dsm5check.teach.changes import Change, leaf_changes
 #: Option sets kept per node; beyond this the smallest are kept.
 LIMIT = 400
 ChangeSet = frozenset[Change]
-_LEAVES = frozenset({"item", "fact", "months"})
 
 
 def flip(target: Status) -> Status:
@@ -105,20 +104,30 @@ class Options:
     def _of(self, node: NodeResult, target: Status, budget: int, where: str, crit: str
             ) -> list[ChangeSet]:
         kind, kids = node.kind, node.children
-        if kind in _LEAVES:
-            if self.only_unknown and node.status != UNKNOWN:
-                return []
-            return [
-                frozenset({c})
-                for c in leaf_changes(node, target, where, self.rules, self.data, crit)
-            ]
-        if kind == "criterion":
-            return self.of(node.detail["reason"], target, budget, node.name, node.name)
-        if kind in ("element", "not"):
-            want = target if kind == "element" else flip(target)
-            return self.of(kids[0], want, budget, where, crit)
-        if kind == "at_least":
-            return self._count(node, target, budget, where, crit)
+        match kind:  # every result kind (mypy checks that none is left out)
+            case "item" | "fact" | "months":
+                if self.only_unknown and node.status != UNKNOWN:
+                    return []
+                return [
+                    frozenset({c})
+                    for c in leaf_changes(node, target, where, self.rules, self.data, crit)
+                ]
+            case "criterion":
+                return self.of(node.detail["reason"], target, budget, node.name, node.name)
+            case "element" | "not":
+                want = target if kind == "element" else flip(target)
+                return self.of(kids[0], want, budget, where, crit)
+            case "at_least":
+                return self._count(node, target, budget, where, crit)
+            case "all" | "any" | "for_any":
+                return self._group(node, target, budget, where, crit)
+            case _:
+                assert_never(kind)
+
+    def _group(self, node: NodeResult, target: Status, budget: int, where: str, crit: str
+               ) -> list[ChangeSet]:
+        """all, any and for_any: every child to the target, or one of them."""
+        kind, kids = node.kind, node.children
         every = (kind == "all") == (target == MET)
         if kind == "for_any":
             every = target == NOT_MET

@@ -5,8 +5,9 @@ Read from the rule tree's node kinds only, so it works for any ruleset.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, final
 
+from dsm5check.engine.kinds import NodeVisitor, visit
 from dsm5check.engine.reasons import show_value
 from dsm5check.engine.rules_model import (
     AllNode,
@@ -57,43 +58,61 @@ def _crit(cid: str, rules: Ruleset | None) -> str:
 
 def threshold(node: NodeModel, rules: Ruleset | None = None) -> str:
     """A short phrase for what the rule needs (``rules`` names criteria in words)."""
-    if isinstance(node, AtLeastNode):
+    return visit(node, _THRESHOLD if rules is None else _Threshold(rules))
+
+
+@final
+class _Threshold(NodeVisitor[str]):
+    def __init__(self, rules: Ruleset | None = None) -> None:
+        self.rules = rules
+
+    def visit_all(self, node: AllNode) -> str:
+        refs = [k.criterion for k in node.all if isinstance(k, CriterionNode)]
+        if len(refs) == len(node.all) > 1:
+            return f"all of {', '.join(_crit(c, self.rules) for c in refs)} met"
+        return " and ".join(_part(k, self.rules) for k in node.all)
+
+    def visit_any(self, node: AnyNode) -> str:
+        ids = [k.id for k in node.any]
+        if all(ids):
+            return f"any of {id_list([i for i in ids if i])}"
+        return " or ".join(_part(k, self.rules) for k in node.any)
+
+    def visit_at_least(self, node: AtLeastNode) -> str:
         kids = node.of
         names = [k.item if isinstance(k, ItemNode) else (k.id or "") for k in kids]
         inside = f" ({id_list(names)})" if all(names) else ""
         return f"at least {node.at_least} of {len(kids)}{inside}"
-    if isinstance(node, AnyNode):
-        ids = [k.id for k in node.any]
-        if all(ids):
-            return f"any of {id_list([i for i in ids if i])}"
-        return " or ".join(_part(k, rules) for k in node.any)
-    if isinstance(node, AllNode):
-        refs = [k.criterion for k in node.all if isinstance(k, CriterionNode)]
-        if len(refs) == len(node.all) > 1:
-            return f"all of {', '.join(_crit(c, rules) for c in refs)} met"
-        return " and ".join(_part(k, rules) for k in node.all)
-    if isinstance(node, NotNode):
-        return f"not ({threshold(node.not_, rules)})"
-    if isinstance(node, ItemNode):
+
+    def visit_not(self, node: NotNode) -> str:
+        return f"not ({threshold(node.not_, self.rules)})"
+
+    def visit_item(self, node: ItemNode) -> str:
         return node.label or f"{node.item} present"
-    if isinstance(node, CriterionNode):
-        return f"{_crit(node.criterion, rules)} met"
-    if isinstance(node, FactNode):
+
+    def visit_criterion(self, node: CriterionNode) -> str:
+        return f"{_crit(node.criterion, self.rules)} met"
+
+    def visit_fact(self, node: FactNode) -> str:
         if node.label:
             return node.label
         op, value = node.comparison()
         return f"{node.fact} {_CMP[op]} {_shown(value)}"
-    if isinstance(node, MonthsNode):
+
+    def visit_months(self, node: MonthsNode) -> str:
         op, value = node.comparison()
         unit = "month" if value == 1 else "months"
         what = node.label or f"months from {node.months.from_} to {node.months.to}"
         return f"{what}: {_CMP[op]} {_shown(value)} {unit}"
-    if isinstance(node, ForAnyNode):
-        inner = threshold(node.where, rules)
+
+    def visit_for_any(self, node: ForAnyNode) -> str:
+        inner = threshold(node.where, self.rules)
         if len(inner) > LONG and node.label:
             return f"some {node.as_}: {node.label}"
         return f"some {node.as_} with {inner}"
-    raise TypeError(node)  # pragma: no cover - the node kinds are exhausted
+
+
+_THRESHOLD = _Threshold()
 
 
 def _part(node: NodeModel, rules: Ruleset | None = None) -> str:
