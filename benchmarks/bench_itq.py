@@ -2,7 +2,8 @@
 
 Prints, from one run (the machine is shared and noisy: only ratios against a
 baseline measured in the same run mean anything; each command runs --repeat
-times, alternating, and the MEDIAN counts -- the fastest is shown too):
+times, alternating, and the MEDIAN counts -- the fastest is shown too, with the CPU
+time and the load average before and after):
 
 * ITQ: N rows (default 1,000,000) of an id and 18 ITQ items 0-4 (numpy, seed
   2018), written as CSV to benchmarks/out/ (git-ignored). Baseline: a minimal
@@ -31,9 +32,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_score import OUT, generate, timed
+from bench_score import OUT, generate, load, measure, report
 
 ITQ = [f"itq{n}" for n in range(1, 19)]
+#: issue 11: summary-only at most 2x the reference, every row to Parquet at most 3x
+TARGETS = {"score --instrument itq --summary-only": 2.0,
+           "score --instrument itq --out .parquet": 3.0}
 
 REFERENCE = """
 import sys
@@ -72,35 +76,10 @@ def generate_itq(path: Path, rows: int) -> None:
             done += n
 
 
-def measure(runs: dict[str, list[str]], repeat: int
-            ) -> tuple[dict[str, list[float]], dict[str, float], dict[str, str]]:
-    walls: dict[str, list[float]] = {k: [] for k in runs}
-    peak: dict[str, float] = dict.fromkeys(runs, 0.0)
-    outputs: dict[str, str] = {}
-    for _ in range(repeat):
-        for name, cmd in runs.items():
-            wall, rss, out = timed(cmd)
-            walls[name].append(wall)
-            peak[name] = max(peak[name], rss)
-            outputs[name] = out
-    return walls, peak, outputs
-
-
-def report(title: str, walls: dict[str, list[float]], peak: dict[str, float],
-           base: str) -> None:
-    ref = statistics.median(walls[base])
-    print(f"\n{title} (median of {len(walls[base])} runs; fastest in brackets):")
-    for name, ws in walls.items():
-        med = statistics.median(ws)
-        fast = min(ws) / min(walls[base])
-        ratio = "" if name == base else f"  ratio {med / ref:.2f}x (fastest {fast:.2f}x)"
-        print(f"  {name:38} {med:6.2f} s [{min(ws):5.2f}]  {peak[name]:5.0f} MB{ratio}")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--only", choices=("itq", "sets"), help="run one of the two parts")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
@@ -131,9 +110,11 @@ def bench_itq_part(py: str, itq: Path, args: argparse.Namespace) -> None:
                                                   str(OUT / "itq-scored.parquet"),
                                                   "--no-summary"],
     }
-    walls, peak, outputs = measure(runs, args.repeat)
-    report(f"ITQ, {args.rows:,} rows ({itq.stat().st_size / 1e6:.0f} MB CSV)", walls, peak,
-           "numpy ITQ reference")
+    print(f"before: {load()}")
+    walls, cpus, peak, outputs = measure(runs, args.repeat)
+    report(f"ITQ, {args.rows:,} rows ({itq.stat().st_size / 1e6:.0f} MB CSV)", walls, cpus,
+           peak, "numpy ITQ reference", TARGETS)
+    print(f"after: {load()}")
     _, cptsd, ptsd, _, _ = outputs["numpy ITQ reference"].split()
     import json
 
@@ -161,9 +142,9 @@ def bench_sets_part(py: str, pcl: Path, args: argparse.Namespace) -> None:
         f"{two} --out .parquet": [*pscore, "--rules", two, "--out",
                                   str(OUT / "pcl-two.parquet"), "--no-summary"],
     }
-    walls, peak, _ = measure(runs, args.repeat)
-    report(f"PCL-5, {args.rows:,} rows: one set against two in one pass", walls, peak,
-           "one set --summary-only")
+    walls, cpus, peak, _ = measure(runs, args.repeat)
+    report(f"PCL-5, {args.rows:,} rows: one set against two in one pass", walls, cpus, peak,
+           "one set --summary-only", {})
     one_p = statistics.median(walls["one set --out .parquet"])
     two_p = statistics.median(walls[f"{two} --out .parquet"])
     print(f"  --out .parquet: two sets / one set = {two_p / one_p:.2f}x")

@@ -1,4 +1,5 @@
-"""Properties of DSM-IV-TR PTSD and DSM-5 acute stress disorder, coded natively and in
+"""Properties of DSM-IV-TR PTSD, DSM-5 acute stress disorder, preschool PTSD and the
+subthreshold research label, coded natively and in
 DSM-5 PTSD items (read through each set's crosswalk): filling in what was not assessed
 never changes a status that was already decided."""
 
@@ -15,7 +16,7 @@ from dsm5check.cases.case import Case
 from dsm5check.engine.evaluate import evaluate
 from dsm5check.engine.registry import shipped
 
-SETS = ["dsm4tr-ptsd", "dsm5-asd", "dsm5-ptsd-preschool"]
+SETS = ["dsm4tr-ptsd", "dsm5-asd", "dsm5-ptsd-preschool", "subthreshold-ptsd"]
 DSM5 = [i.id for i in shipped("dsm5-ptsd").rules.items if i.section == "symptoms"]
 rating = st.one_of(st.none(), st.integers(0, 4))
 ASSESSED = ["2024-01-13", "2024-01-20", "2024-02-01", "2024-03-01", "2024-06-01"]

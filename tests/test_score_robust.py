@@ -183,3 +183,203 @@ def test_rows_keep_input_order_with_two_threads(tmp_path: Path) -> None:
                          f" count(*) FILTER (WHERE row <> prev + 1) FROM (SELECT row, id,"
                          f" LAG(row) OVER () AS prev FROM '{out}')").fetchall()
         assert got == [(200000, 0, 0)], ext
+
+
+# --- issue 12 leftovers: bad cells as the file holds them; rows wider than the header
+
+
+@pytest.mark.parametrize("cell", ["2.50", "-1.0", "07", "+5", "1e0x", " 2.5 ", "4.00001"])
+@pytest.mark.parametrize("out_kind", ["jsonl", "parquet", "csv", "summary"])
+def test_bad_cell_shown_exactly_as_the_file_holds_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], cell: str, out_kind: str) -> None:
+    """The fast path reads ratings as numbers: `2.50` was reported as `2.5`."""
+    import duckdb
+
+    rows = [["1", *ROW], ["2", *ROW[:4], cell, *ROW[5:]], ["3", *(["1"] * 20)]]
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    args = [str(data), "--instrument", "pcl5"]
+    if out_kind == "summary":
+        args.append("--summary-only")
+    elif out_kind != "jsonl":
+        args += ["--out", str(tmp_path / f"o.{out_kind}"), "--no-summary"]
+    else:
+        args.append("--no-summary")
+    code, out, err = run(capsys, *args)
+    assert code == 0
+    shown = cell.strip()  # a cell's surrounding blanks are not part of what it holds
+    assert f"d.csv:3:6: row 2, column 'B5' (item B5): {shown!r} is not a whole number 0-4" in err
+    assert err.count("is not a whole number") == 1
+    if out_kind == "summary":
+        assert "bad cells (counted as missing) in 1 rows: B5 1" in out
+        return
+    if out_kind == "jsonl":
+        import json
+
+        got = [json.loads(x) for x in out.splitlines()]
+    else:
+        rel = duckdb.sql(f"SELECT * FROM '{tmp_path / f'o.{out_kind}'}' ORDER BY row")
+        got = [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
+    assert len(got) == 3  # every row once (the second pass replaces, never appends)
+    assert [r["bad_cells"] for r in got] == [None, f"B5={shown}", None]
+    assert [r["id"] for r in got] == [1, 2, 3]  # the other columns keep their types
+
+
+def test_bad_cell_text_below_the_sniffed_rows_and_na_codes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing-value code far below the sniffed sample, with a bad cell: both read."""
+    rows = [[str(n), *ROW] for n in range(1, 30_001)]
+    rows[20_000][3] = "NA"
+    rows[25_000][7] = "2.50"
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--summary-only")
+    assert code == 0
+    assert "d.csv:25002:8: row 25001, column 'C2' (item C2): '2.50'" in err
+    assert "missing or bad item cells: 2 in 2 rows" in out
+
+
+def test_row_with_more_cells_than_the_header_is_a_problem_at_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [["1", *ROW], ["2", *ROW, "3", "extra"], ["3", *ROW]]
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    line = data.read_text().splitlines()[2]
+    col = len(",".join(["2", *ROW])) + 2  # where the first cell beyond the header starts
+    assert line[col - 1:] == "3,extra"
+    for extra in ([], ["--out", str(tmp_path / "o.parquet")], ["--summary-only"]):
+        code, out, err = run(capsys, str(data), "--instrument", "pcl5", *extra)
+        assert code == 2, err
+        assert err.startswith(f"{data}:3:{col}: cannot read CSV data: this row has 23 cells,"
+                              " the header 21")
+        assert "Traceback" not in err and "column21" not in out
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_wider_row_far_below_the_sniffed_rows(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [[str(n), *ROW] for n in range(1, 40_001)]
+    rows[35_000].append("9")
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--summary-only")
+    assert code == 2
+    assert f"{data}:35002:" in err and "this row has 22 cells, the header 21" in err
+
+
+def test_shorter_rows_are_still_padded_with_missing_cells(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], [["1", *ROW], ["2", "2", "2"]])
+    code, out, _ = run(capsys, str(data), "--instrument", "pcl5", "--no-summary")
+    import json
+
+    assert code == 0
+    assert [json.loads(x)["items_missing"] for x in out.splitlines()] == [0, 18]
+
+
+def test_dialect_sniffed_once_still_reads_semicolons_crlf_and_quotes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Later reads reuse the sniffed dialect: a quoted cell below the sniffed rows
+    (which held no quotes) still reads as the rating it holds."""
+    rows = [[str(n), *ROW] for n in range(1, 25_001)]
+    rows[24_000] = [f'"{c}"' for c in rows[24_000]]
+    data = tmp_path / "d.csv"
+    data.write_bytes(("\r\n".join(";".join(r) for r in [["id", *ITEMS], *rows])
+                      + "\r\n").encode())
+    code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--summary-only")
+    assert code == 0, err
+    assert "bad cells: none" in out and "25,000 rows" in out
+
+
+# --- the lean first pass: the reader gets only the missing codes that look like numbers
+
+
+def _jsonl(out: str) -> list[dict[str, object]]:
+    import json
+
+    return [json.loads(x) for x in out.splitlines()]
+
+
+def test_missing_codes_in_text_columns_stay_missing_on_the_lean_pass(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [["P1", "NA", *ROW], ["P2", "north", *ROW], ["N/A", ".", *ROW]]
+    data = write(tmp_path / "d.csv", ["id", "site", *ITEMS], rows)
+    code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--no-summary")
+    assert code == 0, err
+    got = _jsonl(out)
+    assert [r["id"] for r in got] == ["P1", "P2", None]
+    assert [r["site"] for r in got] == [None, "north", None]
+    assert [r["bad_cells"] for r in got] == [None, None, None]
+
+
+@pytest.mark.parametrize("code", ["NA", "NaN", "nan", ".", "null"])
+def test_default_missing_codes_in_rating_cells(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               code: str) -> None:
+    rows = [["1", *ROW], ["2", code, *ROW[1:]]]
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    code_, out, err = run(capsys, str(data), "--instrument", "pcl5", "--no-summary")
+    assert code_ == 0 and err == ""
+    got = _jsonl(out)
+    assert [r["items_missing"] for r in got] == [0, 1]
+    assert [r["bad_cells"] for r in got] == [None, None]
+    assert [r["id"] for r in got] == [1, 2]
+
+
+@pytest.mark.parametrize("code", ["0", "-99", "9.5", "+1"])
+def test_number_like_missing_codes_are_never_read_as_ratings(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str) -> None:
+    """`--na 0` declares 0 missing: a lean pass must not read it as the rating 0."""
+    rows = [["1", *ROW], ["2", code, *ROW[1:]]]
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    code_, out, err = run(capsys, str(data), "--instrument", "pcl5", "--na", code,
+                          "--no-summary")
+    assert code_ == 0 and err == ""
+    assert [r["items_missing"] for r in _jsonl(out)] == [0, 1]
+
+
+def test_lean_pass_and_text_fallback_agree_on_every_row(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same rows scored on the lean pass and (one word added) on the text pass."""
+    import random
+
+    rnd = random.Random(5)
+    cells = ["0", "1", "2", "3", "4", "", "-99"]
+    rows = [[str(n), rnd.choice(["NA", "a", ".", ""]), *(rnd.choice(cells) for _ in ITEMS)]
+            for n in range(1, 400)]
+    header = ["id", "site", *ITEMS]
+    data = write(tmp_path / "d.csv", header, rows)
+    code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--na", "-99",
+                         "--no-summary")
+    assert code == 0 and err == ""
+    forced = write(tmp_path / "f.csv", header, [*rows, ["400", "a", "often", *ROW[1:]]])
+    code, out2, err = run(capsys, str(forced), "--instrument", "pcl5", "--na", "-99",
+                          "--no-summary")
+    assert code == 0 and "'often'" in err
+    a, b = _jsonl(out), _jsonl(out2)[:-1]
+    assert len(a) == 399 and a == b
+    assert {r["site"] for r in a} == {None, "a"}
+
+
+@pytest.mark.parametrize(("cores", "load", "threads"), [
+    (2, 0.0, 2), (2, 0.4, 2), (2, 0.6, 1), (2, 9.0, 1), (1, 0.0, 1), (8, 3.0, 2)])
+def test_default_threads_follow_the_idle_cores(monkeypatch: pytest.MonkeyPatch, cores: int,
+                                               load: float, threads: int) -> None:
+    import os
+
+    from dsm5check.score import run as runner
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert runner.default_threads() == threads
+
+
+@pytest.mark.parametrize("extra", [["--summary-only"], ["--no-summary", "--out", "o.parquet"]])
+def test_bad_cells_at_their_rows_with_two_threads(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]) -> None:
+    """The summary pass lets threads work in any order; the rows it names stay right."""
+    rows = [[str(n), *ROW] for n in range(1, 150_001)]
+    for n in (3, 77_777, 149_999):
+        rows[n - 1][1] = "9"
+    data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
+    extra = [str(tmp_path / x) if x.endswith(".parquet") else x for x in extra]
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--threads", "2", *extra)
+    assert code == 0
+    for n in (3, 77_777, 149_999):
+        assert f"d.csv:{n + 1}:2: row {n}, column 'B1' (item B1): '9'" in err

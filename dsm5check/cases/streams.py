@@ -17,6 +17,8 @@ NUL byte in the first block ends the file at once (``/dev/zero``, binary data).
 from __future__ import annotations
 
 import codecs
+import contextlib
+import io
 import itertools
 import json
 import os
@@ -213,8 +215,12 @@ def iter_documents(path: str, input_format: str | None = None) -> Iterator[Item]
     except InputError as err:
         yield from err.problems
         return
+    kind = kind_of(path, input_format)
     try:
-        yield from documents_of(name, fh, size, kind_of(path, input_format))
+        if kind == "yaml" and size is not None and size <= _SMALL:
+            yield from _small_yaml(name, fh, size)
+        else:
+            yield from documents_of(name, fh, size, kind)
     except InputError as err:
         yield from err.problems
     except OSError as exc:
@@ -222,6 +228,27 @@ def iter_documents(path: str, input_format: str | None = None) -> Iterator[Item]
     finally:
         if path != "-":  # never close standard input
             fh.close()
+
+
+#: A YAML file up to this size (most case files) is read in one piece (below).
+_SMALL = 1 << 16
+
+
+def _small_yaml(name: str, fh: BinaryIO, size: int) -> Iterator[Item]:
+    """A small YAML file: read whole, and when it is plain UTF-8 text without
+    directives, split into documents at once; else (a BOM of UTF-16/32, a NUL byte,
+    bytes that are not UTF-8, a %YAML directive, a file that grew) the bytes read
+    go the general way, which reports each such problem at its place. The same
+    documents and problems either way; this way skips the line reader."""
+    raw = fh.read(size + 1)
+    text = None
+    if len(raw) == size and b"\x00" not in raw and not raw.startswith(_BOMS):
+        with contextlib.suppress(UnicodeDecodeError):
+            text = raw.decode("utf-8")
+    if text is None or text.startswith("%") or "\n%" in text:
+        yield from documents_of(name, io.BufferedReader(io.BytesIO(raw)), len(raw), "yaml")
+        return
+    yield from _yaml_text(name, text[1:] if text.startswith("\ufeff") else text)
 
 
 def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterator[Item]:
@@ -442,7 +469,8 @@ def _yaml_text(name: str, text: str) -> Iterator[Item]:
     if not text.strip():
         yield Problem(name, 1, 1, "file is empty: expected a case (a mapping)")
         return
-    starts = [m.start() for m in _DOCUMENT_START.finditer(text)]
+    starts = [m.start() for m in _DOCUMENT_START.finditer(text)] if (
+        text.startswith("---") or "\n---" in text) else []
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))

@@ -13,7 +13,8 @@ node. Before anything is built, aliases are bounded in nodes *and* bytes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
@@ -75,15 +76,28 @@ def _too_long(node: ScalarNode) -> ConstructorError:
     )
 
 
-def build_int(node: ScalarNode) -> int:
+def _number_text(node: ScalarNode, *, lower: bool = False) -> tuple[int, str]:
+    """The sign (1 or -1) and the rest of a number's text, underscores dropped;
+    a text too long to be a number anyone meant is refused."""
     if len(node.value) > MAX_NUMBER_CHARS:
         raise _too_long(node)
     value = node.value.replace("_", "")
-    sign = 1
-    if value[:1] == "-":
-        sign = -1
-    if value[:1] in ("+", "-"):
-        value = value[1:]
+    if lower:
+        value = value.lower()
+    sign = -1 if value[:1] == "-" else 1
+    return sign, value[1:] if value[:1] in ("+", "-") else value
+
+
+def _base60(value: str, convert: Callable[[str], Any]) -> Any:
+    """YAML 1.1's sexagesimal numbers: 1:30 is 90."""
+    total = convert("0")
+    for part in value.split(":"):
+        total = total * 60 + convert(part)
+    return total
+
+
+def build_int(node: ScalarNode) -> int:
+    sign, value = _number_text(node)
     try:
         if value == "0":
             return 0
@@ -94,34 +108,21 @@ def build_int(node: ScalarNode) -> int:
         if value[:1] == "0":
             return sign * int(value, 8)
         if ":" in value:
-            total = 0
-            for part in value.split(":"):
-                total = total * 60 + int(part)
-            return sign * total
+            return sign * int(_base60(value, int))
         return sign * int(value)
     except ValueError:
         raise bad_value(node) from None
 
 
 def build_float(node: ScalarNode) -> float:
-    if len(node.value) > MAX_NUMBER_CHARS:
-        raise _too_long(node)
-    value = node.value.replace("_", "").lower()
-    sign = 1.0
-    if value[:1] == "-":
-        sign = -1.0
-    if value[:1] in ("+", "-"):
-        value = value[1:]
+    sign, value = _number_text(node, lower=True)
     try:
         if value == ".inf":
             return sign * float("inf")
         if value == ".nan":
             return float("nan")
         if ":" in value:
-            total = 0.0
-            for part in value.split(":"):
-                total = total * 60 + float(part)
-            return sign * total
+            return sign * float(_base60(value, float))
         return sign * float(value)
     except ValueError:
         raise bad_value(node) from None
@@ -173,45 +174,50 @@ SCALAR_BUILDERS = {
 }
 
 #: Plain scalars repeat (0-4, true, dates): their built values are immutable.
-_CACHE: dict[tuple[str, str], Any] = {}
+#: One cache per tag, keyed by the scalar's text.
+_CACHES: dict[str, dict[str, Any]] = {tag: {} for tag in SCALAR_BUILDERS}
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag = node.tag
+    if tag == STR:
+        return node.value
+    cache = _CACHES.get(tag)
+    if cache is None:
+        raise Unusual
+    text = node.value
+    if len(text) > 64:
+        return SCALAR_BUILDERS[tag](node)
+    try:
+        return cache[text]
+    except KeyError:
+        pass
+    value = SCALAR_BUILDERS[tag](node)
+    if len(cache) > 4096:
+        cache.clear()
+    cache[text] = value
+    return value
 
 
 def build(node: Node, duplicates: list[tuple[Node, Node]]) -> Any:
     """Python data of ``node``; raise Unusual for a tag PyYAML must build.
 
     Each duplicated key is noted as (first key node, repeated key node); the
-    last value is kept, as PyYAML does.
+    last value is kept, as PyYAML does. (Scalars are built in line, without a
+    call per node: this runs for every value of every case.)
     """
     cls = type(node)
     if cls is ScalarNode:
-        node = cast(ScalarNode, node)
-        tag = node.tag
-        if tag == STR:
-            return node.value
-        fn = SCALAR_BUILDERS.get(tag)
-        if fn is None:
-            raise Unusual
-        if len(node.value) > 64:
-            return fn(node)
-        key = (tag, node.value)
-        try:
-            return _CACHE[key]
-        except KeyError:
-            pass
-        value = fn(node)
-        if len(_CACHE) > 4096:
-            _CACHE.clear()
-        _CACHE[key] = value
-        return value
+        return _scalar(node)  # type: ignore[arg-type]
     if cls is MappingNode:
-        node = cast(MappingNode, node)
         if node.tag != MAP:
             raise Unusual
         out: dict[Any, Any] = {}
         for k, v in node.value:
-            if k.tag == MERGE:
+            ktag = k.tag
+            if ktag == MERGE:
                 raise Unusual
-            key = build(k, duplicates)
+            key = k.value if ktag == STR and type(k) is ScalarNode else build(k, duplicates)
             try:
                 seen = key in out
             except TypeError:
@@ -221,13 +227,17 @@ def build(node: Node, duplicates: list[tuple[Node, Node]]) -> Any:
                     k.start_mark,
                 ) from None
             if seen:
-                duplicates.append((_first_key(node, k, key, duplicates), k))
-            out[key] = build(v, duplicates)
+                duplicates.append((_first_key(node, k, key, duplicates), k))  # type: ignore[arg-type]
+            if type(v) is ScalarNode:
+                out[key] = v.value if v.tag == STR else _scalar(v)
+            else:
+                out[key] = build(v, duplicates)
         return out
     if cls is SequenceNode:
         if node.tag != SEQ:
             raise Unusual
-        return [build(v, duplicates) for v in node.value]
+        return [(v.value if v.tag == STR else _scalar(v)) if type(v) is ScalarNode
+                else build(v, duplicates) for v in node.value]
     raise Unusual  # pragma: no cover - the composer makes only these three kinds
 
 
@@ -290,7 +300,9 @@ def too_many_nodes(text: str, loader: type[yaml.SafeLoader]) -> int | None:
     """The 1-based line of the first document holding more than
     MAX_DOCUMENT_NODES values, or None. Cheap unless the text could hold that
     many: then the events are counted without building anything."""
-    if sum(text.count(c) for c in _NODE_STARTS) <= MAX_DOCUMENT_NODES:
+    # each counted character is one of the text's: a short text cannot be crowded
+    if len(text) <= MAX_DOCUMENT_NODES or sum(
+            text.count(c) for c in _NODE_STARTS) <= MAX_DOCUMENT_NODES:
         return None
     kinds = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
     count, start = 0, 1

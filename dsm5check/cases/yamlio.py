@@ -144,6 +144,7 @@ _PLAIN_TAGS: dict[str, str] = {}
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_SCALAR_NODE, _MAPPING_NODE = yaml.ScalarNode, yaml.MappingNode
 assert not getattr(_BaseLoader, "yaml_path_resolvers", None)
 
 
@@ -167,7 +168,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         pass
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
+        if kind is _SCALAR_NODE:
             if implicit[0]:
                 tag = _PLAIN_TAGS.get(value)
                 if tag is None:
@@ -178,9 +179,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                         _PLAIN_TAGS[value] = tag
                 return tag
             return _STR_TAG
-        if kind is yaml.MappingNode:
-            return _MAP_TAG
-        return _SEQ_TAG
+        return _MAP_TAG if kind is _MAPPING_NODE else _SEQ_TAG
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:

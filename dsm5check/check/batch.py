@@ -12,9 +12,9 @@ import json
 import signal
 import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from dsm5check.cases.loading import (
     CaseIds,
@@ -30,7 +30,11 @@ from dsm5check.engine.registry import resolve
 from dsm5check.engine.results import CaseResult
 from dsm5check.errors import InputError, Problem
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
+R = TypeVar("R")
 
 
 def iter_results(
@@ -57,11 +61,12 @@ def _evaluated(
 def record_text(result: CaseResult, doc: Document, with_input: bool) -> str:
     """One result as one line of JSON; with ``with_input`` the case as read, under
     ``input`` (so that the output can be checked again: ``jq -c .input``)."""
-    from dsm5check.render.records import case_record
+    from dsm5check.render.records import case_record, record_json
 
+    if not with_input:
+        return record_json(result)  # the same bytes as encoding case_record's dict
     record = case_record(result)
-    if with_input:
-        record["input"] = doc.data
+    record["input"] = doc.data
     return _ENCODE(record)
 
 
@@ -121,41 +126,59 @@ def _work_chunk(names: list[str]) -> list[tuple[list[Line], list[Problem]]]:
     return out
 
 
+def in_workers(
+    files: list[str], jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
+    work: Callable[[list[str]], R],
+) -> Iterator[R]:
+    """``work`` over chunks of ``files`` in a pool of ``jobs`` processes, results in
+    input order. Workers are forked (on Linux): they start with every module and
+    ruleset the parent loaded; a bounded number of chunks is in flight."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer,
+                               initargs=initargs)
+    try:
+        pending: deque[Future[R]] = deque()
+        todo = iter(chunks)
+        for chunk_files in itertools.islice(todo, jobs * 4):  # a bounded number in flight
+            pending.append(pool.submit(work, chunk_files))
+        while pending:
+            done = pending.popleft().result()
+            for chunk_files in itertools.islice(todo, 1):
+                pending.append(pool.submit(work, chunk_files))
+            yield done
+    finally:
+        # on Ctrl-C (or a reader that went away) drop the chunks not started
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def claim_ids(lines: Iterable[Line], ids: CaseIds, problems: list[Problem]
+              ) -> Iterator[tuple[str, bool]]:
+    """(JSON text, mismatched) of each case a worker sent whose id is new in the run;
+    a repeated id is reported at the id, as a run in one process does."""
+    for cid, name, line, index, text, mismatched in lines:
+        duplicate = ids.claim(cid, name, line)
+        if duplicate is not None:
+            doc = _doc_at(name, index)
+            _report(problems, [doc.problem(("id",), duplicate) if doc else
+                               Problem(name, line, 1, duplicate, "id")])
+            continue
+        yield text, mismatched
+
+
 def _parallel_jsonl(
     files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
     with_input: bool = False,
 ) -> Iterator[tuple[str, bool]]:
     """JSON lines of every case, in input order, evaluated by a pool of processes."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     ids = CaseIds()
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(rules_file, with_input))
-    try:
-        pending: deque[Future[list[tuple[list[Line], list[Problem]]]]] = deque()
-        todo = iter(chunks)
-        for chunk_files in itertools.islice(todo, jobs * 4):  # a bounded number in flight
-            pending.append(pool.submit(_work_chunk, chunk_files))
-        while pending:
-            chunk = pending.popleft().result()
-            for chunk_files in itertools.islice(todo, 1):
-                pending.append(pool.submit(_work_chunk, chunk_files))
-            for lines, found in chunk:
-                _report(problems, found)
-                for cid, name, line, index, text, mismatched in lines:
-                    duplicate = ids.claim(cid, name, line)
-                    if duplicate is not None:
-                        doc = _doc_at(name, index)
-                        _report(problems, [doc.problem(("id",), duplicate) if doc else
-                                           Problem(name, line, 1, duplicate, "id")])
-                        continue
-                    yield text, mismatched
-    finally:
-        # on Ctrl-C (or a reader that went away) drop the chunks not started
-        pool.shutdown(wait=True, cancel_futures=True)
+    for chunk in in_workers(files, jobs, _init_worker, (rules_file, with_input), _work_chunk):
+        for lines, found in chunk:
+            _report(problems, found)
+            yield from claim_ids(lines, ids, problems)
 
 
 def _doc_at(name: str, index: int) -> Document | None:
@@ -173,7 +196,10 @@ def _jobs(requested: int | None, files: int) -> int:
         return 1
     import os
 
-    return max(1, min(os.cpu_count() or 1, 8))
+    # the cores this process may run on (a container or taskset may allow fewer
+    # than the machine has)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, 8))
 
 
 def check_paths(
@@ -209,7 +235,6 @@ def check_paths(
         )
         return _write_records(records, fmt, out, problems)
     results = iter_results(paths, resolver, problems, input_format)
-    from dsm5check.render.console import make_console
     from dsm5check.render.text import render_run
 
     collected = list(results)
@@ -217,9 +242,26 @@ def check_paths(
     if explain:
         used = dict.fromkeys(r.ruleset_id for r in collected)
         explained = [resolver.for_case({"ruleset": rid}).rules for rid in used]
-    render_run(make_console(out), collected, detail=detail, errors=len(problems),
+    render_run(pipe_console(out), collected, detail=detail, errors=len(problems),
                explain=explained)
     return exit_code(collected, problems)
+
+
+def pipe_console(out: TextIO | None = None) -> Console:
+    """A console for text output whose reader may go away (``| head``).
+
+    rich's own answer to a broken pipe is to exit with status 1, which a script
+    reads as "an expectation did not match"; here the BrokenPipeError goes on to
+    the command line, which exits 141 (128 + SIGPIPE) as jsonl output does."""
+    from dsm5check.render.console import make_console
+
+    console = make_console(out)
+    setattr(console, "on_broken_pipe", _reader_gone)  # noqa: B010 - rich's documented hook
+    return console
+
+
+def _reader_gone() -> None:
+    raise BrokenPipeError
 
 
 def _write_fhir(results: list[CaseResult], out: TextIO, problems: list[Problem]) -> int:

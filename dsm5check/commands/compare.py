@@ -7,6 +7,12 @@ any, matched); 1 an expected block did not match; 2 some input could not be read
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dsm5check.compare.cases import Tally
+    from dsm5check.errors import Problem
 
 HELP = "check cases against several criteria sets side by side, with agreement figures"
 
@@ -28,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input-format", choices=("auto", "yaml", "json", "jsonl"),
                         default="auto", help="what standard input holds (auto: decided from"
                         " the first line)")
+    parser.add_argument("--jobs", type=int, metavar="N", default=None,
+                        help="worker processes for jsonl runs (default: one per core from 256"
+                        " files)")
     parser.add_argument("--all", action="store_true",
                         help="text: list every case, not only those where the sets disagree")
 
@@ -36,9 +45,15 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from dsm5check.compare.cases import Tally, comparison_record, default_sets, iter_comparisons
+    from dsm5check.compare.cases import (
+        Tally,
+        comparison_record,
+        default_sets,
+        iter_comparisons,
+        record_text,
+    )
     from dsm5check.engine.registry import resolve, shipped_ids
-    from dsm5check.errors import Problem, UsageError
+    from dsm5check.errors import UsageError
 
     names = [n.strip() for n in (args.rules or "").split(",") if n.strip()]
     names = names or default_sets(shipped_ids())
@@ -63,13 +78,24 @@ def run(args: argparse.Namespace) -> int:
             print(p, file=sys.stderr)
         shown = len(problems)
 
+    if args.format == "jsonl" and fmt is None and "-" not in args.paths:
+        parallel = _parallel(args, names, tally, problems)
+        if parallel is not None:
+            mismatched = 0
+            for text, bad in parallel:
+                mismatched += bad
+                sys.stdout.write(text + "\n")
+            summary = tally.summary(reference) if tally.cases else None
+            sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
+            return 2 if problems else 1 if mismatched else 0
+
     kept = []
     for c in comparisons:
         report_problems()
         tally.add(c)
         mismatched += any(r.mismatches for r in c.results)
         if args.format == "jsonl":
-            sys.stdout.write(json.dumps(comparison_record(c), ensure_ascii=False) + "\n")
+            sys.stdout.write(record_text(c) + "\n")
         else:
             kept.append(c)
     report_problems()
@@ -80,10 +106,29 @@ def run(args: argparse.Namespace) -> int:
         doc = {"sets": ids, "cases": [comparison_record(c) for c in kept], "summary": summary}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
+        from dsm5check.check.batch import pipe_console
         from dsm5check.render.compare_view import render_comparison
-        from dsm5check.render.console import make_console
 
-        render_comparison(make_console(), sets, kept, summary, every=args.all)
+        render_comparison(pipe_console(), sets, kept, summary, every=args.all)
     if problems:
         return 2
     return 1 if mismatched else 0
+
+
+def _parallel(args: argparse.Namespace, names: list[str], tally: Tally,
+              problems: list[Problem]) -> Iterator[tuple[str, bool]] | None:
+    """Cases compared in worker processes, when there are enough files (as ``check``
+    does); None to compare in this process. Same lines, same order."""
+    from dsm5check.cases.loading import expand_paths
+    from dsm5check.check.batch import _jobs, _report
+    from dsm5check.compare.cases import parallel_comparisons
+
+    if args.jobs is not None and args.jobs < 2:
+        return None
+    entries = list(expand_paths(args.paths))
+    files = [e for e in entries if isinstance(e, str)]
+    jobs = _jobs(args.jobs, len(files))
+    if jobs < 2:
+        return None
+    _report(problems, [e for e in entries if not isinstance(e, str)])
+    return parallel_comparisons(files, names, jobs, tally, problems)

@@ -58,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --emit-sql: number the rows by this column (repeatable);"
                         " default: the engine's own row order")
     parser.add_argument("--threads", type=int, default=0, metavar="N",
-                        help="DuckDB threads, 1 to 256 (default 2; rows stay in input order)")
+                        help="DuckDB threads, 1 to 256 (default: the idle cores, at most 2; rows"
+                        " stay in input order)")
     parser.add_argument("--memory-limit", default="64MB", metavar="SIZE",
                         help="DuckDB memory limit; more spills to a temporary folder (64MB)")
 

@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dsm5check.cases.case_checks import key_problems, scope_problems
-from dsm5check.cases.loading import CaseIds, LoadedCase, RulesetResolver, iter_cases
+from dsm5check.cases.case_checks import scope_problems
+from dsm5check.cases.loading import (
+    CaseIds,
+    LoadedCase,
+    RulesetResolver,
+    iter_cases,
+    iter_file_cases,
+)
 from dsm5check.compare.stats import STATUSES, compare_pair, prevalence
 from dsm5check.engine.evaluate import evaluate
 from dsm5check.engine.results import MET, NOT_MET, CaseResult
@@ -73,8 +80,11 @@ class Tally:
     cases: int = 0
 
     def add(self, comparison: CaseComparison) -> None:
+        self.add_statuses(comparison.statuses)
+
+    def add_statuses(self, st: Mapping[str, str]) -> None:
+        """Count one case by its verdict per set."""
         self.cases += 1
-        st = comparison.statuses
         for s in self.sets:
             bucket = self.counts.setdefault(s, dict.fromkeys(STATUSES, 0))
             bucket[st[s]] += 1
@@ -120,17 +130,19 @@ def compare_case(loaded: LoadedCase, sets: Sequence[LoadedRuleset], today: dt.da
         if rid == own:
             results.append(evaluate(rs, loaded.case, file=loaded.doc.file, line=loaded.doc.line))
             continue
-        other = {k: v for k, v in data.items() if k != "expected"}
-        other["ruleset"] = rid
-        if vocab != rid:
-            other["coded_in"] = vocab
-        # the case was validated once, dates included; for another set only the names
-        # it must know and the people it is for are checked again
-        problems = key_problems(other, rs.rules)
+        coded_in = vocab if vocab != rid else None
+        # The case was validated once, dates included. Its item ids were checked then
+        # against the set it is coded in (``coded_in``, else its own), and every set
+        # reads them in that same coding, so only the people a set is for are checked
+        # again here.
         again = loaded.case.model_copy(update={
-            "ruleset": rid, "coded_in": other.get("coded_in"), "expected": None})
-        problems += scope_problems(again, rs.rules)
+            "ruleset": rid, "coded_in": coded_in, "expected": None})
+        problems = scope_problems(again, rs.rules)
         if problems:
+            other = {k: v for k, v in data.items() if k != "expected"}
+            other["ruleset"] = rid
+            if coded_in is not None:
+                other["coded_in"] = coded_in
             doc = dataclasses.replace(loaded.doc, data=other)
             return None, [_for_set(doc.problem(loc, msg), rid) for loc, msg in problems]
         results.append(evaluate(rs, again, file=loaded.doc.file, line=loaded.doc.line))
@@ -173,3 +185,90 @@ def comparison_record(c: CaseComparison) -> dict[str, Any]:
                             "mismatches": [m.as_record() for m in r.mismatches]})
                           for r in c.results if r.expected_checked), None),
     }
+
+
+def record_text(c: CaseComparison) -> str:
+    """One case as one line of ``compare --format jsonl``."""
+    return _ENCODE(comparison_record(c))
+
+
+#: what ``json.dumps(record, ensure_ascii=False)`` uses, made once
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+# --- many files: comparisons in worker processes (jsonl), same bytes, same order ---
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """What a worker sends back for one validated case."""
+
+    case_id: str
+    file: str
+    line: int
+    index: int
+    text: str  # the case's JSON line ("" when ``problems``)
+    statuses: tuple[tuple[str, str], ...]
+    mismatched: bool
+    problems: tuple[Problem, ...]  # the case cannot be read for some set
+
+
+_WORKER_SETS: list[LoadedRuleset] = []
+
+
+def _init_worker(names: list[str]) -> None:
+    import signal
+
+    from dsm5check.engine.registry import resolve
+
+    # Ctrl-C reaches the whole process group: only the parent handles it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_SETS[:] = [resolve(n) for n in names]  # forked: already loaded
+
+
+def _compare_chunk(names: list[str]) -> list[Problem | Compared]:
+    """In a worker: every case of some files compared, in input order."""
+    today = dt.date.today()
+    resolver = RulesetResolver()
+    out: list[Problem | Compared] = []
+    for name in names:
+        for item in iter_file_cases(name, resolver, today=today):
+            if isinstance(item, Problem):
+                out.append(item)
+                continue
+            comparison, found = compare_case(item, _WORKER_SETS, today)
+            doc = item.doc
+            if comparison is None:
+                out.append(Compared(item.case.id, doc.file, doc.line, doc.index, "", (), False,
+                                    tuple(found)))
+                continue
+            out.append(Compared(
+                comparison.case_id, doc.file, doc.line, doc.index, record_text(comparison),
+                tuple(comparison.statuses.items()),
+                any(r.mismatches for r in comparison.results), ()))
+    return out
+
+
+def parallel_comparisons(files: list[str], names: list[str], jobs: int, tally: Tally,
+                         problems: list[Problem]) -> Iterator[tuple[str, bool]]:
+    """(JSON line, mismatched) of every case under ``files``, in input order, compared
+    by ``jobs`` worker processes; the parent counts the tally and keeps case ids
+    unique across the run, exactly as one process does (iter_comparisons)."""
+    from dsm5check.check.batch import _doc_at, _report, in_workers
+
+    ids = CaseIds()
+    for chunk in in_workers(files, jobs, _init_worker, (names,), _compare_chunk):
+        for item in chunk:
+            if isinstance(item, Problem):
+                _report(problems, [item])
+                continue
+            duplicate = ids.claim(item.case_id, item.file, item.line)
+            if duplicate is not None:
+                doc = _doc_at(item.file, item.index)
+                _report(problems, [doc.problem(("id",), duplicate) if doc else
+                                   Problem(item.file, item.line, 1, duplicate, "id")])
+                continue
+            if item.problems:
+                _report(problems, list(item.problems))
+                continue
+            tally.add_statuses(dict(item.statuses))
+            yield item.text, item.mismatched

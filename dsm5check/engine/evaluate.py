@@ -32,7 +32,7 @@ from dsm5check.engine.ruleset import DIAGNOSIS, LoadedRuleset, Ruleset
 class _Plan:
     """A ruleset compiled to evaluators, built once and reused for every case."""
 
-    __slots__ = ("criteria", "rules", "specifiers")
+    __slots__ = ("criteria", "index_path", "order", "rules", "specifiers")
 
     def __init__(self, rules: Ruleset) -> None:
         self.rules = rules
@@ -41,6 +41,9 @@ class _Plan:
         }
         self.criteria[DIAGNOSIS] = compile_rule(rules.diagnosis.rule, rules)
         self.specifiers = [(s, compile_rule(s.rule, rules)) for s in rules.specifiers]
+        self.order = [(c.id, c.title, c.name) for c in rules.criteria]
+        spec = rules.index_element
+        self.index_path = tuple(spec.collection.split(".")) if spec is not None else ()
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -90,11 +93,11 @@ def evaluate_rule(rules: Ruleset, rule: NodeModel, case: Case) -> NodeResult:
     return found[1](ctx)
 
 
-def _index_element(ctx: Ctx) -> tuple[Any, str | None]:
+def _index_element(ctx: Ctx, path: tuple[str, ...]) -> tuple[Any, str | None]:
     spec = ctx.rules.index_element
     if spec is None:
         return None, None
-    elements, shown = ctx.resolve(tuple(spec.collection.split(".")), spec.collection)
+    elements, shown = ctx.resolve(path, spec.collection)
     if elements is MISSING or not elements:
         return None, None
     if spec.flag:
@@ -125,16 +128,16 @@ def evaluate(loaded: LoadedRuleset | Ruleset, case: Case, *, file: str = "", lin
     index_label = None
     spec = rules.index_element
     if spec is not None:
-        element, path = _index_element(ctx)
+        element, path = _index_element(ctx, plan.index_path)
         if element is not None and path is not None:
             ctx.base_scope = {spec.name: element}
             ctx.base_paths = {spec.name: path}
             ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
             index_label = getattr(element, "id", None) or path
-    criteria = tuple(
-        CriterionResult(c.id, c.title, (n := criterion_result(c.id, ctx)).status, n, c.name)
-        for c in rules.criteria
-    )
+    criteria = tuple([
+        CriterionResult(cid, title, (n := criterion_result(cid, ctx)).status, n, name)
+        for cid, title, name in plan.order
+    ])
     diagnosis = criterion_result(DIAGNOSIS, ctx)
     specs = []
     for s, ev in plan.specifiers:

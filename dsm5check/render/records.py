@@ -10,11 +10,13 @@ decide it (summary, to_met, to_not_met; empty otherwise).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from dsm5check import __version__
 from dsm5check.engine.reasons import needed_inputs
-from dsm5check.engine.results import CaseResult, NodeResult
+from dsm5check.engine.results import UNKNOWN, CaseResult, NodeResult
 
 
 def _items(node: NodeResult) -> dict[str, str] | None:
@@ -29,6 +31,8 @@ def _items(node: NodeResult) -> dict[str, str] | None:
 
 def _what_if(result: CaseResult) -> dict[str, Any]:
     """For an undecided diagnosis: how each undecided criterion would be decided."""
+    if result.diagnosis != UNKNOWN:
+        return {}  # nothing is still needed (the common case: no import, no search)
     from dsm5check.teach.render_whatif import decider_record
     from dsm5check.teach.whatif import still_needed
 
@@ -42,9 +46,10 @@ def case_record(result: CaseResult) -> dict[str, Any]:
         items = _items(c.node)
         if items is not None:
             entry["items"] = items
-        needed = needed_inputs(c.node)
-        if needed:
-            entry["needed"] = needed
+        if c.status == UNKNOWN:  # only an undecided criterion lacks inputs
+            needed = needed_inputs(c.node)
+            if needed:
+                entry["needed"] = needed
         criteria[c.id] = entry
     record: dict[str, Any] = {
         "id": result.case_id,
@@ -75,3 +80,68 @@ def case_record(result: CaseResult) -> dict[str, Any]:
         ),
     }
     return record
+
+
+# --- the same record as JSON text, written straight from the result -------------
+#
+# ``check --format json|jsonl`` writes one record per case; building the dict of
+# case_record() and encoding it costs about as much as reading the case. Here the
+# text is put together from pieces (the ruleset and tool blocks once per ruleset,
+# every string through json's own C string encoder), byte for byte what
+# ``json.JSONEncoder(ensure_ascii=False, default=str).encode(case_record(result))``
+# writes: tests/test_records_json.py compares the two on every shipped case.
+
+_STR: Callable[[str], str] = json.encoder.encode_basestring
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode
+_HEADS: dict[tuple[str, str, str], str] = {}
+
+
+def _head(result: CaseResult) -> str:
+    key = (result.ruleset_id, result.ruleset_version, result.ruleset_sha256)
+    found = _HEADS.get(key)
+    if found is None:
+        ruleset = {"id": key[0], "version": key[1], "sha256": key[2]}
+        tool = {"name": "dsm5check", "version": __version__}
+        found = _HEADS[key] = f', "ruleset": {_ENCODE(ruleset)}, "tool": {_ENCODE(tool)}'
+    return found
+
+
+def _strings(values: Iterable[str]) -> str:
+    return "[" + ", ".join([_STR(v) for v in values]) + "]"
+
+
+def record_json(result: CaseResult) -> str:
+    """``case_record(result)`` as one line of JSON (see above)."""
+    s = _STR
+    crit = []
+    for c in result.criteria:
+        entry = (f'{s(c.id)}: {{"status": {s(c.status)}, "reason": {s(c.reason)},'
+                 f' "title": {s(c.title)}')
+        items = _items(c.node)
+        if items is not None:
+            entry += ', "items": {' + ", ".join(
+                [f"{s(k)}: {s(v)}" for k, v in items.items()]) + "}"
+        if c.status == UNKNOWN:
+            needed = needed_inputs(c.node)
+            if needed:
+                entry += ', "needed": ' + _strings(needed)
+        crit.append(entry + "}")
+    details = ", ".join([
+        f'{s(x.id)}: {{"status": {s(x.status)}, "source": {s(x.source)},'
+        f' "reason": {s(x.reason)}}}' for x in result.specifiers])
+    index = result.index_element
+    expected = "null" if not result.expected_checked else _ENCODE({
+        "matched": not result.mismatches,
+        "mismatches": [m.as_record() for m in result.mismatches],
+    })
+    what_if = "{}" if result.diagnosis != UNKNOWN else _ENCODE(_what_if(result))
+    return "".join([
+        '{"id": ', s(result.case_id), _head(result),
+        ', "file": ', s(result.file), ', "diagnosis": ', s(result.diagnosis),
+        ', "criteria": {', ", ".join(crit),
+        '}, "specifiers": ', _strings(result.applied_specifiers),
+        ', "specifiers_undecided": ', _strings(result.undecided_specifiers),
+        ', "specifier_detail": {', details,
+        '}, "index_event": ', s(index) if type(index) is str else _ENCODE(index),
+        ', "what_if": ', what_if, ', "expected": ', expected, "}",
+    ])

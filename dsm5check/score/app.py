@@ -72,7 +72,8 @@ def score(args: argparse.Namespace) -> int:
     from dsm5check.score import run as runner
     from dsm5check.score.source import describe, open_source
 
-    threads = args.threads or 2  # rows stay in input order (preserve_insertion_order)
+    # rows stay in input order whatever the threads (preserve_insertion_order)
+    threads = args.threads or runner.default_threads()
     engine = runner.Engine(threads=threads, memory_limit=args.memory_limit,
                            progress=sys.stderr.isatty())
     src: Source | None = None
@@ -153,41 +154,62 @@ def _emit(args: argparse.Namespace, rules: Ruleset, instrument: Instrument, plan
                               [*args.na, *plan.missing_values]))
 
 
+#: how the data is read, from the cheapest: the reader parses ratings as numbers and is
+#: given only the missing-value codes that look like numbers ("lean"), then every code;
+#: the columns the rules read as text, exactly as the file holds them; every column as text
+LEVELS = ("lean", "numbers", "items_text", "text")
+#: where to go next when a pass meets a cell the reader cannot parse
+_ON_UNPARSED = {"lean": "numbers", "numbers": "items_text", "items_text": "text"}
+
+
 def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Instrument,
                 plan: ColumnPlan, options: Options, src: Source, types: dict[str, str],
                 engine: Engine, args: argparse.Namespace, tmpdir: str
                 ) -> tuple[Compiled, Summary]:
-    """Fast path (the reader parses ratings as integers); on a cell it cannot parse,
-    again with every column read as text and converted cell by cell."""
+    """Fast path: the reader parses ratings as numbers. A cell it cannot parse (a word,
+    a missing-value code) stops that pass and the next level of LEVELS is tried. Bad
+    cells found on a numbers pass are looked up again as text, so that they are reported
+    exactly as the file holds them (``2.50``, not the number 2.5): data with bad cells
+    takes a second pass."""
     import duckdb
 
     from dsm5check.score.run import create_enums, run_query
-    from dsm5check.score.source import bad_cells_sql, source_select
+    from dsm5check.score.source import bad_cells_sql, read_failure, source_select
 
     checked = list(checked_columns(rules, plan).values())
     failure: duckdb.Error | None = None
-    for text in (False, True):
-        select, raw_of = source_select(src, types, checked, text=text)
+    known: Summary | None = None
+    level: str | None = "lean" if src.kind == "csv" else "numbers"
+    first = True
+    while level is not None:
+        how = {"text": level == "text", "items_text": level == "items_text",
+               "lean": level == "lean"}
+        select, raw_of = source_select(src, types, checked, **how)
         compiled = build(rules, instrument, plan, options, source=select,
                          extra=[("bad_cells", bad_cells_sql(checked, raw_of))], enums=True)
-        if not text:
+        if first:
             create_enums(con, compiled)
+            first = False
         unnumbered = None
-        if args.summary_only:
-            select, raw_of = source_select(src, types, checked, text=text, numbered=False)
+        if args.summary_only and known is None:
+            select, raw_of = source_select(src, types, checked, numbered=False, **how)
             unnumbered = build(rules, instrument, plan, options, source=select, enums=True,
                                extra=[("bad_cells", bad_cells_sql(checked, raw_of))]).sql
+        numbers = level in ("lean", "numbers") and src.kind == "csv"
         try:
             summary = run_query(con, compiled, engine, args.out, args.summary_only,
-                                sys.stdout, tmpdir, unnumbered)
+                                sys.stdout, tmpdir, unnumbered, known, held=numbers)
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
-        except duckdb.Error as exc:
-            failure = exc
+        except duckdb.ConversionException as exc:  # a cell the reader cannot parse
+            failure, level = exc, _ON_UNPARSED.get(level)
+            continue
+        except duckdb.Error as exc:  # the file itself cannot be read: say where
+            raise read_failure(src, exc) from None
+        if numbers and summary.bad_rows:
+            known, level = (summary if args.summary_only else None), "items_text"
             continue
         return compiled, summary
-    from dsm5check.score.source import read_failure
-
     if failure is None:  # pragma: no cover - the loop returns or fails
         raise InputError([Problem(src.name, 1, 1, "cannot score the data")])
     raise read_failure(src, failure)

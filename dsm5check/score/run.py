@@ -10,6 +10,7 @@ one aggregate query over the written rows. Memory is bounded by DuckDB's
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import sys
@@ -36,6 +37,26 @@ class Engine:
     threads: int = 1
     memory_limit: str = "64MB"
     progress: bool = False
+
+
+#: most threads a run takes by default (10M rows to Parquet peak at ~165 MB with 2)
+DEFAULT_MAX_THREADS = 2
+
+
+def default_threads() -> int:
+    """Threads when --threads is not given: as many cores as stand idle (the one-minute
+    load average against the cores this process may use), at least 1, at most
+    DEFAULT_MAX_THREADS. On a busy machine a second thread only adds the cost of
+    sharing the work (about a sixth more CPU time) and gains no speed."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this system
+        busy = 0.0
+    return max(1, min(DEFAULT_MAX_THREADS, cores, int(cores - busy + 0.5)))
 
 
 def connect(engine: Engine, tmpdir: str) -> duckdb.DuckDBPyConnection:
@@ -141,23 +162,34 @@ def _reader_of(path: str, fmt: str) -> str:
 def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir: str,
                engine: Engine) -> tuple[str, str]:
     """Every scored row of ``sql`` to ``out`` (or a temporary Parquet file): the file
-    written, and a relation reading it back for the summary. ``out`` is written beside itself,
-    then put in place at once: never half-written, never left behind."""
+    written, and a relation the summary reads. ``out`` is written beside itself, then put
+    in place at once: never half-written, never left behind.
+
+    The query runs once, into Parquet (cheap to write, and cheap for the summary to
+    read back a few columns of); a CSV or JSON Lines file is then copied from it (reading
+    a CSV file back for the summary costs about as much as writing it).
+    """
+    scored = os.path.join(tmpdir, "scored.parquet")
+    fmt = out_format(out) if out is not None else "parquet"
+    target = scored
     if out is not None:
-        fmt = out_format(out)
         target = os.path.join(os.path.dirname(os.path.abspath(out)),
                               f".{os.path.basename(out)}.{os.getpid()}.partial")
-    else:
-        fmt, target = "parquet", os.path.join(tmpdir, "scored.parquet")
     try:
-        execute(con, f"COPY ({sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
+        if fmt == "parquet":
+            execute(con, f"COPY ({sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
+        else:
+            execute(con, f"COPY ({sql}) TO {literal(scored)} (FORMAT parquet,"
+                    " COMPRESSION uncompressed, ROW_GROUP_SIZE 32768)", engine)
+            execute(con, f"COPY (SELECT * FROM read_parquet({literal(scored)})) TO"
+                    f" {literal(target)} {_copy_options(fmt)}", engine, "writing")
         if out is not None:
             os.replace(target, out)
             target = out
     finally:
         if out is not None and os.path.exists(target) and target != out:
             os.unlink(target)
-    return target, _reader_of(target, fmt)
+    return target, _reader_of(target if fmt == "parquet" else scored, "parquet")
 
 
 def refuse_overwriting_input(out: str, data: str) -> None:
@@ -173,14 +205,28 @@ def refuse_overwriting_input(out: str, data: str) -> None:
 
 def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine,
               out: str | None, summary_only: bool, stdout: TextIO, tmpdir: str,
-              unnumbered: str | None = None) -> Summary:
+              unnumbered: str | None = None, known: Summary | None = None,
+              held: bool = False) -> Summary:
     """Score every row; write the rows (unless summary_only); return the summary.
 
     ``unnumbered``: the same query without row numbers, for the summary-only pass.
+    ``known``: the summary an earlier pass over the same data found (summary-only:
+    only the bad cells are looked up again, with their text as the file holds it).
+    ``held``: rows going to standard output are held back when there are bad cells
+    (the caller scores again, reading them as text).
     """
     if summary_only:  # aggregate straight over the scoring query: nothing is written
-        relation = f"({unnumbered or compiled.sql})"
-        summary = decode(compiled, execute(con, aggregate_sql(compiled, relation), engine))
+        if known is None:
+            relation = f"({unnumbered or compiled.sql})"
+            # counts need no row order: the threads need not keep one
+            con.execute("SET preserve_insertion_order = false")
+            try:
+                summary = decode(compiled, execute(con, aggregate_sql(compiled, relation),
+                                                   engine))
+            finally:
+                con.execute(f"SET preserve_insertion_order = {engine.threads > 1}")
+        else:
+            summary = dataclasses.replace(known, bad_by_column={}, first_bad=[])
         if summary.bad_rows:  # a second pass, with row numbers, only for data with bad cells
             bad = execute(con, bad_cells_sql(compiled, f"({compiled.sql})"), engine,
                           "finding bad cells")
@@ -190,7 +236,7 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
     summary = decode(compiled, con.execute(aggregate_sql(compiled, relation)).fetchall())
     if summary.bad_rows:
         decode_bad(summary, compiled, con.execute(bad_cells_sql(compiled, relation)).fetchall()[0])
-    if out is None:  # JSON Lines on standard output
+    if out is None and not (held and summary.bad_rows):  # JSON Lines on standard output
         jsonl = os.path.join(tmpdir, "scored.jsonl")
         con.execute(f"COPY (SELECT * FROM read_parquet({literal(target)})) TO {literal(jsonl)}"
                     f" {_copy_options('json')}")

@@ -33,12 +33,23 @@ _NO = ("0", "false", "no", "n", "f")
 
 
 @dataclass(frozen=True)
+class Layout:
+    """A CSV file as sniffed once: the reader's dialect options (SQL text) and every
+    column with its type, cut to the header's width."""
+
+    options: dict[str, str]
+    columns: dict[str, str]
+
+
+@dataclass
 class Source:
     name: str  # shown in messages
     path: str  # read by DuckDB
     kind: str  # csv | parquet
     missing: tuple[str, ...]
     temp: str | None = None  # spooled standard input, removed at the end
+    #: set by :func:`describe` for CSV: later reads name every column and sniff nothing
+    layout: Layout | None = None
 
 
 def open_source(data: str, missing: Sequence[str]) -> Source:
@@ -63,17 +74,39 @@ def open_source(data: str, missing: Sequence[str]) -> Source:
     return Source(data, data, kind, miss)
 
 
-def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool = False) -> str:
+def lean_codes(src: Source) -> tuple[str, ...]:
+    """The missing-value codes a lean read still gives the reader: those it could
+    otherwise take for a number (``-99``, ``inf``). The others (``NA``, ``.``) cannot
+    be read as a rating: in a rating column they stop the lean pass, in a text column
+    the query itself turns them into missing cells (see :func:`source_select`)."""
+    return tuple(m for m in src.missing if any(ch.isdigit() for ch in m)
+                 or m.strip().lower().lstrip("+-") in ("inf", "infinity"))
+
+
+def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool = False,
+            lean: bool = False) -> str:
+    """DuckDB's reader of the data. For a CSV file described already, every column is
+    named with its type (``types`` overriding, or all text) and nothing is sniffed again:
+    the reader is strict, so a row with more cells than the header is an error at its
+    line; a row with fewer is padded with empty (missing) cells."""
     path = literal(src.path)
     if src.kind == "parquet":
         return f"read_parquet({path})"
+    codes = lean_codes(src) if lean else src.missing
     opts = [
-        "nullstr = [" + ", ".join(literal(m) for m in ("", *src.missing)) + "]",
+        "nullstr = [" + ", ".join(literal(m) for m in ("", *codes)) + "]",
         "null_padding = true",
-        "strict_mode = false",
         # small read buffers: less memory, and no slower (the default is 32 MB each)
         f"buffer_size = {CSV_BUFFER}",
     ]
+    if src.layout is not None:
+        columns = {name: "VARCHAR" if all_varchar else (types or {}).get(name, kind)
+                   for name, kind in src.layout.columns.items()}
+        opts += [f"{k} = {v}" for k, v in src.layout.options.items()]
+        opts += ["strict_mode = true", "columns = {" + ", ".join(
+            f"{literal(k)}: {literal(v)}" for k, v in columns.items()) + "}"]
+        return f"read_csv({path}, {', '.join(opts)})"
+    opts.append("strict_mode = false")
     if all_varchar:
         opts.append("all_varchar = true")
     elif types:
@@ -117,6 +150,12 @@ def read_failure(src: Source, exc: Exception) -> InputError:
         if "unicode" in first.lower() or "utf-8" in first.lower():
             col = _bad_utf8_column(src.path, line) or 1
             first = "invalid UTF-8 (save the file as UTF-8)"
+        elif first.startswith("Expected Number of Columns") and src.layout is not None:
+            width = len(src.layout.columns)
+            cells, col = _surplus(src, line, width)
+            first = (f"this row has {cells or 'more'} cells, the header {width}: the cells"
+                     " beyond the header's columns belong to no column (check the"
+                     " delimiters and quotes on this line)")
         first = first.rstrip(".")
     elif src.kind == "csv":
         first = first.removeprefix("Invalid Input Error: ")
@@ -124,22 +163,74 @@ def read_failure(src: Source, exc: Exception) -> InputError:
                                f"cannot read {src.kind.upper()} data: {first}")])
 
 
+def _surplus(src: Source, line: int, width: int) -> tuple[int | None, int]:
+    """Cells on CSV line ``line`` and the 1-based column where cell ``width + 1`` starts."""
+    import csv
+    import io
+
+    layout = src.layout
+    delim = quote = ""
+    if layout is not None:
+        delim = layout.options.get("delim", "','")[1:-1].replace("''", "'")
+        quote = layout.options.get("quote", "'\"'")[1:-1].replace("''", "'")
+    text = _line_text(src.path, line)
+    if text is None or len(delim) != 1 or len(quote) != 1:
+        return None, 1
+    try:
+        cells = len(next(csv.reader(io.StringIO(text), delimiter=delim, quotechar=quote), []))
+    except csv.Error:
+        cells = 0
+    seen, inside = 0, False
+    for i, ch in enumerate(text):
+        if ch == quote:
+            inside = not inside
+        elif ch == delim and not inside:
+            seen += 1
+            if seen == width:
+                return cells or None, i + 2
+    return cells or None, 1
+
+
+def _line_text(path: str, line: int) -> str | None:
+    """Line ``line`` (1-based) of a text file, without its line end; None if unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if n == line:
+                    text = raw.decode("utf-8", errors="replace")
+                    return text.removeprefix("\ufeff").rstrip("\r\n")
+    except OSError:
+        return None
+    return None
+
+
 def _fail(src: Source, exc: Exception) -> InputError:
     return read_failure(src, exc)
 
 
 def describe(con: duckdb.DuckDBPyConnection, src: Source) -> tuple[dict[str, str], int]:
-    """Column names with their types, and the line of the first data row (0: Parquet)."""
+    """Column names with their types, and the line of the first data row (0: Parquet).
+
+    A CSV file is sniffed once here; its layout is kept on ``src`` so that every later
+    read names the dialect and the columns (no second sniff, and a row with more
+    cells than the header is an error at its line instead of new columns).
+    """
     import duckdb
 
     try:
-        if src.kind == "csv":  # one sniff gives the names, the types and the header
+        if src.kind == "csv":  # one sniff gives the dialect, the names, types and header
             opts = _reader(src).removeprefix("read_csv(").removesuffix(")")
-            head, skip, columns = con.execute(
-                f"SELECT HasHeader, SkipRows, Columns FROM sniff_csv({opts})").fetchone() or (
-                True, 0, [])
-            names = {str(c["name"]): str(c["type"]) for c in columns}
-            first_line = int(skip) + (2 if head else 1)
+            cur = con.execute(f"SELECT * FROM sniff_csv({opts})")
+            fields = [d[0] for d in cur.description or ()]
+            got = dict(zip(fields, cur.fetchone() or (), strict=False))
+            head, skip = bool(got.get("HasHeader", True)), int(got.get("SkipRows") or 0)
+            names = {str(c["name"]): str(c["type"]) for c in got.get("Columns") or []}
+            width = _first_row_width(src.path, str(got.get("Delimiter") or ","),
+                                     _sniffed(got.get("Quote")) or '"', skip)
+            if width is not None and 0 < width < len(names):  # cells of longer rows below
+                names = dict(list(names.items())[:width])
+            src.layout = Layout(_dialect(got, head, skip), dict(names))
+            first_line = skip + (2 if head else 1)
         else:
             rows = con.execute(f"DESCRIBE SELECT * FROM {_reader(src)}").fetchall()
             names = {str(r[0]): str(r[1]) for r in rows}
@@ -151,6 +242,53 @@ def describe(con: duckdb.DuckDBPyConnection, src: Source) -> tuple[dict[str, str
         raise InputError([Problem(src.name, 1, 1, f"column name {clash[0]!r}: names starting"
                                   " with __s_ are reserved for dsm5check's own columns")])
     return names, first_line
+
+
+def _sniffed(value: object) -> str:
+    """A dialect field of sniff_csv ('(empty)' when it found none)."""
+    text = "" if value is None else str(value)
+    return "" if text == "(empty)" else text
+
+
+def _dialect(got: dict[str, object], head: bool, skip: int) -> dict[str, str]:
+    """read_csv options (SQL text) for the sniffed dialect, with auto-detection off."""
+    opts = {"auto_detect": "false", "header": "true" if head else "false", "skip": str(skip),
+            "delim": literal(str(got.get("Delimiter") or ","))}
+    # none found in the sniffed sample: DuckDB's default ('"'), so that a quoted cell
+    # further down still reads as the cell it holds
+    for key, name in (("Quote", "quote"), ("Escape", "escape"), ("Comment", "comment")):
+        value = _sniffed(got.get(key))
+        if value:
+            opts[name] = literal(value)
+    for key, name in (("DateFormat", "dateformat"), ("TimestampFormat", "timestampformat")):
+        if got.get(key):
+            opts[name] = literal(str(got[key]))
+    return opts
+
+
+#: the first row is looked for in this many characters (a header is never this long)
+_FIRST_ROW_CHARS = 1 << 20
+
+
+def _first_row_width(path: str, delim: str, quote: str, skip: int) -> int | None:
+    """How many cells the first row after ``skip`` lines holds (the header's width),
+    read with Python's own CSV reader; None when it cannot tell."""
+    import csv
+    import io
+
+    if len(delim) != 1 or len(quote) != 1:
+        return None
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            for _ in range(skip):
+                fh.readline(_FIRST_ROW_CHARS)
+            text = fh.read(_FIRST_ROW_CHARS)
+        if "\n" not in text and "\r" not in text and len(text) == _FIRST_ROW_CHARS:
+            return None
+        row = next(csv.reader(io.StringIO(text), delimiter=delim, quotechar=quote), None)
+    except (OSError, csv.Error):
+        return None
+    return len(row) if row else None
 
 
 def _typed(c: Checked, raw: str) -> str:
@@ -174,16 +312,28 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOU
 
 
 def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked],
-                  text: bool = False, numbered: bool = True) -> tuple[str, dict[str, str]]:
+                  text: bool = False, numbered: bool = True,
+                  items_text: bool = False, lean: bool = False) -> tuple[str, dict[str, str]]:
     """SELECT giving __s_row and every input column (read ones converted).
 
     Returns the SELECT and, per read column, SQL for its cell as read (for the
     bad-cell report). The fast path lets the CSV reader parse ratings as
-    integers; a cell it cannot parse raises, and the caller retries with
-    ``text=True``: every column read as text and converted with TRY_CAST.
+    numbers (DOUBLE); a cell it cannot parse raises, and the caller retries with
+    ``items_text=True``: the columns the rules read are read as text, exactly as
+    the file holds them, and converted with TRY_CAST (the other columns keep their
+    types); ``text=True`` reads every column as text.
     ``numbered=False`` leaves out the row numbers (they keep DuckDB from
     working in parallel; a summary without bad cells does not need them).
+    ``lean=True`` (a CSV file on the fast path): the reader is given only the
+    missing-value codes that look like numbers (comparing every cell with every code
+    costs a fifth of the reading); text columns turn the others into missing cells
+    here, and a rating column holding one stops the pass (the caller reads again
+    with every code).
     """
+    text_cells = text or items_text
+    lean = lean and src.kind == "csv" and not text_cells
+    spelled = [m for m in src.missing if m not in lean_codes(src)] if lean else []
+    codes = ", ".join(literal(m) for m in spelled)
     by_col = {c.column: c for c in checked}
     raw_of: dict[str, str] = {}
     extra: list[str] = []
@@ -191,24 +341,33 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     for n in names:
         c = by_col.get(n)
         if c is None:
-            cols.append(ident(n))
-        elif not text and _FAST[c.kind] != "VARCHAR" and (
+            if spelled and names[n] == "VARCHAR":
+                cols.append(f"CASE WHEN {ident(n)} IN ({codes}) THEN NULL ELSE {ident(n)} END"
+                            f" AS {ident(n)}")
+            else:
+                cols.append(ident(n))
+        elif not text_cells and _FAST[c.kind] != "VARCHAR" and (
             src.kind == "csv" or names[n].startswith(_NUMERIC)
         ):
             cols.append(ident(n))
             raw_of[n] = f"CAST({ident(n)} AS VARCHAR)"
         else:
             raw = ident(c.clean.replace("__s_v", "__s_r"))
-            extra.append(f"NULLIF(TRIM(CAST({ident(n)} AS VARCHAR)), '') AS {raw}")
+            cell = f"NULLIF(TRIM(CAST({ident(n)} AS VARCHAR)), '')"
+            if spelled:
+                cell = f"CASE WHEN {ident(n)} IN ({codes}) THEN NULL ELSE {cell} END"
+            extra.append(f"{cell} AS {raw}")
             cols.append(f"{_typed(c, raw)} AS {ident(n)}")
             cols.append(raw)
             raw_of[n] = raw
     if text and src.kind == "csv":
         reader = _reader(src, all_varchar=True)
+    elif items_text and src.kind == "csv":
+        reader = _reader(src, {c.column: "VARCHAR" for c in checked})
     elif src.kind == "parquet":
         reader = _reader(src)
     else:
-        reader = _reader(src, {c.column: _FAST[c.kind] for c in checked})
+        reader = _reader(src, {c.column: _FAST[c.kind] for c in checked}, lean=lean)
     inner = f"SELECT *, {', '.join(extra)} FROM {reader}" if extra else f"SELECT * FROM {reader}"
     return f"SELECT {', '.join(cols)} FROM ({inner})", raw_of
 
