@@ -171,6 +171,8 @@ def _id_patterns() -> list[re.Pattern[str]]:
 
 
 ID_PATTERNS = _id_patterns()
+NAMES = sorted({c.name for rid in shipped_ids() for c in shipped(rid).rules.criteria if c.name},
+               key=len, reverse=True)
 
 
 def internal_ids(text: str, user_names: list[str] = ()) -> list[str]:  # type: ignore[assignment]
@@ -180,6 +182,8 @@ def internal_ids(text: str, user_names: list[str] = ()) -> list[str]:  # type: i
     found = offending(text)
     flat = " ".join(text.split())
     found += [m.group(0) for rx in (UNDERSCORED, CAMEL) for m in rx.finditer(flat)]
+    for name in NAMES:  # a plain name wrapped over two lines is still the name
+        text = re.sub(r"\s+".join(map(re.escape, name.split())), "<name>", text)
     found += [m.group(0).strip() for rx in ID_PATTERNS for m in rx.finditer(text)]
     return sorted(set(found))
 
@@ -191,6 +195,7 @@ def test_the_id_detector_finds_what_it_must() -> None:
     assert internal_ids("│ duration Lasting at least several weeks │") == ["duration La"]
     assert internal_ids("    └── clusters: C1") == ["└── clusters:"]
     assert internal_ids("│   ├── [?] duration: indeterminate") == ["│   ├── [?] duration:"]
+    assert internal_ids("is NOT MET (Two or three\nclusters: not met)") == []  # a wrapped name
     assert internal_ids("needs: all of Ex, Re, duration, FI met") == [", duration,"]
     assert internal_ids("a helpfulThing here") == ["helpfulThing"]
     # plain prose with the same words is fine
