@@ -189,8 +189,8 @@ def _evaluate(
         elif isinstance(case, str | os.PathLike):
             loaded_cases, found = _from_text_or_path(case, resolver, today)
         else:
-            found = [Problem(f"<case {n}>", 1, 1, "expected a mapping, a file path or the text"
-                             f" of a case, found {type(case).__name__}")]
+            found = [Problem.about(f"<case {n}>", "expected a mapping, a file path or the"
+                                   f" text of a case, found {type(case).__name__}")]
         problems.extend(found)
         for loaded in loaded_cases:
             doc = loaded.doc
@@ -205,7 +205,8 @@ def _mapping_document(case: Mapping[str, Any], n: int) -> Any:
     from dsm5check.cases.yamlio import Document
 
     name = f"<case {case.get('id', n)}>"
-    return Document(name, case if type(case) is dict else dict(case), 0, 1, "")
+    # line 0: a mapping has no lines; problems name the key path only
+    return Document(name, case if type(case) is dict else dict(case), 0, 0, "")
 
 
 def _from_text_or_path(case: str | os.PathLike[str], resolver: Any, today: dt.date) -> Any:

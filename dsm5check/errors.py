@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with one input file."""
+    """One thing wrong with one input file.
+
+    Line 0 means no position in a file: the problem is about an option
+    (``--report``), an argument (``DATA``) or a case given to the API as a
+    mapping, and prints as ``NAME: message`` — never a made-up ``:1:1:``.
+    """
 
     file: str
     line: int
@@ -22,10 +27,17 @@ class Problem:
     message: str
     path: str = ""
 
+    @classmethod
+    def about(cls, name: str, message: str) -> Problem:
+        """A problem with something that is not a file (an option, an argument)."""
+        return cls(name, 0, 0, message)
+
     def __str__(self) -> str:
         where = f" (at {self.path})" if self.path else ""
         if not self.file:  # a command-line problem: no file to point at
             return f"{self.message}{where}"
+        if self.line <= 0:  # not about a position in a file
+            return f"{self.file}: {self.message}{where}"
         return f"{self.file}:{self.line}:{self.col}: {self.message}{where}"
 
     def as_record(self) -> dict[str, object]:

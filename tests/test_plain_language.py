@@ -85,7 +85,7 @@ RESULTS = _results()
 def test_check_text_of_every_case_is_plain(path: Path, result: CaseResult) -> None:
     events = re.findall(r"^\s*-?\s*id:\s*([\w.-]+)", path.read_text(encoding="utf-8"), re.M)
     text = _text(case_tree(result))
-    assert offending(text, _user_names(result, events)) == [], text
+    assert internal_ids(text, _user_names(result, events)) == [], text
 
 
 def test_summary_table_names_specifiers_in_words() -> None:
@@ -120,11 +120,12 @@ VIGNETTES = list(library())
 @pytest.mark.parametrize("v", VIGNETTES, ids=[v.id for v in VIGNETTES])
 def test_quiz_screens_of_every_vignette_are_plain(v: Vignette) -> None:
     result, answers = _all_wrong(v)
-    marked = mark(v.id, result, answers)
+    # with the ruleset, as the quiz marks: each row also says what decided it
+    marked = mark(v.id, result, answers, shipped(v.case.ruleset).rules)
     assert not any(r.right for r in marked.rows)  # every reason is on screen
     events = [e.id for e in v.case.events or [] if e.id]
     text = _text(vignette_view(v), marked_view(marked, v))
-    assert offending(text, [v.id, *events]) == [], text
+    assert internal_ids(text, [v.id, *events]) == [], text
 
 
 def test_json_keeps_its_keys(capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,3 +173,183 @@ def test_timeline_words_are_those_of_every_ruleset() -> None:
         facts = shipped(rid).rules.facts
         for key, words in FIELD_WORDS.items():
             assert facts[key].name == words, (rid, key)
+
+
+# --- every shipped ruleset, every text screen: no internal criterion ids ----------------
+#
+# Issue 10 follow-up: ICD-11 ids such as `duration`, `DSO_FI` and `CPTSD_precedence`
+# reached quiz, learn, what-if, check and compare text. A criterion whose id is not a
+# code readers know carries a plain `name` in its YAML; text shows that (or its title).
+# Besides field paths and snake_case, the detector below fails on any token with an
+# underscore (DSO_FI), on camelCase, and on a named criterion's id used where an id
+# stands: "duration Lasting ...", "criterion duration", "duration: ...", "duration met".
+
+from dsm5check.engine.registry import shipped_ids  # noqa: E402
+
+UNDERSCORED = re.compile(r"\b\w*[A-Za-z0-9]_\w+\b")
+CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z]*\b")
+CODE = re.compile(r"^[A-Z][A-Za-z]{0,3}[0-9]*$")  # A, B2, Re, NSC: codes readers know
+
+
+def _named_ids() -> set[str]:
+    return {c.id for rid in shipped_ids() for c in shipped(rid).rules.criteria if c.name}
+
+
+def _id_patterns() -> list[re.Pattern[str]]:
+    """Where an id stands as an id: before its title, after "criterion", heading a
+    line ("duration: ..."), or in a list of criteria ("Re, duration, FI")."""
+    out = []
+    for cid in sorted(_named_ids()):
+        e = re.escape(cid)
+        out.append(re.compile(
+            rf"(?<![\w-]){e} [A-Z][a-z]|[Cc]riterion {e}\b"
+            rf"|^[\s│├└─┃|?]*(?:\[.\]\s*)?(?:- )?{e}:"
+            rf"|, {e}(?:,| met\b| and\b)|\bof {e},",
+            re.MULTILINE))
+    return out
+
+
+ID_PATTERNS = _id_patterns()
+NAMES = sorted({c.name for rid in shipped_ids() for c in shipped(rid).rules.criteria if c.name},
+               key=len, reverse=True)
+
+
+def internal_ids(text: str, user_names: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+    """Internal ids a person should not see (besides :func:`offending`)."""
+    for name in user_names:
+        text = text.replace(name, " ")
+    found = offending(text)
+    flat = " ".join(text.split())
+    found += [m.group(0) for rx in (UNDERSCORED, CAMEL) for m in rx.finditer(flat)]
+    for name in NAMES:  # a plain name wrapped over two lines is still the name
+        text = re.sub(r"\s+".join(map(re.escape, name.split())), "<name>", text)
+    found += [m.group(0).strip() for rx in ID_PATTERNS for m in rx.finditer(text)]
+    return sorted(set(found))
+
+
+def test_the_id_detector_finds_what_it_must() -> None:
+    assert "DSO_FI" in internal_ids("├── [?] DSO_FI Impairment")
+    assert "Criterion duration" in internal_ids(
+        "? Criterion duration (Lasting at least several weeks):")
+    assert internal_ids("│ duration Lasting at least several weeks │") == ["duration La"]
+    assert internal_ids("    └── clusters: C1") == ["└── clusters:"]
+    assert internal_ids("│   ├── [?] duration: indeterminate") == ["│   ├── [?] duration:"]
+    assert internal_ids("is NOT MET (Two or three\nclusters: not met)") == []  # a wrapped name
+    assert internal_ids("needs: all of Ex, Re, duration, FI met") == [", duration,"]
+    assert internal_ids("a helpfulThing here") == ["helpfulThing"]
+    # plain prose with the same words is fine
+    assert internal_ids("symptom duration: more than 1 month; Duration counts from onset;"
+                        " Duration of more than one month; two or three clusters met,"
+                        " clusters with impairment; the clusters B, C, D and E;"
+                        " [?] all four clusters: undecided") == []
+
+
+def test_every_criterion_id_readers_do_not_know_has_a_name() -> None:
+    for rid in shipped_ids():
+        for c in shipped(rid).rules.criteria:
+            assert CODE.match(c.id) or c.name, f"{rid}: criterion {c.id} needs a plain name"
+
+
+def _cli_text(capsys: pytest.CaptureFixture[str], *argv: str, codes: tuple[int, ...] = (0, 1)
+              ) -> str:
+    code = main(list(argv))
+    got = capsys.readouterr()
+    assert code in codes, (argv, code, got.out, got.err)
+    return got.out + got.err
+
+
+SETS = shipped_ids()
+
+
+@pytest.fixture(autouse=False)
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+@pytest.mark.parametrize("rid", SETS)
+def test_learn_of_every_set_shows_no_ids(rid: str, capsys: pytest.CaptureFixture[str],
+                                         wide: None) -> None:
+    text = _cli_text(capsys, "learn", "--no-pager", "--rules", rid)
+    assert internal_ids(text, [rid]) == [], rid
+    for c in shipped(rid).rules.criteria:
+        one = _cli_text(capsys, "learn", "--no-pager", "--rules", rid, c.id)
+        assert internal_ids(one, [rid]) == [], (rid, c.id)
+
+
+@pytest.mark.parametrize("a", SETS)
+def test_learn_compare_of_every_pair_shows_no_ids(a: str, capsys: pytest.CaptureFixture[str],
+                                                  wide: None) -> None:
+    for b in SETS:
+        if a != b:
+            text = _cli_text(capsys, "learn", "--no-pager", "--compare", a, b)
+            assert internal_ids(text, [a, b]) == [], (a, b, text)
+
+
+@pytest.mark.parametrize("rid", SETS)
+def test_quiz_questions_of_every_set_show_no_ids(rid: str) -> None:
+    from dsm5check.teach.quiz import questions
+
+    text = "\n".join([q.text for q in questions(shipped(rid).rules)]
+                     + [label for q in questions(shipped(rid).rules) for _, label in q.choices])
+    assert internal_ids(text) == [], text
+
+
+def _sample_cases() -> list[Path]:
+    """A few cases coded for each set (the top folder is DSM-5 PTSD)."""
+    folders = [TESTS / "cases", *sorted(p for p in (TESTS / "cases").iterdir() if p.is_dir())]
+    out: list[Path] = []
+    for f in folders:
+        out += sorted(p for p in f.iterdir() if p.suffix == ".yaml")[:4]
+    return out
+
+
+SAMPLE = _sample_cases()
+
+
+def _names_in(path: Path) -> list[str]:
+    return [path.stem, *re.findall(r"^\s*-?\s*(?:id|case_id):\s*([\w.-]+)",
+                                   path.read_text(encoding="utf-8"), re.M)]
+
+
+@pytest.mark.parametrize("rid", SETS)
+def test_check_text_against_every_set_shows_no_ids(rid: str, capsys: pytest.CaptureFixture[str],
+                                                   wide: None) -> None:
+    """Each sampled case read by every set (through its crosswalk or not at all)."""
+    for path in SAMPLE:
+        # 2: a case outside the set (a child's case for the adult set) is refused
+        code = main(["check", "--rules", rid, str(path)])
+        text = capsys.readouterr().out  # results; problems with the file are on stderr
+        assert code in (0, 1, 2)
+        assert internal_ids(text, [*_names_in(path), rid]) == [], (path, rid, text)
+
+
+@pytest.mark.parametrize("path", SAMPLE, ids=[str(p.relative_to(TESTS)) for p in SAMPLE])
+def test_what_if_text_shows_no_ids(path: Path, capsys: pytest.CaptureFixture[str],
+                                   wide: None) -> None:
+    text = _cli_text(capsys, "what-if", str(path), "--max-changes", "2")
+    assert internal_ids(text, _names_in(path)) == [], text
+
+
+def test_compare_text_over_every_set_shows_no_ids(capsys: pytest.CaptureFixture[str],
+                                                  wide: None) -> None:
+    main(["compare", *map(str, SAMPLE), "--rules", ",".join(SETS), "--all"])
+    text = capsys.readouterr().out  # the cases outside a set are refused on stderr
+    names = [n for p in SAMPLE for n in _names_in(p)] + list(SETS)
+    assert internal_ids(text, names) == [], text
+
+
+def test_quiz_progress_names_criteria_in_words(tmp_path: Path) -> None:
+    from dsm5check.teach.progress import read, tallies
+    from dsm5check.teach.render_quiz import progress_view
+
+    log = tmp_path / "log.jsonl"
+    log.write_text(json.dumps({
+        "timestamp": "2026-12-01T10:00:00+00:00", "vignette": "v32-three-weeks",
+        "ruleset": "icd11-ptsd", "criteria": {"Ex": True, "duration": False, "DSO_FI": True,
+                                              "CPTSD_precedence": True},
+        "diagnosis": True, "score": 0.8}) + "\n", encoding="utf-8")
+    entries, problems = read(log)
+    assert not problems
+    text = _text(progress_view(entries, tallies(entries)))
+    assert internal_ids(text, ["v32-three-weeks"]) == [], text
+    assert "Lasting several weeks" in text

@@ -68,3 +68,34 @@ def test_export_redcap_command(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().out.startswith("Variable / Field Name,")
     assert main(["export", "redcap", "-o", str(tmp_path / "no" / "dir.csv")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+# Field labels and notes say what a REDCap user needs, never the terminal
+# interview's keys ("Enter to leave empty", "r to rate"): the interview shows its
+# keys itself (interview/prompts.hint), the YAML holds only the question's meaning.
+TERMINAL = re.compile(r"\bEnter\b|\bpress\b|\bCtrl\b|\barrows?\b|\bnumber keys\b"
+                      r"|\b[a-z] to (?:rate|tick|skip|choose|answer|leave)\b"
+                      r"|\(\s*[?<]\s*[:)]|\bkeys? to\b", re.IGNORECASE)
+
+
+def test_the_terminal_hint_detector_can_fail() -> None:
+    assert TERMINAL.search("In a few words, what happened? (Enter to leave empty)")
+    assert TERMINAL.search("Answer yes or no, or r to rate distress")
+    assert not TERMINAL.search("A key stretch of the event is missing from memory.")
+
+
+@pytest.mark.parametrize("ruleset_id", shipped_ids())
+def test_no_terminal_keys_in_the_dictionary(ruleset_id: str) -> None:
+    for r in _rows(ruleset_id):
+        for column in ("Field Label", "Field Note", "Section Header",
+                       "Choices, Calculations, OR Slider Labels"):
+            assert not TERMINAL.search(r[column]), (r["Variable / Field Name"], r[column])
+
+
+def test_the_interview_still_says_enter_leaves_a_text_empty() -> None:
+    from dsm5check.interview.model import Question
+    from dsm5check.interview.prompts import hint
+
+    q = Question("events.0.description", "text", "In a few words, what happened?",
+                 "description", 0, "set", ("events", 0, "description"))
+    assert hint(q, "not known", False).startswith("Enter: leave empty")

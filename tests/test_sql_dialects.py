@@ -179,7 +179,7 @@ def test_order_by_a_column_the_data_lack(data: Path, capsys: pytest.CaptureFixtu
     assert main(["score", str(data), "--instrument", "caps5", "--emit-sql",
                  "--order-by", "person"]) == 2
     err = capsys.readouterr().err
-    assert "--order-by:1:1: no column 'person' in the data; columns are: pid, site" in err
+    assert "--order-by: no column 'person' in the data; columns are: pid, site" in err
 
 
 def test_without_sqlglot_the_message_names_the_extra(

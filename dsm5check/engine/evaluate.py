@@ -41,7 +41,7 @@ class _Plan:
         }
         self.criteria[DIAGNOSIS] = compile_rule(rules.diagnosis.rule, rules)
         self.specifiers = [(s, compile_rule(s.rule, rules)) for s in rules.specifiers]
-        self.order = [(c.id, c.title) for c in rules.criteria]
+        self.order = [(c.id, c.title, c.name) for c in rules.criteria]
         spec = rules.index_element
         self.index_path = tuple(spec.collection.split(".")) if spec is not None else ()
         #: the index element's name is nothing a case holds: while the element is not
@@ -144,8 +144,8 @@ def evaluate(loaded: LoadedRuleset | Ruleset, case: Case, *, file: str = "", lin
             ctx.base_paths = {spec.name: spec.name}
             ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
     criteria = tuple([
-        CriterionResult(cid, title, (n := criterion_result(cid, ctx)).status, n)
-        for cid, title in plan.order
+        CriterionResult(cid, title, (n := criterion_result(cid, ctx)).status, n, name)
+        for cid, title, name in plan.order
     ])
     diagnosis = criterion_result(DIAGNOSIS, ctx)
     specs = []

@@ -200,6 +200,8 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
 
 def _c_criterion(node: CriterionNode, rules: Ruleset) -> Evaluator:
     cid, nid, label = node.criterion, node.id, node.label
+    if label is None and cid in rules.criterion_map:
+        label = rules.criterion_map[cid].name  # plain words for an id people do not know
 
     def ev(ctx: Ctx) -> NodeResult:
         target = criterion_result(cid, ctx)

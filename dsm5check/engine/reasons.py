@@ -22,6 +22,7 @@ from dsm5check.engine.outcome import MET, NOT_MET, UNKNOWN
 # reasons read any node outcome of this shape (results.NodeResult has it) and
 # never import results.py, which imports them for NodeResult.reason
 from dsm5check.engine.outcome import Outcome as NodeResult
+from dsm5check.engine.wording import item_answer, rating_words
 
 _OP_WORDS = {
     "==": "",
@@ -114,13 +115,6 @@ def _name_parts(nodes: list[NodeResult]) -> list[str]:
 # --- items ---------------------------------------------------------------------
 
 
-def _rating(value: int, labels: Mapping[int, str], *, listed: bool = False) -> str:
-    label = labels.get(value)
-    if not label:
-        return str(value)
-    return f"{value} ({label})" if listed else f"{value}, {label}"
-
-
 def item_reason(node: NodeResult) -> str:
     d = node.detail
     words: Mapping[str, Any] = d.get("words") or {}
@@ -134,30 +128,14 @@ def item_reason(node: NodeResult) -> str:
         return "not listed, so counted as absent (the case says unlisted symptoms are absent)"
     if "ratings" in d:
         return _ratings_reason(node, labels, words.get("ratings") or {})
-    value = d.get("value")
-    if value is None:
-        text = "not assessed"
-    elif isinstance(value, bool):
-        text = "present" if value else "absent"
-    else:
-        text = f"rated {_rating(value, labels)}"
-        if value < d["threshold"]:
-            text += f" (counts from {d['threshold']})"
-    if "trauma_related" in d:
-        if d["trauma_related"] is False:
-            text += ", but not related to the event: does not count"
-        else:
-            text += ", but whether it is related to the event is not known"
-        if d.get("note"):
-            text += f" (note: {d['note']})"
-    return text
+    return item_answer(d, labels)  # the one phrasing, shared with teach/why.py
 
 
 def _ratings_reason(node: NodeResult, labels: Mapping[int, str], names: Mapping[str, str]
                     ) -> str:
     d = node.detail
     given = {k: v for k, v in d["ratings"].items() if v is not None}
-    shown = join([f"{names.get(k, plain_path(k))} {_rating(v, labels, listed=True)}"
+    shown = join([f"{names.get(k, plain_path(k))} {rating_words(v, labels, listed=True)}"
                   for k, v in given.items()])
     missing = [names.get(k, plain_path(k)) for k, v in d["ratings"].items() if v is None]
     need = f"any rating of {d['threshold']} or more meets it"
@@ -344,7 +322,8 @@ def reason_for(node: NodeResult) -> str:
             return _for_any_reason(node)
         case "criterion":
             target: NodeResult = node.detail["reason"]
-            return f"criterion {node.name} {STATUS_WORDS[node.status]}: {target.reason}"
+            who = node.label or f"criterion {node.name}"
+            return f"{who} {STATUS_WORDS[node.status]}: {target.reason}"
         case "element":
             return node.children[0].reason
         case "all" | "any" | "not":

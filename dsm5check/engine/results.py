@@ -54,6 +54,18 @@ class CriterionResult:
     title: str
     status: Status
     node: NodeResult
+    name: str | None = None  # plain words shown instead of an id readers do not know
+
+    @property
+    def label(self) -> str:
+        """How text for people names the criterion where it stands alone."""
+        return self.name or self.id
+
+    @property
+    def heading(self) -> str:
+        """The criterion's line heading: 'B Intrusion symptoms', or the title alone
+        when the id is not shown to people."""
+        return self.title if self.name else f"{self.id} {self.title}"
 
     @property
     def reason(self) -> str:

@@ -92,8 +92,29 @@ class Item(_Frozen):
 class Criterion(_Frozen):
     id: str
     title: str
+    name: str | None = Field(
+        None, description="A few plain words people see where the id would stand alone"
+        " (e.g. 'several weeks' for the id duration); give one when the id is not a code"
+        " readers know (A, B, Re). JSON keeps the id.",
+    )
     text: str = Field(description="Our paraphrase of the criterion.")
     rule: Rule
+    corresponds_to: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="For `learn --compare`: per shipped set id, the criteria of that set"
+        " asking the same thing (an empty list: none does). Overrides the pairing the"
+        " crosswalks imply; needed where no crosswalk links the two sets.",
+    )
+
+    @property
+    def label(self) -> str:
+        """How text for people names the criterion where it stands alone."""
+        return self.name or self.id
+
+    @property
+    def heading(self) -> str:
+        """'B Intrusion symptoms', or the title alone when the id is not shown."""
+        return self.title if self.name else f"{self.id} {self.title}"
     teaching: tuple[str, ...] = ()
     interpretation: tuple[str, ...] = Field(
         (), description="Readings we chose where the source is silent; shown in explanations."
@@ -217,6 +238,16 @@ class Ruleset(_Frozen):
         return {i.id: i for i in self.items}
 
     @cached_property
+    def item_groups(self) -> dict[str, tuple[str, ...]]:
+        """Item ids by their group (cluster), groups and items in file order; the
+        interview's default steps and the exported forms both read this."""
+        groups: dict[str, list[str]] = {}
+        for item in self.items:
+            if item.group:
+                groups.setdefault(item.group, []).append(item.id)
+        return {g: tuple(ids) for g, ids in groups.items()}
+
+    @cached_property
     def criterion_map(self) -> dict[str, Criterion]:
         return {c.id: c for c in self.criteria}
 
@@ -301,6 +332,7 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     if rs.interview is not None:
         errors.extend(rs.interview.problems({i.id: i.group for i in rs.items}))
     errors.extend(_crosswalk_errors(rs))
+    errors.extend(_correspondence_errors(rs))
     errors.extend(_cycles(rs))
     errors.extend(_unused_or_repeated(rs))
     errors.extend(_fact_paths(rs))
@@ -357,6 +389,27 @@ def _crosswalk_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
                         f" {', '.join(list(source.item_map)[:8])}, ..."
                     )))
             errors.extend(path_problems(rule, iloc, {}, Case))
+    return errors
+
+
+def _correspondence_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
+    """`corresponds_to` names shipped sets and criteria they hold."""
+    errors: list[tuple[tuple[object, ...], str]] = []
+    for i, c in enumerate(rs.criteria):
+        for other_id, ids in c.corresponds_to.items():
+            loc: tuple[object, ...] = ("criteria", i, "corresponds_to", other_id)
+            other = rs if other_id == rs.id else _source_rules(other_id)
+            if isinstance(other, str):
+                errors.append((loc, other))
+                continue
+            if other is None:
+                continue
+            for cid in ids:
+                if cid not in other.criterion_map:
+                    errors.append((loc, (
+                        f"unknown criterion {cid!r} of {other_id}; expected one of"
+                        f" {', '.join(other.criterion_map)}"
+                    )))
     return errors
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from dsm5check.engine.results import CaseResult
 from dsm5check.engine.ruleset import LoadedRuleset
-from dsm5check.errors import InputError, Problem
+from dsm5check.errors import UsageError
 from dsm5check.exchange.form import Condition, Form, FormField, Option, Section, build_form
 
 NS = "urn:dsm5check"
@@ -38,8 +38,8 @@ def _require() -> None:
     try:
         import fhir.resources  # noqa: F401
     except ImportError:
-        raise InputError([Problem("<fhir>", 1, 1, "FHIR support needs the fhir extra:"
-                                  " pip install 'dsm5check[fhir]'")]) from None
+        raise UsageError("FHIR support needs the fhir extra:"
+                         " pip install 'dsm5check[fhir]'") from None
 
 
 def canonical(ruleset_id: str) -> str:

@@ -76,16 +76,13 @@ class Form:
 
 def build_form(loaded: LoadedRuleset) -> Form:
     rules = loaded.rules
-    groups: dict[str, list[str]] = {}
-    for item in rules.items:
-        if item.group:
-            groups.setdefault(item.group, []).append(item.id)
+    groups = dict(rules.item_groups)
     spec = rules.interview
     steps: tuple[Step, ...] = (
         spec.steps if spec and spec.steps else tuple(Step(items=g) for g in groups)
     )
     onset = dict(spec.onset_questions) if spec else {}
-    builder = _Builder(loaded, {g: tuple(ids) for g, ids in groups.items()}, onset)
+    builder = _Builder(loaded, groups, onset)
     sections = [builder.section(i, step) for i, step in enumerate(steps)]
     asked = {f.code for s in sections for f in s.fields if f.code}
     rest = [i for i in rules.items if i.id not in asked and i.section != "case"]

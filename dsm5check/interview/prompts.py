@@ -95,6 +95,8 @@ def shown(q: Question, value: Any) -> str:
 def hint(q: Question, unknown_label: str, note: bool) -> str:
     """The keys a prompt takes besides its answers, e.g. ``?: not known · <: back``."""
     parts = []
+    if q.kind == "text" and not q.required:
+        parts.append("Enter: leave empty")  # the forms' texts never name keys
     if q.default_from and q.shortcut is not None:
         parts.append(f"{q.default_key}: {q.default_label or 'same as before'} ({q.shortcut})")
     if not q.required:

@@ -56,10 +56,7 @@ def item_key(item: Item) -> str:
 
 def compile_plan(loaded: LoadedRuleset, today: dt.date, *, no_skip: bool = False) -> Plan:
     rules = loaded.rules
-    groups: dict[str, list[str]] = {}
-    for item in rules.items:
-        if item.group:
-            groups.setdefault(item.group, []).append(item.id)
+    groups = dict(rules.item_groups)
     spec = rules.interview
     steps = spec.steps if spec and spec.steps else tuple(
         Step(items=g) for g in groups if any(
@@ -76,8 +73,7 @@ def compile_plan(loaded: LoadedRuleset, today: dt.date, *, no_skip: bool = False
             roots.append(step.events.collection)
         blocks.append(Block(step.title or _group_title(loaded, items, step), step, items,
                             tuple(roots)))
-    plan = Plan(loaded, tuple(blocks), today, no_skip,
-                groups={g: tuple(v) for g, v in groups.items()})
+    plan = Plan(loaded, tuple(blocks), today, no_skip, groups=groups)
     if spec:
         plan.unknown_label = spec.unknown_label
         plan.onset_questions = dict(spec.onset_questions)

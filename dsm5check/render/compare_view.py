@@ -6,17 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from dsm5check.compare.cases import CaseComparison
 from dsm5check.engine.ruleset import LoadedRuleset
+from dsm5check.render.fit import Column, Fitted
 
 WORDS = {"met": "met", "not_met": "not met", "indeterminate": "undecided"}
 STYLE = {"met": "green", "not_met": "red", "indeterminate": "yellow"}
 
 
-def _status(status: str) -> str:
-    return f"[{STYLE[status]}]{WORDS[status]}[/]"
+def _status(status: str) -> Text:
+    return Text(WORDS[status], style=STYLE[status])
 
 
 def _lower(title: str) -> str:
@@ -39,12 +40,7 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
         console.print(f"[bold]{s.rules.id}[/]: {s.rules.title}{label}")
     listed = [c for c in cases if every or not c.agree or len(cases) == 1]
     if listed:
-        table = Table(title="Verdicts side by side" + ("" if every or len(cases) == 1
-                                                       else " (cases where the sets differ)"))
-        table.add_column("case")
-        for rid in ids:
-            table.add_column(rid)
-        table.add_column("what decides it")
+        rows: list[list[str | Text]] = []
         for c in listed:
             st = c.statuses
             deciding = c.deciding()
@@ -54,31 +50,38 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
                 + ", ".join(_lower(titles[(rid, k)]) for k in deciding[rid])
                 for rid in ids if deciding[rid] and not c.agree
             ) or ("all agree" if c.agree else "")
-            table.add_row(c.case_id, *(_status(st[rid]) for rid in ids), why)
-        console.print(table)
+            rows.append([c.case_id, *(_status(st[rid]) for rid in ids), why])
+        console.print(Fitted(
+            [Column("case", wrap=True), *(Column(rid) for rid in ids),
+             Column("what decides it", wrap=True)], rows,
+            title="Verdicts side by side" + ("" if every or len(cases) == 1
+                                             else " (cases where the sets differ)"),
+            split=False))  # the sets' verdicts belong side by side, or stacked per case
     if summary is None:
         console.print("No case could be compared.")
         return
     agree = sum(c.agree for c in cases)
     console.print(f"{summary['cases']} cases; all sets agree on {agree}.")
-    prev = Table(title="Prevalence (over the cases a set decides; 95% Wilson interval)")
-    for col in ("set", "met", "not met", "undecided", "prevalence"):
-        prev.add_column(col, justify="left" if col == "set" else "right")
+    prev = []
     for rid in ids:
         p = summary["prevalence"][rid]
-        prev.add_row(rid, str(p["met"]), str(p["not_met"]), str(p["indeterminate"]),
-                     _pct(p["prevalence"]))
-    console.print(prev)
-    pairs = Table(title=f"Agreement (reference: {summary['reference']}; undecided cases"
-                  " are counted apart, never as not met)")
-    for col in ("reference", "other", "both decide", "agreement", "kappa", "sensitivity",
-                "specificity", "PPV", "NPV"):
-        pairs.add_column(col, justify="left" if col in ("reference", "other") else "right")
+        prev.append([rid, str(p["met"]), str(p["not_met"]), str(p["indeterminate"]),
+                     _pct(p["prevalence"])])
+    console.print(Fitted(
+        [Column("set"), *(Column(c, "right") for c in ("met", "not met", "undecided",
+                                                      "prevalence"))], prev,
+        title="Prevalence (over the cases a set decides; 95% Wilson interval)"))
+    pairs = []
     for p in summary["pairs"]:
         k = p["kappa"]
         kappa = "-" if k.get("kappa") is None else (
             f"{k['kappa']:.2f} ({k['ci_low']:.2f} to {k['ci_high']:.2f})")
-        pairs.add_row(p["reference"], p["other"], str(p["both_decided"]), _pct(p["agreement"]),
+        pairs.append([p["reference"], p["other"], str(p["both_decided"]), _pct(p["agreement"]),
                       kappa, _pct(p["sensitivity"]), _pct(p["specificity"]), _pct(p["ppv"]),
-                      _pct(p["npv"]))
-    console.print(pairs)
+                      _pct(p["npv"])])
+    console.print(Fitted(
+        [Column("reference"), Column("other"),
+         *(Column(c, "right") for c in ("both decide", "agreement", "kappa", "sensitivity",
+                                         "specificity", "PPV", "NPV"))], pairs, keys=2,
+        title=f"Agreement (reference: {summary['reference']}; undecided cases are counted"
+              " apart, never as not met)"))

@@ -10,8 +10,6 @@ import re
 from collections.abc import Sequence
 
 from rich.console import Console, Group
-from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
@@ -26,6 +24,7 @@ from dsm5check.engine.results import (
     needed_for_diagnosis,
 )
 from dsm5check.engine.ruleset import Ruleset
+from dsm5check.render.fit import Column, Fitted
 
 STYLE = {MET: "green", NOT_MET: "red", "indeterminate": "yellow"}
 WORD = {MET: "met", NOT_MET: "not met", "indeterminate": "indeterminate"}
@@ -59,7 +58,7 @@ def _shown_children(node: NodeResult) -> list[NodeResult]:
 def _add_children(tree: Tree, node: NodeResult, depth: int) -> None:
     for kid in _shown_children(node):
         if kid.kind == "criterion":
-            tree.add(_line(kid.status, kid.name, WORD[kid.status]))
+            tree.add(_line(kid.status, kid.label or kid.name, WORD[kid.status]))
             continue
         branch = tree.add(_line(kid.status, kid.title, kid.reason))
         # a node with an id (a route such as A1) is one line unless undecided
@@ -77,7 +76,7 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
     head.append(f"  ({result.ruleset_id} {result.ruleset_version})", style="dim")
     tree = Tree(head, guide_style="dim")
     for c in result.criteria:
-        branch = tree.add(_line(c.status, f"{c.id} {c.title}", c.reason))
+        branch = tree.add(_line(c.status, c.heading, c.reason))
         node = c.node
         if node.kind not in {"item", "fact", "months"}:
             _add_children(branch, node, depth)
@@ -96,8 +95,9 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
 
         need = tree.add(Text("Still needed to decide the diagnosis", style="bold yellow"))
         decide = {d.criterion: d for d in still_needed(result)}
+        labels = {c.id: c.label for c in result.criteria}
         for crit, inputs in needed.items():
-            line = need.add(Text(f"{crit}: {', '.join(inputs)}"))
+            line = need.add(Text(f"{labels.get(crit, crit)}: {', '.join(inputs)}"))
             if crit in decide:
                 line.add(Text(decide[crit].sentence(), style="dim"))
     if result.expected_checked:
@@ -122,16 +122,16 @@ def mismatch_text(m: Mismatch, result: CaseResult) -> str:
 
     what = m.what
     if what.startswith("criteria."):
-        what = f"criterion {what.split('.', 1)[1]}"
+        cid = what.split(".", 1)[1]
+        named = {c.id: c.name for c in result.criteria if c.name}
+        what = named.get(cid) or f"criterion {cid}"
     return f"{what}: expected {said(m.expected)}, got {said(m.actual)}"
 
 
-def summary_table(results: Sequence[CaseResult]) -> Table:
-    table = Table(title=f"{len(results)} cases", title_justify="left", show_lines=False)
-    table.add_column("case", no_wrap=True)
-    table.add_column("diagnosis", no_wrap=True)
-    table.add_column("specifiers")
-    table.add_column("expected", no_wrap=True)
+def summary_table(results: Sequence[CaseResult]) -> Fitted:
+    """One line per case; at a narrow width case ids fold and specifiers wrap
+    (never an ellipsis), or the rows stack."""
+    rows: list[list[str | Text]] = []
     for r in results:
         if not r.expected_checked:
             exp = Text("-", style="dim")
@@ -144,8 +144,10 @@ def summary_table(results: Sequence[CaseResult]) -> Table:
         if r.undecided_specifiers:
             undecided = ", ".join(titles[s] for s in r.undecided_specifiers)
             specs.append(f"; undecided: {undecided}", style="yellow")
-        table.add_row(escape(r.case_id), status_text(r.diagnosis), specs, exp)
-    return table
+        rows.append([r.case_id, status_text(r.diagnosis), specs, exp])
+    return Fitted([Column("case", wrap=True), Column("diagnosis"),
+                   Column("specifiers", wrap=True), Column("expected")], rows,
+                  title=f"{len(results)} cases")
 
 
 def needs_attention(result: CaseResult) -> bool:
@@ -158,7 +160,7 @@ def readings(rules: Ruleset) -> Tree:
                 guide_style="dim")
     for note in rules.interpretation:
         tree.add(Text(" ".join(note.split())))
-    notes = [(c.id, n) for c in rules.criteria for n in c.interpretation]
+    notes = [(c.label, n) for c in rules.criteria for n in c.interpretation]
     notes += [(s.title, n) for s in rules.specifiers for n in s.interpretation]
     for owner, note in notes:
         tree.add(Text(f"{owner}: " + " ".join(note.split())))

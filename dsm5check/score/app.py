@@ -79,7 +79,8 @@ def score(args: argparse.Namespace) -> int:
                              " *_complete) are carried through")
             notes += [f"not assessed inside {g}" for g in compiled.gaps]
             render(summary, compiled, console, instrument=instrument.short,
-                   mode=options.missing, notes=notes)
+                   mode=options.missing, notes=notes,
+                   names={c.id: c.name for c in rules.criteria if c.name})
         return 0
 
 

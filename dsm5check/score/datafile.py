@@ -35,11 +35,11 @@ _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\s*$", re
 def engine_settings(args: argparse.Namespace) -> None:
     """Refuse settings DuckDB would choke on, before anything is read."""
     if not _SIZE.match(args.memory_limit or ""):
-        raise InputError([Problem("--memory-limit", 1, 1, f"{args.memory_limit!r} is not a"
+        raise InputError([Problem.about("--memory-limit", f"{args.memory_limit!r} is not a"
                                   " memory size; expected a number with a unit, e.g. 64MB or"
                                   " 2GB")])
     if not 0 <= args.threads <= MAX_THREADS:
-        raise InputError([Problem("--threads", 1, 1, f"{args.threads} threads: expected a"
+        raise InputError([Problem.about("--threads", f"{args.threads} threads: expected a"
                                   f" number from 1 to {MAX_THREADS} (0: the default)")])
 
 

@@ -93,14 +93,14 @@ def _sqlglot() -> Any:
     try:
         import sqlglot
     except ImportError:
-        raise InputError([Problem("--dialect", 1, 1, "translating the SQL needs sqlglot:"
+        raise InputError([Problem.about("--dialect", "translating the SQL needs sqlglot:"
                                   " pip install 'dsm5check[sql]'")]) from None
     return sqlglot
 
 
 def dialect_of(name: str) -> Dialect:
     if name not in DIALECTS:
-        raise InputError([Problem("--dialect", 1, 1, f"unknown SQL dialect {name!r};"
+        raise InputError([Problem.about("--dialect", f"unknown SQL dialect {name!r};"
                                   f" expected one of {', '.join(DIALECTS)}")])
     return DIALECTS[name]
 
@@ -112,7 +112,7 @@ def row_order(dialect: Dialect, order_by: Sequence[str]) -> tuple[str, str]:
         return (f"ROW_NUMBER() OVER (ORDER BY {cols})",
                 f"the ordering you named (--order-by {' '.join(order_by)})")
     if dialect.row_id is None:
-        raise InputError([Problem("--order-by", 1, 1, (
+        raise InputError([Problem.about("--order-by", (
             f"{dialect.title} has no row id that keeps the input order: name a column"
             " to number the rows by, e.g. --order-by id (a unique column)"))])
     if dialect.row_id == "":  # single-node engines read a table in its stored order
@@ -250,7 +250,7 @@ def emit_sql(rules: Ruleset, instrument: Instrument, plan: ColumnPlan, options: 
     known = set(names)
     unknown = [c for c in order_by if c not in known]
     if unknown and from_data:
-        raise InputError([Problem("--order-by", 1, 1, f"no column {unknown[0]!r} in the data;"
+        raise InputError([Problem.about("--order-by", f"no column {unknown[0]!r} in the data;"
                                   f" columns are: {', '.join(names[:30])}")])
     window, ordering = row_order(dialect, order_by)
     checked = list(checked_columns(rules, plan).values())

@@ -177,7 +177,7 @@ def build_multi(sets: Sequence[ScoredSet], instrument: Instrument, options: Opti
                    new: list[str] = new) -> None:
             """One output column of this set, its name checked against the inputs'."""
             if out_name.lower() in taken:
-                raise InputError([Problem("DATA", 1, 1, f"an input column is named {out_name!r},"
+                raise InputError([Problem.about("DATA", f"an input column is named {out_name!r},"
                                           " the name of an output column; rename it")])
             taken.add(out_name.lower())
             passed.append(f"{sql_of} AS {ident(out_name)}")
@@ -399,7 +399,7 @@ def score_multi(args: argparse.Namespace) -> int:
                          " DuckDB SQL only")
     if args.data is None:
         if not args.emit_sql:
-            raise InputError([Problem("DATA", 1, 1, "expected a data file (or - for stdin)")])
+            raise InputError([Problem.about("DATA", "expected a data file (or - for stdin)")])
         first = loaded[0].rules
         names = [i.id for i in first.items if i.section == SUMMED_SECTION]
         sets = plan_sets(names, loaded, instrument, cmap, locate, "score_input",

@@ -216,17 +216,14 @@ def _name(d: dict[str, Any]) -> str:
 
 
 def render(data: dict[str, Any], console: Console) -> None:
-    from rich.table import Table
     from rich.text import Text
+
+    from dsm5check.render.fit import Column, Fitted
 
     console.print(Text(f"dsm5check score: {data['rows']:,} rows ({data['instrument']},"
                        f" missing data: {data['missing']}), {len(data['sets'])} criteria"
                        f" set{'s' if len(data['sets']) != 1 else ''}", style="bold"))
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for head, just in (("set", "left"), ("met", "right"), ("not met", "right"),
-                       ("indeterminate", "right"), ("prevalence (95% CI)", "right"),
-                       ("", "left")):
-        table.add_column(head, justify=just)  # type: ignore[arg-type]
+    rows: list[list[str | Text]] = []
     for d in data["sets"]:
         p = d["prevalence"]
         width = 20
@@ -235,9 +232,12 @@ def render(data: dict[str, Any], console: Console) -> None:
         # the share over them would mislead, so the bounds over every row are shown
         shown = (f"{_pct(d['bounds'][0])} to {_pct(d['bounds'][1])} *" if d["left_open"]
                  else _ci(p))
-        table.add_row(_name(d), f"{d['met']:,}", f"{d['not_met']:,}",
-                      f"{d['indeterminate']:,}", shown, Text(bar, style="cyan"))
-    console.print(table)
+        rows.append([_name(d), f"{d['met']:,}", f"{d['not_met']:,}",
+                     f"{d['indeterminate']:,}", shown, Text(bar, style="cyan")])
+    console.print(Fitted(
+        [Column("set"), *(Column(h, "right") for h in ("met", "not met", "indeterminate",
+                                                      "prevalence (95% CI)")),
+         Column("", optional=True)], rows, boxed=False))
     console.print(Text("prevalence is over the rows a set decides; indeterminate rows"
                        " (missing answers that leave the status open) are counted apart",
                        style="dim"))

@@ -39,7 +39,7 @@ def _plotly() -> Any:
     try:
         import plotly.graph_objects as go
     except ImportError:
-        raise InputError([Problem("--report", 1, 1, (
+        raise InputError([Problem.about("--report", (
             "the HTML report draws its charts with plotly, which is not installed;"
             f" install it with: pip install 'dsm5check[{REPORT_EXTRA}]'"))]) from None
     return go

@@ -77,7 +77,7 @@ def connect(engine: Engine, tmpdir: str) -> duckdb.DuckDBPyConnection:
         })
     except duckdb.Error as exc:  # settings checked before; this is the last word
         first = str(exc).strip().splitlines()[0]
-        raise InputError([Problem("--memory-limit", 1, 1, f"DuckDB refused the settings:"
+        raise InputError([Problem.about("--memory-limit", f"DuckDB refused the settings:"
                                   f" {first}")]) from None
     if engine.progress:  # progress is polled by rich, DuckDB must not print its own bar
         con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false;"

@@ -7,7 +7,7 @@ and bad cells (the first ones with row and column).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -118,30 +118,35 @@ def _pct(n: int, d: int) -> str:
 
 
 def render(s: Summary, c: Compiled, console: Console, *, instrument: str, mode: str,
-           notes: Sequence[str] = ()) -> None:
-    from rich.table import Table
+           notes: Sequence[str] = (), names: Mapping[str, str] | None = None) -> None:
+    """The summary for people; ``names`` gives criteria ids their plain names
+    (duration -> Lasting several weeks) where the ruleset has them."""
     from rich.text import Text
+
+    from dsm5check.render.fit import Column, Fitted
+
+    named = names or {}
 
     console.print(Text(f"dsm5check score: {s.rows:,} rows ({instrument}, missing data: {mode})",
                        style="bold"))
     if c.not_assessed:
         console.print(Text("Provisional: the data cannot assess "
-                           + ", ".join(c.not_assessed)
+                           + ", ".join(named.get(x, x) for x in c.not_assessed)
                            + "; the status assumes them met.", style="yellow"))
     for note in notes:
         console.print(Text(note, style="dim"))
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("")
-    for st in STATUSES:
-        table.add_column(st.replace("_", " "), justify="right")
+    rows: list[list[str | Text]] = []
     for col, counts in s.statuses.items():
         if col.endswith("_status") and sum(counts.values()) == 0:
             continue  # a criterion the data cannot assess
         name = "diagnosis" if col == "status" else col.removesuffix("_status")
+        name = named.get(name, name)
         if col == "cutpoint":
             name = f"total >= {c.cutpoint}"
-        table.add_row(name, *(f"{counts[st]:,} {_pct(counts[st], s.rows)}" for st in STATUSES))
-    console.print(table)
+        rows.append([name, *(f"{counts[st]:,} {_pct(counts[st], s.rows)}" for st in STATUSES)])
+    console.print(Fitted([Column("", wrap=True),
+                          *(Column(st.replace("_", " "), "right") for st in STATUSES)],
+                         rows, boxed=False))
     if s.total_mean is not None:
         console.print(f"total severity: mean {s.total_mean:.2f} over {s.total_n:,} rows"
                       f" with every item answered" + (" or prorated" if mode == "prorate" else ""))

@@ -41,8 +41,8 @@ def overview(r: Ruleset) -> Table:
     table.add_column("criterion")
     table.add_column("needs")
     for c in r.criteria:
-        table.add_row(c.id, escape(c.title), escape(threshold(c.rule)))
-    table.add_row("", escape(r.diagnosis.title), escape(threshold(r.diagnosis.rule)))
+        table.add_row("" if c.name else c.id, escape(c.title), escape(threshold(c.rule, r)))
+    table.add_row("", escape(r.diagnosis.title), escape(threshold(r.diagnosis.rule, r)))
     return table
 
 
@@ -102,7 +102,7 @@ def criterion_view(r: Ruleset, c: Criterion | Specifier) -> RenderableType:
     parts: list[RenderableType] = [Text(c.text)]
     if isinstance(c, Specifier):
         parts.append(Text(f"Source: {c.source}", style="italic"))
-    parts.append(Text(f"Needs: {threshold(c.rule)}", style="cyan"))
+    parts.append(Text(f"Needs: {threshold(c.rule, r)}", style="cyan"))
     routes = [n for n in walk(c.rule) if n.id and n is not c.rule]
     if routes:
         parts.append(Text("Ways to meet it:", style="bold"))
@@ -119,7 +119,8 @@ def criterion_view(r: Ruleset, c: Criterion | Specifier) -> RenderableType:
     ):
         if block is not None:
             parts.append(block)
-    head = f"{c.id}  {c.title}" if isinstance(c, Criterion) else f"{c.title}  [{c.source}]"
+    head = (f"{c.id}  {c.title}" if isinstance(c, Criterion) and not c.name
+            else c.title if isinstance(c, Criterion) else f"{c.title}  [{c.source}]")
     return Panel(Group(*parts), title=escape(head), title_align="left")
 
 

@@ -23,6 +23,7 @@ class LogEntry(BaseModel):
 
     timestamp: dt.datetime
     vignette: str
+    ruleset: str | None = None
     criteria: dict[str, bool]
     diagnosis: bool
     specifiers: dict[str, bool] = Field(default_factory=dict)

@@ -36,7 +36,9 @@ class Question:
 
 def questions(rules: Ruleset) -> list[Question]:
     out = [
-        Question(c.id, "judge", f"Criterion {c.id} ({c.title}):", JUDGEMENTS)
+        Question(c.id, "judge",
+                 f"Criterion ({c.title}):" if c.name else f"Criterion {c.id} ({c.title}):",
+                 JUDGEMENTS)
         for c in rules.criteria
     ]
     out.append(Question(DIAGNOSIS, "judge", f"Diagnosis: {rules.diagnosis.title}?", JUDGEMENTS))
@@ -103,10 +105,10 @@ def mark(vignette_id: str, result: CaseResult, answers: Answers,
     rows: list[Row] = []
     for c in result.criteria:
         yours = answers.judged[c.id]
-        rows.append(Row(c.id, "criterion", c.title, WORDS[yours], WORDS[c.status],
+        rows.append(Row(c.id, "criterion", c.heading, WORDS[yours], WORDS[c.status],
                         yours == c.status, c.reason, decided(c.node)))
     yours = answers.judged[DIAGNOSIS]
-    failing = [c.id for c in result.criteria if c.status != MET]
+    failing = [c.label for c in result.criteria if c.status != MET]
     why = (
         f"criteria not met or undecided: {', '.join(failing)}" if failing
         else "every criterion is met"
@@ -135,8 +137,9 @@ def consistency(result: CaseResult, answers: Answers) -> tuple[str, ...]:
     if follows == theirs:
         return ()
     needed = list(dict.fromkeys(referenced(node)))
-    against = [c for c in needed if answers.judged.get(c) == NOT_MET]
-    open_ = [c for c in needed if answers.judged.get(c) == UNKNOWN]
+    labels = {c.id: c.label for c in result.criteria}
+    against = [labels.get(c, c) for c in needed if answers.judged.get(c) == NOT_MET]
+    open_ = [labels.get(c, c) for c in needed if answers.judged.get(c) == UNKNOWN]
     rule = f"the diagnosis needs {_needs(result)}"
     if follows == NOT_MET:
         said = (f"You judged {_ids(against)} not met, and {rule}: by your own answers"
@@ -160,7 +163,8 @@ def _needs(result: CaseResult) -> str:
     from dsm5check.teach.why import referenced
 
     node = result.diagnosis_node
-    ids = list(dict.fromkeys(referenced(node)))
+    labels = {c.id: c.label for c in result.criteria}
+    ids = [labels.get(c, c) for c in dict.fromkeys(referenced(node))]
     if node.kind == "all" and len(ids) == len(node.children):
         return f"all of {_ids(ids)} met"
     return f"{result.diagnosis_title}'s rule over {_ids(ids)}"

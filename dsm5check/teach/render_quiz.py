@@ -52,7 +52,7 @@ def marked_view(m: Marked, v: Vignette) -> RenderableType:
 
 
 def _name(r: Row) -> str:
-    return f"{r.key} {r.title}" if r.group == "criterion" else r.title
+    return r.title
 
 
 
@@ -60,6 +60,21 @@ def spark(values: tuple[float | None, ...]) -> str:
     return "".join(
         "·" if v is None else _SPARK[1 + round(v * (len(_SPARK) - 2))] for v in values
     )
+
+
+def _key_names(entries: list[LogEntry]) -> dict[str, str]:
+    """Criterion and specifier ids of the log's sets in words (a criterion's plain
+    name, a specifier's title); ids readers know (A, Re) stay as they are."""
+    from dsm5check.engine.registry import shipped, shipped_ids
+
+    known = shipped_ids()
+    sets = {e.ruleset for e in entries if e.ruleset in known} or set(known)
+    names: dict[str, str] = {}
+    for rid in sorted(sets):
+        rules = shipped(str(rid)).rules
+        names.update({c.id: c.name for c in rules.criteria if c.name})
+        names.update({s.id: s.title for s in rules.specifiers})
+    return names
 
 
 def progress_view(entries: list[LogEntry], tallies: list[Tally]) -> RenderableType:
@@ -72,9 +87,10 @@ def progress_view(entries: list[LogEntry], tallies: list[Tally]) -> RenderableTy
     for col, justify in (("item", "left"), ("right", "right"), ("accuracy", "right"),
                          ("", "left"), ("over time", "left")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    names = _key_names(entries)
     for t in tallies:
         colour = "green" if t.accuracy >= 0.8 else "yellow" if t.accuracy >= 0.5 else "red"
-        table.add_row(escape(t.key), f"{t.right}/{t.total}", f"{t.accuracy:.0%}",
+        table.add_row(escape(names.get(t.key, t.key)), f"{t.right}/{t.total}", f"{t.accuracy:.0%}",
                       Bar(1.0, 0, t.accuracy, width=20, color=colour), spark(t.buckets))
     recent = Table(title="Latest quizzes", title_justify="left")
     for col in ("when", "vignette", "score", ""):

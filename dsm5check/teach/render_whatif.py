@@ -25,7 +25,7 @@ def _set_text(s: tuple[Change, ...]) -> str:
 
 def decider_lines(deciders: tuple[Decider, ...]) -> list[Text]:
     return [
-        Text(f"{d.criterion} ({d.reason}): {d.sentence()}") for d in deciders
+        Text(f"{d.shown} ({d.reason}): {d.sentence()}") for d in deciders
     ]
 
 
@@ -36,7 +36,8 @@ def what_if_view(w: WhatIf) -> RenderableType:
     head.append(f": {r.diagnosis_title} is {WORD[r.diagnosis]}")
     failing = [c for c in r.criteria if c.status != MET]
     if failing and r.diagnosis != MET:
-        head.append(" (" + "; ".join(f"{c.id}: {c.reason}" for c in failing) + ")", style="dim")
+        head.append(" (" + "; ".join(f"{c.label}: {c.reason}" for c in failing) + ")",
+                    style="dim")
     parts: list[RenderableType] = [head]
     if w.target is None:
         parts.append(Text("Unanswered inputs that decide it:", style="bold yellow"))
@@ -57,11 +58,12 @@ def what_if_view(w: WhatIf) -> RenderableType:
         f"Smallest changes that would make it {goal} ({smallest} {noun}, {ways}"
         f"{'' if len(first) == 1 else 's'}):", style="bold",
     ))
-    parts.extend(_sets_lines(first, w.needs))
+    labels = {c.id: c.label for c in r.criteria}
+    parts.extend(_sets_lines(first, labels, w.needs))
     larger = w.sets[len(first):]
     if larger:
         parts.append(Text(f"Other minimal sets, up to {w.max_changes} changes:", style="bold"))
-        parts.extend(_sets_lines(larger))
+        parts.extend(_sets_lines(larger, labels))
     return Group(*parts)
 
 
@@ -74,12 +76,12 @@ def _needs_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...
     lines: list[RenderableType] = [Text("  every one of:")]
     for d in needs:
         said = summarize(d.to_met).removeprefix(f"{d.criterion}: ")
-        lines.append(Text(f"    {d.criterion}: {said}"))
+        lines.append(Text(f"    {d.shown}: {said}"))
     return lines
 
 
-def _sets_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...] = ()
-                ) -> list[RenderableType]:
+def _sets_lines(sets: tuple[tuple[Change, ...], ...], labels: dict[str, str],
+                needs: tuple[Decider, ...] = ()) -> list[RenderableType]:
     groups = factor(sets)
     if groups is None and len(sets) > SHOWN:
         by_need = _needs_lines(sets, needs)
@@ -90,7 +92,7 @@ def _sets_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...]
         for crit, choices in groups:
             said = _set_text(choices[0]) if len(choices) == 1 else summarize(choices)
             said = said.removeprefix(f"{crit}: ")
-            lines.append(Text(f"    {crit}: {said}"))
+            lines.append(Text(f"    {labels.get(crit, crit)}: {said}"))
         return lines
     out: list[RenderableType] = [
         Hanging(f"{i}.", _set_text(s)) for i, s in enumerate(sets[:SHOWN], 1)

@@ -5,7 +5,7 @@ Read from the rule tree's node kinds only, so it works for any ruleset.
 
 from __future__ import annotations
 
-from typing import final
+from typing import TYPE_CHECKING, final
 
 from dsm5check.engine.kinds import NodeVisitor, visit
 from dsm5check.engine.reasons import show_value
@@ -21,6 +21,13 @@ from dsm5check.engine.rules_model import (
     NodeModel,
     NotNode,
 )
+
+if TYPE_CHECKING:
+    from dsm5check.engine.ruleset import Ruleset
+
+#: Above this length the conditions on a collection's element are summed up by the
+#: node's label ("some event: extremely threatening event").
+LONG = 90
 
 _CMP = {
     "==": "is", "in": "is one of", "includes_any": "includes one of",
@@ -43,24 +50,33 @@ def id_list(ids: list[str]) -> str:
     return ", ".join(ids)
 
 
-def threshold(node: NodeModel) -> str:
-    """A short phrase for what the rule needs."""
-    return visit(node, _THRESHOLD)
+def _crit(cid: str, rules: Ruleset | None) -> str:
+    """A criterion as people see it: its id, or its plain name when it has one."""
+    found = rules.criterion_map.get(cid) if rules is not None else None
+    return found.label if found is not None else cid
+
+
+def threshold(node: NodeModel, rules: Ruleset | None = None) -> str:
+    """A short phrase for what the rule needs (``rules`` names criteria in words)."""
+    return visit(node, _THRESHOLD if rules is None else _Threshold(rules))
 
 
 @final
 class _Threshold(NodeVisitor[str]):
+    def __init__(self, rules: Ruleset | None = None) -> None:
+        self.rules = rules
+
     def visit_all(self, node: AllNode) -> str:
         refs = [k.criterion for k in node.all if isinstance(k, CriterionNode)]
         if len(refs) == len(node.all) > 1:
-            return f"all of {', '.join(refs)} met"
-        return " and ".join(_part(k) for k in node.all)
+            return f"all of {', '.join(_crit(c, self.rules) for c in refs)} met"
+        return " and ".join(_part(k, self.rules) for k in node.all)
 
     def visit_any(self, node: AnyNode) -> str:
         ids = [k.id for k in node.any]
         if all(ids):
             return f"any of {id_list([i for i in ids if i])}"
-        return " or ".join(_part(k) for k in node.any)
+        return " or ".join(_part(k, self.rules) for k in node.any)
 
     def visit_at_least(self, node: AtLeastNode) -> str:
         kids = node.of
@@ -69,13 +85,13 @@ class _Threshold(NodeVisitor[str]):
         return f"at least {node.at_least} of {len(kids)}{inside}"
 
     def visit_not(self, node: NotNode) -> str:
-        return f"not ({threshold(node.not_)})"
+        return f"not ({threshold(node.not_, self.rules)})"
 
     def visit_item(self, node: ItemNode) -> str:
         return node.label or f"{node.item} present"
 
     def visit_criterion(self, node: CriterionNode) -> str:
-        return f"{node.criterion} met"
+        return f"{_crit(node.criterion, self.rules)} met"
 
     def visit_fact(self, node: FactNode) -> str:
         if node.label:
@@ -90,13 +106,16 @@ class _Threshold(NodeVisitor[str]):
         return f"{what}: {_CMP[op]} {_shown(value)} {unit}"
 
     def visit_for_any(self, node: ForAnyNode) -> str:
-        return f"some {node.as_} with {threshold(node.where)}"
+        inner = threshold(node.where, self.rules)
+        if len(inner) > LONG and node.label:
+            return f"some {node.as_}: {node.label}"
+        return f"some {node.as_} with {inner}"
 
 
 _THRESHOLD = _Threshold()
 
 
-def _part(node: NodeModel) -> str:
+def _part(node: NodeModel, rules: Ruleset | None = None) -> str:
     if node.id and not isinstance(node, (AtLeastNode, ItemNode)):
         return node.id
-    return threshold(node)
+    return threshold(node, rules)

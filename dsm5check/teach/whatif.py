@@ -51,6 +51,11 @@ class Decider:
     reason: str
     to_met: tuple[tuple[Change, ...], ...]
     to_not_met: tuple[tuple[Change, ...], ...]
+    label: str = ""  # how people see the criterion (its id, or plain words)
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.criterion
 
     @property
     def met_summary(self) -> str:
@@ -163,7 +168,8 @@ def what_if(loaded: LoadedRuleset, case: Case, *, max_changes: int = 3) -> WhatI
             own = _Judge(loaded, data, _criterion_is(crit.id, MET))
             sets = [s for s in options.of(crit.node, MET, max_changes, crit.id, crit.id)
                     if own(s)]
-            needs.append(Decider(crit.id, crit.title, crit.reason, ordered(minimal(sets)), ()))
+            needs.append(Decider(crit.id, crit.title, crit.reason, ordered(minimal(sets)), (),
+                                 crit.label))
     return WhatIf(result, target, max_changes, ordered(found), (), len(judge.seen),
                   tuple(needs))
 
@@ -189,7 +195,7 @@ def deciders(result: CaseResult, loaded: LoadedRuleset | None = None,
                 sets = [s for s in sets if judge(s)]
             per[target] = minimal(sets)
         out.append(Decider(crit.id, crit.title, crit.reason,
-                           ordered(per[MET]), ordered(per[NOT_MET])))
+                           ordered(per[MET]), ordered(per[NOT_MET]), crit.label))
     return tuple(out)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from dsm5check.engine.reasons import show_value
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
 from dsm5check.engine.ruleset import Ruleset
+from dsm5check.engine.wording import item_answer, rating_words
 
 _OPS = {
     "==": "needs", "in": "needs one of", "includes_any": "needs",
@@ -79,11 +80,10 @@ def rating_now(rules: Ruleset | None, item_id: str, value: Any) -> str:
         return "not assessed"
     if isinstance(value, bool):
         return "present" if value else "absent"
-    if rules is None:
+    item = rules.item_map.get(item_id) if rules is not None else None
+    if rules is None or item is None or not isinstance(value, int):
         return f"rated {show_value(value)}"
-    shown = _rating(rules, item_id, value)
-    number, _, label = shown.partition(", ")
-    return f"rated {number} ({label})" if label else f"rated {number}"
+    return f"rated {rating_words(value, rules.scale_of(item).labels, listed=True)}"
 
 
 def _last_word(path: str) -> str:
@@ -130,7 +130,7 @@ def describe(leaf: NodeResult, rules: Ruleset) -> str:
     if leaf.kind == "fact":
         return _fact(leaf)
     if leaf.kind == "criterion":
-        return f"criterion {leaf.name} {_status(leaf.status)}"
+        return f"{leaf.label or f'criterion {leaf.name}'} {_status(leaf.status)}"
     if leaf.kind == "element":
         inner = "; ".join(describe(x, rules) for x in deciding(leaf.children[0]))
         return f"{leaf.name}: {inner}"
@@ -151,14 +151,6 @@ def _status(status: Status) -> str:
     return {MET: "met", NOT_MET: "not met"}.get(status, "undecided")
 
 
-def _rating(rules: Ruleset, item_id: str, value: Any) -> str:
-    item = rules.item_map.get(item_id)
-    if item is None or not isinstance(value, int) or isinstance(value, bool):
-        return show_value(value)
-    label = rules.scale_of(item).labels.get(value)
-    return f"{value}, {label}" if label else str(value)
-
-
 def _item(leaf: NodeResult, rules: Ruleset) -> str:
     d = leaf.detail
     name = item_name(rules, leaf.name, leaf.label)
@@ -167,21 +159,9 @@ def _item(leaf: NodeResult, rules: Ruleset) -> str:
     if "ratings" in d:
         given = ", ".join(f"{words(k)} {v}" for k, v in d["ratings"].items() if v is not None)
         return f"{name}: {given or 'no ratings'} (counts from {d['threshold']})"
-    value = d.get("value")
-    if value is None:
-        text = "not assessed"
-    elif isinstance(value, bool):
-        text = "present" if value else "absent"
-    else:
-        text = f"rated {_rating(rules, leaf.name, value)}"
-        if value < d["threshold"]:
-            text += f" (counts from {d['threshold']})"
-    if "trauma_related" in d:
-        if d["trauma_related"] is False:
-            text += ", but not related to the event, so it does not count"
-        else:
-            text += ", but its link to the event is not known"
-    return f"{name}: {text}"
+    item = rules.item_map.get(leaf.name)
+    labels = rules.scale_of(item).labels if item is not None else {}
+    return f"{name}: {item_answer(d, labels, with_note=False)}"
 
 
 def _span(start: Any, end: Any) -> str:
