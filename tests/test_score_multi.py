@@ -278,7 +278,7 @@ def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    (["--threads", "100000"], "--threads:1:1:"),
+    (["--threads", "100000"], "--threads: 100000 threads: expected a number"),
     (["--memory-limit", "banana"], "is not a memory size"),
     (["--emit-sql", "--dialect", "spark"], "--dialect applies to the SQL of one criteria set"),
 ])
