@@ -338,3 +338,33 @@ def test_a_ctrl_c_lost_while_python_imports_the_program_still_ends_it(tmp_path: 
                           cwd=tmp_path, timeout=60, check=False)
     assert done.returncode == 130, (done.stdout, done.stderr)
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_dsm5check_command_holds_ctrl_c_while_starting(tmp_path: Path) -> None:
+    """The console script (``dsm5check``) starts through the same function as
+    ``python -m dsm5check``: a Ctrl-C landing in a weakref callback while it starts
+    is held, and the program ends with 130, quietly."""
+    import subprocess
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    module, func = entry["dsm5check"].split(":")
+    script = (
+        "import importlib, signal, sys, weakref\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "class T: pass\n"
+        "t = T()\n"
+        f"run = getattr(importlib.import_module({module!r}), {func!r})\n"
+        "import dsm5check.interview.interrupt as i\n"
+        "i.hold_early()\n"
+        "r = weakref.ref(t, lambda _r: signal.raise_signal(signal.SIGINT))\n"
+        "del t\n"
+        "sys.argv = ['dsm5check', '--version']\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 130, (done.stdout, done.stderr)
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
