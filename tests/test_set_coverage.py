@@ -43,3 +43,23 @@ def _sets_named_in_property_tests() -> set[str]:
 def test_every_shipped_set_has_a_property_test() -> None:
     missing = set(shipped_ids()) - _sets_named_in_property_tests()
     assert not missing, f"no property test names these sets: {sorted(missing)}"
+
+
+def test_subthreshold_reads_dsm5_cases_natively() -> None:
+    """The research label is built on DSM-5 PTSD's items (`coding: dsm5-ptsd`): every
+    DSM-5 case in tests/cases, checked with it, gets the same B, C, D and E as under
+    DSM-5 PTSD (the same counts of the same items), and its own expected block (for
+    DSM-5) is not applied to the other set."""
+    from dsm5check.api import evaluate_many
+
+    files = sorted((TESTS / "cases").glob("*.yaml"))
+    assert len(files) >= 40
+    for path in files:
+        dsm5s = evaluate_many(path)
+        subs = evaluate_many(path, ruleset="subthreshold-ptsd")
+        assert len(subs) == len(dsm5s) >= 1
+        for dsm5, sub in zip(dsm5s, subs, strict=True):
+            assert dsm5.ruleset_id == "dsm5-ptsd" and sub.ruleset_id == "subthreshold-ptsd"
+            for cid in "BCDE":
+                assert sub.criterion(cid).status == dsm5.criterion(cid).status, (path.name, cid)
+            assert not sub.mismatches, path.name

@@ -115,8 +115,10 @@ class RulesetResolver:
         if own == target.id:
             return doc
         walks = {c.from_ for c in (target.crosswalks or ())}
-        if named is None and own not in walks:
+        if named is None and own not in walks and target.vocabulary != own:
             return doc  # a case of no named set, read natively by this set
+        # (a set sharing the default set's items, e.g. a research label built on
+        # DSM-5 PTSD's, reads the case natively but not its expected block)
         other = {k: v for k, v in data.items() if k != "expected"}
         other["ruleset"] = target.id
         other.setdefault("coded_in", own)
