@@ -134,3 +134,13 @@ def test_cross_from_rows() -> None:
     with pytest.raises(ValueError):
         cross_from_rows([("yes", "met")])
     assert STATUSES == ("met", "not_met", "indeterminate")
+
+
+def test_no_negative_zero_in_printed_figures() -> None:
+    from dsm5check.compare.stats import fixed, kappa_text
+
+    assert fixed(-0.0, 2) == "0.00" and fixed(-0.001, 2) == "0.00"
+    assert fixed(-0.006, 2) == "-0.01" and fixed(0.5, 3) == "0.500"
+    assert kappa_text({"kappa": -0.0, "ci_low": -0.0004, "ci_high": 0.0}, 2) == (
+        "0.00 (0.00 to 0.00)")
+    assert kappa_text({"kappa": None}, 3, none="&ndash;") == "&ndash;"

@@ -186,3 +186,18 @@ def cross_from_rows(pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], i
             raise ValueError(f"unknown status in {(a, b)}; expected {', '.join(STATUSES)}")
         out[(a, b)] = out.get((a, b), 0) + 1
     return out
+
+
+def fixed(x: float, places: int) -> str:
+    """``x`` with ``places`` decimals, never "-0.00": a value that rounds to zero
+    is shown as zero whatever its sign."""
+    text = f"{x:.{places}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def kappa_text(k: Mapping[str, Any], places: int, none: str = "-") -> str:
+    """Cohen's kappa with its interval, as the summaries print it."""
+    if k.get("kappa") is None:
+        return none
+    return (f"{fixed(k['kappa'], places)} ({fixed(k['ci_low'], places)} to"
+            f" {fixed(k['ci_high'], places)})")

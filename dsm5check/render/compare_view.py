@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from dsm5check.compare.cases import CaseComparison
+from dsm5check.compare.stats import kappa_text
 from dsm5check.engine.ruleset import LoadedRuleset
 from dsm5check.render.fit import Column, Fitted
 
@@ -74,8 +75,7 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
     pairs = []
     for p in summary["pairs"]:
         k = p["kappa"]
-        kappa = "-" if k.get("kappa") is None else (
-            f"{k['kappa']:.2f} ({k['ci_low']:.2f} to {k['ci_high']:.2f})")
+        kappa = kappa_text(k, 2)
         pairs.append([p["reference"], p["other"], str(p["both_decided"]), _pct(p["agreement"]),
                       kappa, _pct(p["sensitivity"]), _pct(p["specificity"]), _pct(p["ppv"]),
                       _pct(p["npv"])])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from dsm5check.compare.stats import STATUSES, compare_pair, prevalence
+from dsm5check.compare.stats import STATUSES, compare_pair, kappa_text, prevalence
 from dsm5check.score.compile_sql import ident
 from dsm5check.score.summary import Summary
 
@@ -304,8 +304,7 @@ def _render_pair(pair: dict[str, Any], console: Console) -> None:
         t.add_row(st.replace("_", " "), *(f"{n:,}" for n in row))
     console.print(t)
     k = pair["kappa"]
-    kap = "-" if k["kappa"] is None else (f"{k['kappa']:.3f} ({k['ci_low']:.3f} to"
-                                          f" {k['ci_high']:.3f})")
+    kap = kappa_text(k, 3)
     console.print(f"over {pair['both_decided']:,} rows both decide"
                   f" ({pair['indeterminate_in_either']:,} indeterminate in either):"
                   f" agreement {_ci(pair['agreement'])}, Cohen's kappa {kap}")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dsm5check import __version__
-from dsm5check.compare.stats import STATUSES
+from dsm5check.compare.stats import STATUSES, kappa_text
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.cells import Checked, clean_sql
 from dsm5check.score.compile_sql import ident
@@ -131,8 +131,7 @@ def _tables(data: dict[str, Any]) -> str:
                    "<th>sensitivity</th><th>specificity</th><th>PPV</th><th>NPV</th></tr>")
         for p in data["pairs"]:
             k = p["kappa"]
-            kap = ("&ndash;" if k["kappa"] is None else
-                   f"{k['kappa']:.3f} ({k['ci_low']:.3f} to {k['ci_high']:.3f})")
+            kap = kappa_text(k, 3, none="&ndash;")
             out.append(f"<tr><td>{html.escape(p['first'])}</td><td>{html.escape(p['second'])}"
                        f"</td><td>{p['both_decided']:,}</td><td>{_ci(p['agreement'])}</td>"
                        f"<td>{kap}</td><td>{_ci(p['sensitivity'])}</td>"
