@@ -212,3 +212,24 @@ def test_interview_block_names_are_checked(old: bytes, new: bytes, message: str)
         parse_ruleset("bad.yaml", raw)
     line = next(n for n, text in enumerate(raw.splitlines(), 1) if new in text)
     assert f"bad.yaml:{line}:" in str(err.value) and message in str(err.value)
+
+
+@pytest.mark.parametrize("stdin", ["pipe", "devnull"])
+def test_interview_from_a_real_pipe_or_dev_null_points_to_check(tmp_path: Path,
+                                                                 stdin: str) -> None:
+    """As a script runs it (`printf ... | dsm5check interview`, `< /dev/null`): the
+    terminal settings cannot be read from a pipe, which must not be an internal
+    error (exit 70) but the documented refusal (exit 2)."""
+    import subprocess
+    import sys
+
+    for extra in ([], ["--plain", "--rules", "icd11-ptsd"], ["--resume", "nothere.json"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "dsm5check", "interview", "--out", "x.yaml", *extra],
+            input=b"x1\n" if stdin == "pipe" else None,
+            stdin=subprocess.DEVNULL if stdin == "devnull" else None,
+            capture_output=True, cwd=tmp_path, timeout=60, check=False)
+        err = done.stderr.decode()
+        assert done.returncode == 2, (extra, err)
+        assert "not a terminal" in err and "dsm5check check" in err, err
+        assert "internal error" not in err and "Traceback" not in err

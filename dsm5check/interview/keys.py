@@ -19,10 +19,13 @@ from collections.abc import Iterator
 def kept() -> Iterator[None]:
     try:
         import termios
-
+    except ImportError:  # not a POSIX system
+        yield
+        return
+    try:
         fd = sys.stdin.fileno()
         old = termios.tcgetattr(fd)
-    except (ImportError, OSError, ValueError, AttributeError):  # not a terminal
+    except (termios.error, OSError, ValueError, AttributeError):  # not a terminal
         yield
         return
     new = list(old)
@@ -34,5 +37,5 @@ def kept() -> Iterator[None]:
         termios.tcsetattr(fd, termios.TCSANOW, new)
         yield
     finally:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(termios.error, OSError):
             termios.tcsetattr(fd, termios.TCSANOW, old)
