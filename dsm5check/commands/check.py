@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from dsm5check.commands import positive_int
+
 HELP = "check case files against a criteria set and explain the result"
 
 
@@ -40,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " output can be checked again (jq -c .input)",
     )
     parser.add_argument(
-        "--jobs", type=int, metavar="N", default=None,
+        "--jobs", type=positive_int, metavar="N", default=None,
         help="worker processes for json/jsonl runs (default: one per core from 256 files)",
     )
     parser.add_argument(

@@ -10,6 +10,8 @@ import argparse
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from dsm5check.commands import positive_int
+
 if TYPE_CHECKING:
     from dsm5check.compare.cases import Tally
     from dsm5check.errors import Problem
@@ -34,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input-format", choices=("auto", "yaml", "json", "jsonl"),
                         default="auto", help="what standard input holds (auto: decided from"
                         " the first line)")
-    parser.add_argument("--jobs", type=int, metavar="N", default=None,
+    parser.add_argument("--jobs", type=positive_int, metavar="N", default=None,
                         help="worker processes for jsonl runs (default: one per core from 256"
                         " files)")
     parser.add_argument("--all", action="store_true",

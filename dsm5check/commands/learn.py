@@ -38,13 +38,18 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from dsm5check.engine.registry import resolve
+    from dsm5check.errors import UsageError
     from dsm5check.teach.learn import learn_view
     from dsm5check.teach.output import make_console, show
 
     if args.compare:
         from dsm5check.teach.compare_sets import compare_sets_view
 
-        view = compare_sets_view(resolve(args.compare[0]), resolve(args.compare[1]))
+        first, second = resolve(args.compare[0]), resolve(args.compare[1])
+        if first.rules.id == second.rules.id:
+            raise UsageError(f"--compare needs two different criteria sets; both name"
+                             f" {first.rules.id}")
+        view = compare_sets_view(first, second)
     else:
         view = learn_view(resolve(args.rules), args.criterion)
     console = make_console(sys.stdout, plain=args.plain)

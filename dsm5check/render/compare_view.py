@@ -61,8 +61,11 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
     if summary is None:
         console.print("No case could be compared.")
         return
-    agree = sum(c.agree for c in cases)
-    console.print(f"{summary['cases']} cases; all sets agree on {agree}.")
+    # a case every set leaves undecided is not an agreement on a verdict
+    undecided = sum(set(c.statuses.values()) == {"indeterminate"} for c in cases)
+    agree = sum(c.agree for c in cases) - undecided
+    console.print(f"{summary['cases']} cases; all sets reach the same verdict on {agree}"
+                  + (f"; every set leaves {undecided} undecided" if undecided else "") + ".")
     prev = []
     for rid in ids:
         p = summary["prevalence"][rid]
