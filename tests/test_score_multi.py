@@ -274,7 +274,7 @@ def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixtu
     # no row can be met with exposure left open: bounds over all rows, not "0.0%"
     row = next(ln for ln in text.splitlines() if ln.startswith("icd11-ptsd "))
     assert row.rstrip().endswith("*") and "0.0% to " in row
-    assert "Complex PTSD does not apply" in text  # counted per criterion, named in words
+    assert "Complex PTSD ruled out" in text  # counted per criterion, by its plain name
 
 
 @pytest.mark.parametrize(("extra", "message"), [

@@ -117,7 +117,7 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "not_assessed": taken,
             "assumed_by": by,
             "left_open": list(scored.open),
-            "criterion_titles": {c.id: c.title for c in r.criteria},
+            "criterion_titles": {c.id: c.name or c.title for c in r.criteria},
             "estimate": scored.estimate,
             "estimate_note": _crosswalk_note(scored) if scored.estimate else None,
             **prevalence(counts),
@@ -164,10 +164,9 @@ def _criterion_counts(s: MultiSummary, col: str) -> dict[str, int]:
 
 
 def _named(d: dict[str, Any], ids: Sequence[str]) -> str:
-    """Criteria by their titles, each with its id where that is a plain word."""
+    """Criteria in words: their plain names, else their titles."""
     titles = d.get("criterion_titles", {})
-    return "; ".join(f"{titles.get(c, c)} ({c})" if c.isalnum() else titles.get(c, c)
-                     for c in ids)
+    return "; ".join(titles.get(c, c) for c in ids)
 
 
 def set_notes(d: dict[str, Any]) -> list[str]:
@@ -186,7 +185,8 @@ def set_notes(d: dict[str, Any]) -> list[str]:
     if d["left_open"]:
         notes.append("not assessed from these data, so left open (indeterminate wherever"
                      " they could decide): " + _named(d, d["left_open"])
-                     + ". --assume takes a criterion as met (see docs/scoring.md)")
+                     + f". --assume takes a criterion as met by its id (`dsm5check rules"
+                     f" show {d['id']}` lists them; see docs/scoring.md)")
     return notes
 
 
