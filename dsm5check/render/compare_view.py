@@ -86,5 +86,5 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
         [Column("reference"), Column("other"),
          *(Column(c, "right") for c in ("both decide", "agreement", "kappa", "sensitivity",
                                          "specificity", "PPV", "NPV"))], pairs, keys=2,
-        title=f"Agreement (reference: {summary['reference']}; undecided cases are counted"
-              " apart, never as not met)"))
+        title="Agreement per pair (sensitivity to NPV against the set in the reference"
+              " column; undecided cases are counted apart, never as not met)"))
