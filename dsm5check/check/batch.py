@@ -165,13 +165,22 @@ def claim_ids(lines: Iterable[Line], ids: CaseIds, problems: list[Problem]
     """(JSON text, mismatched) of each case a worker sent whose id is new in the run;
     a repeated id is reported at the id, as a run in one process does."""
     for cid, name, line, index, text, mismatched in lines:
-        duplicate = ids.claim(cid, name, line)
-        if duplicate is not None:
-            doc = _doc_at(name, index)
-            _report(problems, [doc.problem(("id",), duplicate) if doc else
-                               Problem(name, line, 1, duplicate, "id")])
+        if report_repeated_id(ids, problems, cid, name, line, index):
             continue
         yield text, mismatched
+
+
+def report_repeated_id(ids: CaseIds, problems: list[Problem], cid: str, name: str, line: int,
+                       index: int) -> bool:
+    """Claim a case id a worker sent; a repeated one is reported at the case's id, as a
+    run in one process does. True when it was repeated (the case is dropped)."""
+    duplicate = ids.claim(cid, name, line)
+    if duplicate is None:
+        return False
+    doc = _doc_at(name, index)
+    _report(problems, [doc.problem(("id",), duplicate) if doc else
+                       Problem(name, line, 1, duplicate, "id")])
+    return True
 
 
 def _parallel_jsonl(

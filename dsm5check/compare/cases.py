@@ -246,7 +246,7 @@ def parallel_comparisons(files: list[str], names: list[str], jobs: int, tally: T
     """(JSON line, mismatched) of every case under ``files``, in input order, compared
     by ``jobs`` worker processes; the parent counts the tally and keeps case ids
     unique across the run, exactly as one process does (iter_comparisons)."""
-    from dsm5check.check.batch import _doc_at, _report, in_workers
+    from dsm5check.check.batch import _report, in_workers, report_repeated_id
 
     ids = CaseIds()
     for chunk in in_workers(files, jobs, _init_worker, (names,), _compare_chunk):
@@ -255,11 +255,7 @@ def parallel_comparisons(files: list[str], names: list[str], jobs: int, tally: T
                 _report(problems, [item])
                 continue
             cid, file, line, index, text, statuses, mismatched, found = item
-            duplicate = ids.claim(cid, file, line)
-            if duplicate is not None:
-                doc = _doc_at(file, index)
-                _report(problems, [doc.problem(("id",), duplicate) if doc else
-                                   Problem(file, line, 1, duplicate, "id")])
+            if report_repeated_id(ids, problems, cid, file, line, index):
                 continue
             if found:
                 _report(problems, list(found))
