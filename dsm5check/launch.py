@@ -1,11 +1,15 @@
 """The program's start, for both ways of running it: the ``dsm5check`` command
 (console script) and ``python -m dsm5check``.
 
-Ctrl-C while the program is still starting exits 130 quietly (once a command
-runs, it reports Ctrl-C itself). After an interruption the process ends at once
-(``os._exit``, output flushed): Python's own shutdown puts the default SIGINT
-action back, so a Ctrl-C still on its way could otherwise kill the process by
-signal after it reported exit 130.
+Ctrl-C while the program is still starting (importing its modules, before a
+command runs) exits 130 with one line saying so and that nothing was saved;
+once a command runs, it reports Ctrl-C itself. A Ctrl-C held while starting
+(see :func:`~dsm5check.interview.interrupt.hold_early`) that no command acted
+on ends the program with 130 once the command is done, without a word.
+
+After an interruption the process ends at once (``os._exit``, output flushed):
+Python's own shutdown puts the default SIGINT action back, so a Ctrl-C still on
+its way could otherwise kill the process by signal after it reported exit 130.
 """
 
 import contextlib
@@ -23,6 +27,10 @@ def run() -> None:
 
         code = main()
     except KeyboardInterrupt:
+        # raised before any command could report it (an interview not yet started
+        # must still tell its user that no answer was kept)
+        with contextlib.suppress(OSError, ValueError):
+            print("\nInterrupted while starting; nothing was saved.", file=sys.stderr)
         code = 130
     if code == 130 or held():
         for stream in (sys.stdout, sys.stderr):

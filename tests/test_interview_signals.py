@@ -368,3 +368,29 @@ def test_the_dsm5check_command_holds_ctrl_c_while_starting(tmp_path: Path) -> No
                           cwd=tmp_path, timeout=60, check=False)
     assert done.returncode == 130, (done.stdout, done.stderr)
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_ctrl_c_while_the_program_imports_says_nothing_was_saved(tmp_path: Path) -> None:
+    """A Ctrl-C raised while the program still imports its modules, before the
+    interview could report it (seen once in the 50-moment test under load: exit
+    130 and a blank screen), ends with 130 and a line saying nothing was saved."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'dsm5check.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "sys.argv = ['dsm5check', 'interview', '--out', 's.yaml']\n"
+        "from dsm5check.launch import run\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 130, (done.stdout, done.stderr)
+    assert "Interrupted while starting; nothing was saved." in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
