@@ -394,3 +394,59 @@ def test_a_ctrl_c_while_the_program_imports_says_nothing_was_saved(tmp_path: Pat
     assert "Interrupted while starting; nothing was saved." in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_ctrl_c_before_the_interview_handles_it_says_nothing_was_saved(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Seen in the 50-moment test under load: a Ctrl-C that lands after the command
+    started but before the interview installed its own handling ended with the bare
+    "interrupted" of the command line, not saying whether anything was kept."""
+    import argparse
+    import signal
+
+    import dsm5check.interview.command as command
+    from dsm5check.commands import interview
+
+    def stopped(args: argparse.Namespace) -> int:
+        raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(command, "run_interview", stopped)
+    try:
+        code = interview.run(argparse.Namespace(resume=None))
+        assert code == 130
+        assert "Interrupted while starting; nothing was saved." in capsys.readouterr().out
+        code = interview.run(argparse.Namespace(resume="s.yaml.draft.json"))
+        assert code == 130
+        assert ("Interrupted while starting; the draft s.yaml.draft.json is as it was."
+                in capsys.readouterr().out)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_ctrl_c_after_the_interview_ended_keeps_its_status(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C landing after the interview saved the case and said so does not turn
+    its end into "nothing was saved"."""
+    import argparse
+    import contextlib
+    import signal
+    from collections.abc import Iterator
+
+    import dsm5check.interview.command as command
+    import dsm5check.interview.keys as keys
+    from dsm5check.commands import interview
+
+    @contextlib.contextmanager
+    def late() -> Iterator[None]:
+        yield
+        raise KeyboardInterrupt  # as the terminal is put back
+
+    previous = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(command, "run_interview", lambda args: 0)
+    monkeypatch.setattr(keys, "kept", late)
+    try:
+        assert interview.run(argparse.Namespace(resume=None)) == 0
+        assert "nothing was saved" not in capsys.readouterr().out
+    finally:
+        signal.signal(signal.SIGINT, previous)

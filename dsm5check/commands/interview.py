@@ -32,21 +32,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dsm5check.interview.keys import kept
+    code: int | None = None  # the interview's own status, once it has ended
+    try:
+        from dsm5check.interview.keys import kept
 
-    with kept():  # keys typed before a prompt is up (Ctrl-D too) wait for it
-        try:
+        with kept():  # keys typed before a prompt is up (Ctrl-D too) wait for it
             from dsm5check.interview.command import run_interview
-        except KeyboardInterrupt:  # Ctrl-C while starting: nothing asked, nothing written
-            what = (f"the draft {args.resume} is as it was" if args.resume
-                    else "nothing was saved")
-            print(f"\nInterrupted while starting; {what}.", flush=True)
-            return 130
-        try:
-            return run_interview(args)
-        finally:
-            # the program ends now: a Ctrl-C still on its way (the signal can reach
-            # Python a moment after it arrived) must not turn the end into a traceback
-            import signal
 
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                code = run_interview(args)
+                return code
+            finally:
+                # the program ends now: a Ctrl-C still on its way (the signal can reach
+                # Python a moment after it arrived) must not turn the end into a traceback
+                import signal
+
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:
+        if code is not None:  # it landed after the interview ended and said how
+            return code
+        # Ctrl-C while starting (importing, setting up the terminal, before the
+        # interview handles it itself): nothing asked, nothing written. Once the
+        # interview runs it reports every Ctrl-C itself, and ignores any later one.
+        what = (f"the draft {args.resume} is as it was" if args.resume
+                else "nothing was saved")
+        print(f"\nInterrupted while starting; {what}.", flush=True)
+        return 130
