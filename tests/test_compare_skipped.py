@@ -99,6 +99,7 @@ def test_a_case_one_set_reads_is_compared_where_it_can_be(
                        capsys)
     assert code == 0
     assert "skipped" in out and "Traceback" not in out
+    assert "1 case; all sets reach the same verdict on 0." in out  # not "1 cases"
 
 
 def test_native_answers_make_a_set_read_the_case(

@@ -66,7 +66,8 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
     # a case every set leaves undecided is not an agreement on a verdict
     undecided = sum(c.agree and set(c.statuses.values()) == {"indeterminate"} for c in cases)
     agree = sum(c.agree for c in cases) - undecided
-    console.print(f"{summary['cases']} cases; all sets reach the same verdict on {agree}"
+    n = summary["cases"]
+    console.print(f"{n} case{'' if n == 1 else 's'}; all sets reach the same verdict on {agree}"
                   + (f"; every set leaves {undecided} undecided" if undecided else "") + ".")
     prev = []
     for rid in ids:
