@@ -120,3 +120,18 @@ def test_native_answers_make_a_set_read_the_case(
 def test_workers_skip_the_same(mixed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = ["compare", str(mixed), "--format", "jsonl"]
     assert run([*base, "--jobs", "2"], capsys) == run([*base, "--jobs", "1"], capsys)
+
+
+def test_a_set_using_dsm5_items_is_read_through_the_dsm5_crosswalk(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """subthreshold-ptsd cases use DSM-5's items (its coding): ICD-11 reads them
+    through its crosswalk from DSM-5, so they are compared, not skipped."""
+    code, out, _ = run(["compare", str(CASES / "subthreshold-ptsd"), "--rules",
+                        "subthreshold-ptsd,icd11-ptsd", "--format", "json"], capsys)
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["skipped"] == {}
+    assert doc["summary"]["prevalence"]["icd11-ptsd"]["rows"] == len(doc["cases"]) > 10
+    main(["check", str(CASES / "subthreshold-ptsd" / "st-unknown-that-decides.yaml"),
+          "--rules", "icd11-ptsd"])
+    assert "from DSM-5 " in capsys.readouterr().out

@@ -201,9 +201,10 @@ def _unreadable(rs: LoadedRuleset, vocab: str, native: Mapping[str, Any] | None)
     share the coding, has no crosswalk from it, and the case gives no answers in
     its own coding (``native:``)."""
     rules = rs.rules
-    if source_of(rules, vocab) is None:  # read natively
+    source = source_of(rules, vocab)
+    if source is None:  # read natively
         return False
-    return rules.crosswalk_from(vocab) is None and not (native or {}).get(rules.vocabulary)
+    return rules.crosswalk_from(source.id) is None and not (native or {}).get(rules.vocabulary)
 
 
 def iter_comparisons(paths: Sequence[str], sets: Sequence[LoadedRuleset],

@@ -48,7 +48,14 @@ def source_of(rules: Ruleset, vocab: str) -> Ruleset | None:
     if rules.crosswalk_from(vocab) is None and rules.id not in known:
         return None
     source = shipped(vocab).rules
-    return None if source.vocabulary == rules.vocabulary else source
+    if source.vocabulary == rules.vocabulary:
+        return None
+    # a set that uses another shipped set's items (subthreshold-ptsd: DSM-5's) is read
+    # through the crosswalk from that set when there is none from it by name
+    if (rules.crosswalk_from(vocab) is None and source.vocabulary != vocab
+            and source.vocabulary in known and rules.crosswalk_from(source.vocabulary)):
+        return shipped(source.vocabulary).rules
+    return source
 
 
 def describe(rule: NodeModel, label: str) -> str:
