@@ -201,10 +201,17 @@ def _unreadable(rs: LoadedRuleset, vocab: str, native: Mapping[str, Any] | None)
     share the coding, has no crosswalk from it, and the case gives no answers in
     its own coding (``native:``)."""
     rules = rs.rules
-    source = source_of(rules, vocab)
-    if source is None:  # read natively
-        return False
-    return rules.crosswalk_from(source.id) is None and not (native or {}).get(rules.vocabulary)
+    key = (id(rules), vocab)
+    found = _NO_WAY.get(key)
+    if found is None or found[0] is not rules:  # once per set and coding in a run
+        source = source_of(rules, vocab)
+        found = _NO_WAY[key] = (rules, source is not None
+                                and rules.crosswalk_from(source.id) is None)
+    return found[1] and not (native or {}).get(rules.vocabulary)
+
+
+#: (set, coding of a case) -> (the set, whether it has no way to read that coding)
+_NO_WAY: dict[tuple[int, str], tuple[Any, bool]] = {}
 
 
 def iter_comparisons(paths: Sequence[str], sets: Sequence[LoadedRuleset],
