@@ -124,7 +124,9 @@ def run(args: argparse.Namespace) -> int:
         console = pipe_console()
         render_comparison(console, sets, kept, summary, every=args.all)
         for line in skipped_lines(tally.skipped(), verbose=args.verbose):
-            console.print(line, markup=False, highlight=False)
+            # a listed case (--verbose) is one line, never wrapped: its file name stays
+            # whole for grep and copying; the count lines fit the width
+            console.print(line, markup=False, highlight=False, soft_wrap=line.startswith(" "))
     if problems:
         return 2
     return 1 if mismatched else 0
