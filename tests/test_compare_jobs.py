@@ -55,7 +55,10 @@ def test_workers_give_the_same_lines_problems_and_code(
     assert "zz-broken.yaml:3:1: YAML syntax error" in err
     assert "already used" in err
     assert "zz-stream.jsonl:6:" in err
-    assert "when read for" in err  # a preschool case is outside the adult sets
+    # a preschool case is outside the adult sets: skipped and counted, not a problem
+    assert "when read for" not in err
+    skipped = lines[-1]["skipped"]["dsm5-ptsd"]
+    assert skipped["reasons"]["outside_population"] >= 1
 
 
 def test_default_jobs_match_one_process(folder: Path, capsys: pytest.CaptureFixture[str],

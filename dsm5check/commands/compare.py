@@ -2,13 +2,15 @@
 
 Exit codes as `check`: 0 every case compared (and its own expected block, if
 any, matched); 1 an expected block did not match; 2 some input could not be read.
+A set skips the cases it is not for (another age group, items it cannot read):
+counted per set, listed with --verbose, never a problem.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dsm5check.commands import positive_int
 
@@ -41,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         " files)")
     parser.add_argument("--all", action="store_true",
                         help="text: list every case, not only those where the sets disagree")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="text: list the cases each set skipped (cases it is not for),"
+                        " not only how many")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,13 +93,16 @@ def run(args: argparse.Namespace) -> int:
                 mismatched += bad
                 sys.stdout.write(text + "\n")
             summary = tally.summary(reference) if tally.cases else None
-            sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps({"summary": summary, "skipped": tally.skipped()},
+                                        ensure_ascii=False) + "\n")
             return 2 if problems else 1 if mismatched else 0
 
     kept = []
     for c in comparisons:
         report_problems()
         tally.add(c)
+        if not c.results:  # every set skipped it: counted in tally.skipped() only
+            continue
         mismatched += any(r.mismatches for r in c.results)
         if args.format == "jsonl":
             sys.stdout.write(record_text(c) + "\n")
@@ -103,15 +111,22 @@ def run(args: argparse.Namespace) -> int:
     report_problems()
     summary = tally.summary(reference) if tally.cases else None
     if args.format == "jsonl":
-        sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"summary": summary, "skipped": tally.skipped()},
+                                    ensure_ascii=False) + "\n")
     elif args.format == "json":
-        doc = {"sets": ids, "cases": [comparison_record(c) for c in kept], "summary": summary}
+        doc = {"sets": ids, "cases": [comparison_record(c) for c in kept], "summary": summary,
+               "skipped": tally.skipped()}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         from dsm5check.check.batch import pipe_console
         from dsm5check.render.compare_view import render_comparison
 
-        render_comparison(pipe_console(), sets, kept, summary, every=args.all)
+        console = pipe_console()
+        render_comparison(console, sets, kept, summary, every=args.all)
+        for line in skipped_lines(tally.skipped(), verbose=args.verbose):
+            # a listed case (--verbose) is one line, never wrapped: its file name stays
+            # whole for grep and copying; the count lines fit the width
+            console.print(line, markup=False, highlight=False, soft_wrap=line.startswith(" "))
     if problems:
         return 2
     return 1 if mismatched else 0
@@ -134,3 +149,22 @@ def _parallel(args: argparse.Namespace, names: list[str], tally: Tally,
         return None
     _report(problems, [e for e in entries if not isinstance(e, str)])
     return parallel_comparisons(files, names, jobs, tally, problems)
+
+
+def skipped_lines(skipped: dict[str, dict[str, Any]], *, verbose: bool) -> list[str]:
+    """One line per set that skipped cases, with the count and why in words; with
+    ``verbose`` each case under it (id, file:line, the reason)."""
+    from dsm5check.compare.cases import SKIP_WORDS
+
+    lines = []
+    for rid, entry in skipped.items():
+        n = entry["count"]
+        reasons = entry["reasons"]
+        if len(reasons) == 1:
+            why = SKIP_WORDS[next(iter(reasons))]
+        else:
+            why = ", ".join(f"{k} {SKIP_WORDS[r]}" for r, k in reasons.items())
+        lines.append(f"{rid}: {n} case{'s' if n != 1 else ''} skipped — {why}")
+        if verbose:
+            lines += [f"  {c['id']}  {c['file']}:{c['line']}  {c['why']}" for c in entry["cases"]]
+    return lines

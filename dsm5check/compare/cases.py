@@ -6,11 +6,16 @@ them through its YAML crosswalk, and what no crosswalk supplies stays unknown.
 The case's own ``expected`` block belongs to its own set and is checked there
 only. Agreement figures come from :mod:`dsm5check.compare.stats` (the same figures as
 ``score --rules A,B``); nothing here knows a set.
+
+A set *skips* a case it is not for, rather than report a problem or an empty
+verdict: a case outside the people the set is for (its ``applies_to``, e.g. a child
+of 4 for the adult criteria), or a case coded in another set's items that the set
+has no way to read (no shared coding, no crosswalk from them, no ``native:``
+answers for it). Skips are counted per set and never make a run fail.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -26,6 +31,7 @@ from dsm5check.cases.loading import (
     iter_file_cases,
 )
 from dsm5check.compare.stats import STATUSES, compare_pair, prevalence
+from dsm5check.engine.crosswalk import source_of
 from dsm5check.engine.evaluate import evaluate
 from dsm5check.engine.results import MET, NOT_MET, CaseResult
 from dsm5check.engine.ruleset import LoadedRuleset
@@ -42,12 +48,23 @@ def default_sets(shipped: Iterable[str]) -> list[str]:
     return [s for s in DEFAULT_SETS if s in have]
 
 
+#: Why a set skips a case (the code in JSON, the words for people).
+OUTSIDE = "outside_population"
+OTHER_CODING = "coded_for_another_set"
+SKIP_WORDS = {OUTSIDE: "outside the people it is for",
+              OTHER_CODING: "coded for another set"}
+
+#: One set skipping one case: (set id, reason code, the reason in words).
+Skip = tuple[str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class CaseComparison:
     case_id: str
     file: str
     line: int
-    results: tuple[CaseResult, ...]  # one per set, in the order the sets were named
+    results: tuple[CaseResult, ...]  # one per set that reads it, in the order named
+    skipped: tuple[Skip, ...] = ()  # the sets that skip it (see the module doc)
 
     @property
     def statuses(self) -> dict[str, str]:
@@ -55,7 +72,8 @@ class CaseComparison:
 
     @property
     def agree(self) -> bool:
-        return len(set(self.statuses.values())) == 1
+        """Every set that reads the case (at least two) reaches the same verdict."""
+        return len(self.results) > 1 and len(set(self.statuses.values())) == 1
 
     def deciding(self) -> dict[str, list[str]]:
         """Per set, the criteria that decide its verdict: those not met when it is
@@ -78,21 +96,46 @@ class Tally:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     cross: dict[tuple[str, str], dict[tuple[str, str], int]] = field(default_factory=dict)
     cases: int = 0
+    #: per set, the cases it skipped: {id, file, line, reason, why}, in input order
+    skips: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def add(self, comparison: CaseComparison) -> None:
-        self.add_statuses(comparison.statuses)
+        c = comparison
+        self.add_skips(c.case_id, c.file, c.line, c.skipped)
+        if c.results:
+            self.add_statuses(c.statuses)
+
+    def add_skips(self, case_id: str, file: str, line: int, skipped: Iterable[Skip]) -> None:
+        for rid, reason, why in skipped:
+            self.skips.setdefault(rid, []).append(
+                {"id": case_id, "file": file, "line": line, "reason": reason, "why": why})
 
     def add_statuses(self, st: Mapping[str, str]) -> None:
-        """Count one case by its verdict per set."""
+        """Count one case by its verdict per set (the sets that read it)."""
         self.cases += 1
         for s in self.sets:
-            bucket = self.counts.setdefault(s, dict.fromkeys(STATUSES, 0))
-            bucket[st[s]] += 1
+            if s in st:
+                bucket = self.counts.setdefault(s, dict.fromkeys(STATUSES, 0))
+                bucket[st[s]] += 1
         for i, a in enumerate(self.sets):
             for b in self.sets[i + 1:]:
                 table = self.cross.setdefault((a, b), {})
-                key = (st[a], st[b])
-                table[key] = table.get(key, 0) + 1
+                if a in st and b in st:
+                    key = (st[a], st[b])
+                    table[key] = table.get(key, 0) + 1
+
+    def skipped(self) -> dict[str, dict[str, Any]]:
+        """The ``skipped`` entry of ``compare --format json|jsonl`` (docs/compare.md):
+        per set that skipped any case, the count, the count per reason and the cases."""
+        out: dict[str, dict[str, Any]] = {}
+        for rid in self.sets:
+            cases = self.skips.get(rid)
+            if cases:
+                reasons: dict[str, int] = {}
+                for c in cases:
+                    reasons[c["reason"]] = reasons.get(c["reason"], 0) + 1
+                out[rid] = {"count": len(cases), "reasons": reasons, "cases": cases}
+        return out
 
     def summary(self, reference: str | None = None) -> dict[str, Any]:
         """Prevalence per set and, per pair, agreement; ``reference`` (default: the
@@ -118,13 +161,13 @@ class Tally:
         }
 
 
-def compare_case(loaded: LoadedCase, sets: Sequence[LoadedRuleset], today: dt.date
-                 ) -> tuple[CaseComparison | None, list[Problem]]:
-    """Evaluate one validated case against every set."""
-    data = loaded.doc.data
+def compare_case(loaded: LoadedCase, sets: Sequence[LoadedRuleset]) -> CaseComparison:
+    """Evaluate one validated case against every set that is for it; the others
+    skip it (see the module doc): a case read for its own set is good input."""
     own = loaded.case.ruleset
     vocab = loaded.case.coded_in or own
     results: list[CaseResult] = []
+    skipped: list[Skip] = []
     for rs in sets:
         rid = rs.rules.id
         if rid == own:
@@ -139,35 +182,50 @@ def compare_case(loaded: LoadedCase, sets: Sequence[LoadedRuleset], today: dt.da
             "ruleset": rid, "coded_in": coded_in, "expected": None})
         problems = scope_problems(again, rs.rules)
         if problems:
-            other = {k: v for k, v in data.items() if k != "expected"}
-            other["ruleset"] = rid
-            if coded_in is not None:
-                other["coded_in"] = coded_in
-            doc = dataclasses.replace(loaded.doc, data=other)
-            return None, [_for_set(doc.problem(loc, msg), rid) for loc, msg in problems]
+            why = problems[0][1].removeprefix(f"outside ruleset {rid}: ")
+            skipped.append((rid, OUTSIDE, why))
+            continue
+        if _unreadable(rs, vocab, loaded.case.native):
+            skipped.append((rid, OTHER_CODING,
+                            f"its answers use the items of {vocab}, and {rid} has no"
+                            f" crosswalk from them"))
+            continue
         results.append(evaluate(rs, again, file=loaded.doc.file, line=loaded.doc.line))
     doc = loaded.doc
-    return CaseComparison(loaded.case.id, doc.file, doc.line, tuple(results)), []
+    return CaseComparison(loaded.case.id, doc.file, doc.line, tuple(results),
+                          tuple(skipped))
 
 
-def _for_set(p: Problem, rid: str) -> Problem:
-    return Problem(p.file, p.line, p.col, f"{p.message} (when read for {rid})", p.path)
+def _unreadable(rs: LoadedRuleset, vocab: str, native: Mapping[str, Any] | None) -> bool:
+    """True when ``rs`` has no way to read answers coded in ``vocab``: it does not
+    share the coding, has no crosswalk from it, and the case gives no answers in
+    its own coding (``native:``)."""
+    rules = rs.rules
+    key = (id(rules), vocab)
+    found = _NO_WAY.get(key)
+    if found is None or found[0] is not rules:  # once per set and coding in a run
+        source = source_of(rules, vocab)
+        found = _NO_WAY[key] = (rules, source is not None
+                                and rules.crosswalk_from(source.id) is None)
+    return found[1] and not (native or {}).get(rules.vocabulary)
+
+
+#: (set, coding of a case) -> (the set, whether it has no way to read that coding)
+_NO_WAY: dict[tuple[int, str], tuple[Any, bool]] = {}
 
 
 def iter_comparisons(paths: Sequence[str], sets: Sequence[LoadedRuleset],
                      problems: list[Problem], *, input_format: str | None = None,
                      today: dt.date | None = None) -> Iterator[CaseComparison]:
-    """Every case under ``paths`` compared, in input order; problems appended."""
+    """Every case under ``paths`` compared, in input order; problems appended. A
+    case that every set skips comes too (no results; its skips for the tally)."""
     today = today or dt.date.today()
     for item in iter_cases(paths, RulesetResolver(), input_format=input_format, today=today,
                            ids=CaseIds()):
         if isinstance(item, Problem):
             problems.append(item)
             continue
-        comparison, found = compare_case(item, sets, today)
-        problems.extend(found)
-        if comparison is not None:
-            yield comparison
+        yield compare_case(item, sets)
 
 
 def comparison_record(c: CaseComparison) -> dict[str, Any]:
@@ -176,7 +234,7 @@ def comparison_record(c: CaseComparison) -> dict[str, Any]:
     return {
         "id": c.case_id,
         "file": c.file,
-        "agree": c.agree,
+        "agree": c.agree if len(c.results) > 1 else None,
         "diagnosis": c.statuses,
         "deciding": deciding,
         "criteria": {r.ruleset_id: {k.id: k.status for k in r.criteria} for r in c.results},
@@ -184,6 +242,7 @@ def comparison_record(c: CaseComparison) -> dict[str, Any]:
         "expected": next((({"matched": not r.mismatches,
                             "mismatches": [m.as_record() for m in r.mismatches]})
                           for r in c.results if r.expected_checked), None),
+        "skipped": {rid: reason for rid, reason, _ in c.skipped},
     }
 
 
@@ -200,10 +259,10 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 #: What a worker sends back for one validated case (a plain tuple: the cheapest to
 #: send between processes): case id, file, line, document index, its JSON line ("" when
-#: it cannot be read for some set), its verdict per set, whether its own expected
-#: block failed, and the problems that keep it from being compared.
+#: every set skips it), its verdict per set that reads it, whether its own expected
+#: block failed, and the sets that skip it.
 Compared = tuple[str, str, int, int, str, tuple[tuple[str, str], ...], bool,
-                 tuple[Problem, ...]]
+                 tuple[Skip, ...]]
 
 
 _WORKER_SETS: list[LoadedRuleset] = []
@@ -229,15 +288,11 @@ def _compare_chunk(names: list[str]) -> list[Problem | Compared]:
             if isinstance(item, Problem):
                 out.append(item)
                 continue
-            comparison, found = compare_case(item, _WORKER_SETS, today)
+            c = compare_case(item, _WORKER_SETS)
             doc = item.doc
-            if comparison is None:
-                out.append((item.case.id, doc.file, doc.line, doc.index, "", (), False,
-                            tuple(found)))
-                continue
-            out.append((comparison.case_id, doc.file, doc.line, doc.index,
-                        record_text(comparison), tuple(comparison.statuses.items()),
-                        any(r.mismatches for r in comparison.results), ()))
+            out.append((c.case_id, doc.file, doc.line, doc.index,
+                        record_text(c) if c.results else "", tuple(c.statuses.items()),
+                        any(r.mismatches for r in c.results), c.skipped))
     return out
 
 
@@ -254,11 +309,10 @@ def parallel_comparisons(files: list[str], names: list[str], jobs: int, tally: T
             if isinstance(item, Problem):
                 _report(problems, [item])
                 continue
-            cid, file, line, index, text, statuses, mismatched, found = item
+            cid, file, line, index, text, statuses, mismatched, skipped = item
             if report_repeated_id(ids, problems, cid, file, line, index):
                 continue
-            if found:
-                _report(problems, list(found))
-                continue
-            tally.add_statuses(dict(statuses))
-            yield text, mismatched
+            tally.add_skips(cid, file, line, skipped)
+            if text:
+                tally.add_statuses(dict(statuses))
+                yield text, mismatched

@@ -23,7 +23,7 @@ from dsm5check.engine.kinds import children
 from dsm5check.engine.logic import item_status
 from dsm5check.engine.nodes import Ctx
 from dsm5check.engine.results import UNKNOWN, NodeResult
-from dsm5check.engine.rules_model import ItemNode, NodeModel, NotNode
+from dsm5check.engine.rules_model import AllNode, ItemNode, NodeModel, NotNode
 from dsm5check.engine.ruleset import Crosswalk, Ruleset
 
 
@@ -48,15 +48,24 @@ def source_of(rules: Ruleset, vocab: str) -> Ruleset | None:
     if rules.crosswalk_from(vocab) is None and rules.id not in known:
         return None
     source = shipped(vocab).rules
-    return None if source.vocabulary == rules.vocabulary else source
+    if source.vocabulary == rules.vocabulary:
+        return None
+    # a set that uses another shipped set's items (subthreshold-ptsd: DSM-5's) is read
+    # through the crosswalk from that set when there is none from it by name
+    if (rules.crosswalk_from(vocab) is None and source.vocabulary != vocab
+            and source.vocabulary in known and rules.crosswalk_from(source.vocabulary)):
+        return shipped(source.vocabulary).rules
+    return source
 
 
 def describe(rule: NodeModel, label: str) -> str:
-    """How an explanation names a crosswalk rule: 'DSM-5 B2 / B3' (items, else the
-    labels of its leaves; guards under `not` are left out)."""
+    """How an explanation names a crosswalk rule in words: 'DSM-5 B4 or B5' (items,
+    else the labels of its leaves, joined by 'and' when all are needed; guards under
+    `not` are left out)."""
     names = [n.item if isinstance(n, ItemNode) else n.label or "" for n in _leaves(rule)]
     shown = [n for n in dict.fromkeys(names) if n]
-    return f"{label} {' / '.join(shown)}" if shown else label
+    joiner = " and " if isinstance(rule, AllNode) else " or "
+    return f"{label} {joiner.join(shown)}" if shown else label
 
 
 def _leaves(rule: NodeModel) -> list[NodeModel]:

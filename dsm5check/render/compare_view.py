@@ -17,7 +17,9 @@ WORDS = {"met": "met", "not_met": "not met", "indeterminate": "undecided"}
 STYLE = {"met": "green", "not_met": "red", "indeterminate": "yellow"}
 
 
-def _status(status: str) -> Text:
+def _status(status: str | None) -> Text:
+    if status is None:  # the set skipped the case (one it is not for)
+        return Text("skipped", style="dim")
     return Text(WORDS[status], style=STYLE[status])
 
 
@@ -49,9 +51,9 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
             why = "; ".join(
                 f"{rid} {WORDS[st[rid]]}: "
                 + ", ".join(_lower(titles[(rid, k)]) for k in deciding[rid])
-                for rid in ids if deciding[rid] and not c.agree
+                for rid in ids if deciding.get(rid) and not c.agree
             ) or ("all agree" if c.agree else "")
-            rows.append([c.case_id, *(_status(st[rid]) for rid in ids), why])
+            rows.append([c.case_id, *(_status(st.get(rid)) for rid in ids), why])
         console.print(Fitted(
             [Column("case", wrap=True), *(Column(rid) for rid in ids),
              Column("what decides it", wrap=True)], rows,
@@ -62,9 +64,10 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
         console.print("No case could be compared.")
         return
     # a case every set leaves undecided is not an agreement on a verdict
-    undecided = sum(set(c.statuses.values()) == {"indeterminate"} for c in cases)
+    undecided = sum(c.agree and set(c.statuses.values()) == {"indeterminate"} for c in cases)
     agree = sum(c.agree for c in cases) - undecided
-    console.print(f"{summary['cases']} cases; all sets reach the same verdict on {agree}"
+    n = summary["cases"]
+    console.print(f"{n} case{'' if n == 1 else 's'}; all sets reach the same verdict on {agree}"
                   + (f"; every set leaves {undecided} undecided" if undecided else "") + ".")
     prev = []
     for rid in ids:
