@@ -43,6 +43,10 @@ class Said(str):
         said.words = words
         return said
 
+    def __reduce__(self) -> tuple[type[Said], tuple[str, str]]:
+        # a worker process sends its problems to the parent pickled: both texts go
+        return Said, (str(self), self.words)
+
 
 #: The case fields these checks name, in words (as the rulesets' ``facts:`` say).
 FIELD_WORDS = {
