@@ -51,6 +51,12 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(bad[0], out / f"case-0150-{bad[0].name}")
     for f in bad[1:]:
         shutil.copy(f, out / f"zz-{f.name}")
+    # a stream in the middle of a chunk: a good case, a repeated id, a broken case, a
+    # case whose note runs over lines (one JSON line all the same)
+    (out / "case-0100-stream.yaml").write_text(
+        "id: stream-1\nsymptoms: {B1: 3}\nnotes: |\n  first line\n  second line\n---\n"
+        + _case(7) + "---\nid: broken\nsymptoms: [unclosed\n---\nid: stream-2\n"
+        "symptoms: {B1: 9}\n", encoding="utf-8")
     (out / "case-0151-onset-before-event.yaml").write_text(
         "id: onset-before-event\n"
         "events: [{id: crash, date: 2024-05-01, nature: [serious_injury], exposure: [direct]}]\n"
@@ -65,10 +71,11 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+@pytest.mark.parametrize(("fmt", "extra"), [("jsonl", []), ("json", []),
+                                           ("jsonl", ["--with-input"]), ("json", ["--with-input"])])
 def test_timeline_problems_from_workers_as_from_one_process(
-        folder: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
-    base = ["check", str(folder), "--format", fmt]
+        folder: Path, fmt: str, extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["check", str(folder), "--format", fmt, *extra]
     one = run([*base, "--jobs", "1"], capsys)
     two = run([*base, "--jobs", "2"], capsys)
     short = run([*base, "-j", "2"], capsys)  # as the README writes it
@@ -84,8 +91,17 @@ def test_timeline_problems_from_workers_as_from_one_process(
     assert "case-0150-" in err
     for f in BAD_TIMELINE.glob("*.yaml"):
         assert f.name in err  # every timeline problem reported, none lost
-    n = len(out.splitlines()) if fmt == "jsonl" else len(json.loads(out))
-    assert n == 300
+    records = ([json.loads(line) for line in out.splitlines()] if fmt == "jsonl"
+               else json.loads(out))
+    assert len(records) == 301  # the 300, and the stream's first case
+    assert "case id 'many-0007' already used" in err
+    # in the order one process meets them: the repeated id, the broken case, the bad rating
+    stream = "case-0100-stream.yaml"
+    assert (err.index(f"{stream}:7:5: case id") < err.index(f"{stream}:24:1")
+            < err.index(f"{stream}:26:16"))
+    if extra:
+        notes = [r["input"].get("notes") for r in records if r["id"] == "stream-1"]
+        assert notes == ["first line\nsecond line\n"]
 
 
 def test_a_timeline_message_keeps_its_words_through_pickle() -> None:

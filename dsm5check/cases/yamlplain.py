@@ -293,6 +293,7 @@ class _Reader:
         n = len(lines)
         out: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
+        cached = _LINE_CACHE.get
         while i < n:
             kcol, content, number = lines[i]
             if kcol != col:
@@ -302,7 +303,7 @@ class _Reader:
             if first is not None:
                 entry, first = first, None
             else:
-                entry = _entry(content)
+                entry = cached(content) or _entry(content)
             kind = entry[0]
             if kind >= ITEM_SCALAR:
                 break
@@ -348,7 +349,7 @@ class _Reader:
                 raise _Fallback
             if not _is_item(content):
                 break
-            entry = _entry(content)
+            entry = _LINE_CACHE.get(content) or _entry(content)
             kind = entry[0]
             if kind == ITEM_MAPPING:  # a mapping in the list: its first key on this line
                 vcol = dcol + entry[4]
