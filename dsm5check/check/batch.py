@@ -15,7 +15,6 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
 
 from dsm5check.cases.loading import (
@@ -33,6 +32,8 @@ from dsm5check.engine.results import CaseResult
 from dsm5check.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from rich.console import Console
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
