@@ -52,7 +52,8 @@ class _Fallback(Exception):
     """Not the plain layout: the full reader reads this document."""
 
 
-Line = tuple[int, str, int]  # column of the content, the content, line (0-based)
+#: column of the content, the content (comment cut), line (0-based), what it holds
+Line = tuple[int, str, int, "Entry"]
 Duplicate = tuple[int, int, int, str]  # line, column (0-based), line of the first, key text
 
 
@@ -71,10 +72,10 @@ def plain_document(text: str) -> tuple[Any, int, list[Duplicate]] | None:
         return None
     reader = _Reader(lines)
     try:
-        col, content, number = lines[0]
+        col, content, number, _ = lines[0]
         if _is_item(content):
             return None  # a list at the top: not a case, the full reader says so
-        data = reader.mapping(0, col, _entry(content))
+        data = reader.mapping(0, col)
         if reader.end != len(lines):
             return None
     except (_Fallback, RecursionError):
@@ -82,36 +83,67 @@ def plain_document(text: str) -> tuple[Any, int, list[Duplicate]] | None:
     return data, number, reader.duplicates
 
 
+#: Lines as written (indentation and comment included) -> (column, content, entry):
+#: most lines of case files repeat from file to file.
+_RAW_CACHE: dict[str, tuple[int, str, Entry]] = {}
+
+
 def _lines(text: str) -> list[Line] | None:
-    """The lines holding content, comments cut; None when the text is not plain."""
+    """The lines holding content, comments cut, each with what it holds (every line a
+    document's reading reaches); None when the text is not plain."""
     out: list[Line] = []
     append = out.append
     comments = "#" in text
-    for number, line in enumerate(text.split("\n")):
-        content = line.lstrip(" ")
-        if not content:
-            continue
-        first = content[0]
-        if first == "#":
-            continue
-        col = len(line) - len(content)
-        if col == 0 and (first == "-" or first == "." or first == "%"):
-            if first == "%":
+    raw_cache = _RAW_CACHE
+    try:
+        for number, line in enumerate(text.split("\n")):
+            if not line:
+                continue
+            known = raw_cache.get(line)
+            if known is not None:
+                append((known[0], known[1], number, known[2]))
+                continue
+            found = _line(line, number, comments, not out)
+            if found is None:
                 return None
-            if content[:3] in ("---", "..."):
-                if content == "---" and not out and number == 0:
-                    continue  # the document's start marker, alone on the first line
-                return None
-        if comments:
-            cut = content.find(" #")
-            if cut >= 0:
-                content = content[:cut]
-                if "'" in content or '"' in content:
-                    return None  # the comment might be inside quotes
-        if content[-1] == " ":
-            content = content.rstrip(" ")
-        append((col, content, number))
+            if found[0] >= 0:
+                entry = _entry(found[1])
+                append((found[0], found[1], number, entry))
+                if len(line) <= 200 and not (found[0] == 0 and line[0] in "-.%"):
+                    if len(raw_cache) > 8192:
+                        raw_cache.clear()
+                    raw_cache[line] = (found[0], found[1], entry)
+    except _Fallback:
+        return None
     return out
+
+
+def _line(line: str, number: int, comments: bool, first_line: bool) -> tuple[int, str] | None:
+    """(column, content) of a line; (-1, "") for a line without content; None when the
+    text is not plain."""
+    content = line.lstrip(" ")
+    if not content:
+        return -1, ""
+    first = content[0]
+    if first == "#":
+        return -1, ""
+    col = len(line) - len(content)
+    if col == 0 and (first == "-" or first == "." or first == "%"):
+        if first == "%":
+            return None
+        if content[:3] in ("---", "..."):
+            if content == "---" and first_line and number == 0:
+                return -1, ""  # the document's start marker, alone on the first line
+            return None
+    if comments:
+        cut = content.find(" #")
+        if cut >= 0:
+            content = content[:cut]
+            if "'" in content or '"' in content:
+                return None  # the comment might be inside quotes
+    if content[-1] == " ":
+        content = content.rstrip(" ")
+    return col, content
 
 
 def _is_item(content: str) -> bool:
@@ -287,23 +319,18 @@ class _Reader:
             self.duplicates.append((number, col + entry[4] + rel, number, key_text))
         return dict(entry[3])
 
-    def mapping(self, i: int, col: int, first: Entry | None = None) -> dict[Any, Any]:
+    def mapping(self, i: int, col: int) -> dict[Any, Any]:
         """The block mapping whose first key is lines[i], at column ``col``."""
         lines = self.lines
         n = len(lines)
         out: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
-        cached = _LINE_CACHE.get
         while i < n:
-            kcol, content, number = lines[i]
+            kcol, _, number, entry = lines[i]
             if kcol != col:
                 if kcol < col:
                     break
                 raise _Fallback  # deeper than a key, after a value
-            if first is not None:
-                entry, first = first, None
-            else:
-                entry = cached(content) or _entry(content)
             kind = entry[0]
             if kind >= ITEM_SCALAR:
                 break
@@ -316,7 +343,7 @@ class _Reader:
             if kind == KEY_EMPTY:
                 value = None
                 if i < n:
-                    ncol, ncontent, _ = lines[i]
+                    ncol, ncontent, _, _ = lines[i]
                     if ncol > col:
                         value = self.block(i, ncol)
                         i = self.end
@@ -342,19 +369,18 @@ class _Reader:
         n = len(lines)
         out: list[Any] = []
         while i < n:
-            dcol, content, number = lines[i]
+            dcol, _, number, entry = lines[i]
             if dcol != col:
                 if dcol < col:
                     break
                 raise _Fallback
-            if not _is_item(content):
-                break
-            entry = _LINE_CACHE.get(content) or _entry(content)
             kind = entry[0]
+            if kind < ITEM_SCALAR:
+                break
             if kind == ITEM_MAPPING:  # a mapping in the list: its first key on this line
                 vcol = dcol + entry[4]
-                lines[i] = (vcol, entry[3], number)
-                out.append(self.mapping(i, vcol, _entry(entry[3])))
+                lines[i] = (vcol, entry[3], number, _entry(entry[3]))
+                out.append(self.mapping(i, vcol))
                 i = self.end
             elif kind == ITEM_SCALAR:
                 out.append(entry[3])
