@@ -119,7 +119,15 @@ def _check_answers(symptoms: dict[Any, Any], rules: Ruleset, at: Loc, what: str 
                    ) -> Iterator[tuple[Loc, str]]:
     what = what or f"ruleset {rules.id}"
     known = rules.sections.get("symptoms", {})
+    quiet = _quiet_ratings(rules)
     for key, value in symptoms.items():
+        if not isinstance(value, dict) and type(key) is str:
+            # most answers: a known item with a rating, yes/no or word that its scale
+            # takes (checked below in full for everything else)
+            span = quiet.get(key)
+            if span is not None and (type(value) is not int or span[0] <= value <= span[1]
+                                     or not RATING_MIN <= value <= RATING_MAX):
+                continue
         item = known.get(str(key))
         if item is None:
             hint = f"; expected one of {', '.join(known)}" if known else ""
@@ -144,6 +152,20 @@ def _check_answers(symptoms: dict[Any, Any], rules: Ruleset, at: Loc, what: str 
         ):
             loc: Loc = (*at, key, "severity") if isinstance(value, dict) else (*at, key)
             yield loc, f"got {severity}: expected a rating from {scale.min} to {scale.max}"
+
+
+_QUIET: dict[int, tuple[Ruleset, dict[str, tuple[int, int]]]] = {}
+
+
+def _quiet_ratings(rules: Ruleset) -> dict[str, tuple[int, int]]:
+    """(lowest, highest) rating of each item of the symptoms section, by id."""
+    found = _QUIET.get(id(rules))
+    if found is None or found[0] is not rules:
+        known = rules.sections.get("symptoms", {})
+        spans = {i: (rules.scale_of(item).min, rules.scale_of(item).max)
+                 for i, item in known.items()}
+        found = _QUIET[id(rules)] = (rules, spans)
+    return found[1]
 
 
 def _expected(data: dict[str, Any], rules: Ruleset) -> Iterator[tuple[Loc, str]]:

@@ -466,7 +466,7 @@ _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 
 def _yaml_text(name: str, text: str) -> Iterator[Item]:
     """A small YAML file held whole: the same documents as _yaml_stream gives."""
-    if not text.strip():
+    if not text or text.isspace():
         yield Problem(name, 1, 1, "file is empty: expected a case (a mapping)")
         return
     starts = [m.start() for m in _DOCUMENT_START.finditer(text)] if (
@@ -499,7 +499,7 @@ def _only_directives(chunk: list[str]) -> bool:
 
 
 def _yaml_chunk(name: str, text: str, line_offset: int, index: int) -> Iterator[Item]:
-    if not text.strip():
+    if not text or text.isspace():
         return
     try:
         yield from iter_yaml(name, text, line_offset, part=True, first_index=index)

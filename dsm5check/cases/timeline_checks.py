@@ -43,6 +43,10 @@ class Said(str):
         said.words = words
         return said
 
+    def __reduce__(self) -> tuple[type[Said], tuple[str, str]]:
+        # a worker process sends its problems to the parent pickled: both texts go
+        return Said, (str(self), self.words)
+
 
 #: The case fields these checks name, in words (as the rulesets' ``facts:`` say).
 FIELD_WORDS = {
@@ -110,17 +114,21 @@ def timeline_problems(case: Case, today: dt.date) -> Iterator[tuple[Loc, str]]:
 
 
 def _future(events: list[Event], tl: Timeline, today: dt.date) -> Iterator[tuple[Loc, str]]:
-    dated: list[tuple[Loc, str, str, dt.date | None]] = [
-        (("events", i, "date"), f"events[{i}].date", f"event {i + 1} on", e.date)
-        for i, e in enumerate(events)
-    ]
-    dated += [(("timeline", n), f"timeline.{n}", _WORDS[f"timeline.{n}"], getattr(tl, n))
-              for n in _DATES]
-    for loc, name, words, day in dated:
+    # the names are put into words only for a date that is in the future
+    for i, e in enumerate(events):
+        day = e.date
         if day is not None and day > today:
-            keyed = _WORDS.get(name, "event")
-            yield loc, Said(f"{keyed} {day} ({name}) is in the future (today is {today})",
-                            f"{words} {day} is in the future (today is {today})")
+            yield ("events", i, "date"), Said(
+                f"event {day} (events[{i}].date) is in the future (today is {today})",
+                f"event {i + 1} on {day} is in the future (today is {today})")
+    for n in _DATES:
+        day = getattr(tl, n)
+        if day is not None and day > today:
+            name = f"timeline.{n}"
+            words = _WORDS[name]
+            yield ("timeline", n), Said(
+                f"{words} {day} ({name}) is in the future (today is {today})",
+                f"{words} {day} is in the future (today is {today})")
 
 
 _DATES = ("symptom_onset", "full_criteria_met", "assessed")
@@ -143,7 +151,7 @@ def _anchor(events: list[Event], flagged: list[int]) -> Moment | None:
         return None
     if day is None:
         return None
-    return Moment(day, "the event", _event(i)._replace(words=f"event {i + 1}"),
+    return Moment(day, "the event", _Key(f"events[{i}].date", f"event {i + 1}"),
                   ("events", i, "date"), True)
 
 
@@ -194,6 +202,9 @@ def _span(start: dt.date, end: dt.date) -> float:
 
 def _months_agree(tl: Timeline, event: Moment | None) -> Iterator[tuple[Loc, str]]:
     """A months figure that contradicts the dates it duplicates would be ignored: say so."""
+    if (tl.months_since_symptom_onset is None and tl.months_event_to_symptom_onset is None
+            and tl.months_event_to_full_criteria is None):
+        return
     start_of = {"event": event.day if event else None}
     keyed = event.how.key if event else "the event"
     worded = event.how.words if event else "the event"
@@ -299,6 +310,9 @@ _ORDER = (
 def _months_order(tl: Timeline, event: Moment | None) -> Iterator[tuple[Loc, str]]:
     """Moments out of order where a months figure is involved (dates alone are
     checked, exactly, by ``_dated_order``)."""
+    if (tl.months_since_symptom_onset is None and tl.months_event_to_symptom_onset is None
+            and tl.months_event_to_full_criteria is None):
+        return  # dates alone: every moment is exact
     moments = _moments(tl, event)
     seen: set[Loc] = set()
     for early_key, late_key, why in _ORDER:
@@ -364,20 +378,20 @@ def _ages(case: Case, events: list[Event], tl: Timeline) -> Iterator[tuple[Loc, 
     if reference.year - age - 1 < dt.MINYEAR + 1:
         return
     born_after = add_months(reference, -(age + 1) * 12)
-    found: list[tuple[Loc, tuple[Part, ...], dt.date]] = [
+    # put into words only for a date before the birth
+    found: list[tuple[Loc, tuple[Part, ...]]] = [
         (("events", i, "date"), ((f"event on {e.date}", f"event {i + 1} on {e.date}"),
-                                 _event(i)), e.date)
-        for i, e in enumerate(events) if e.date is not None
+                                 _event(i)))
+        for i, e in enumerate(events) if e.date is not None and e.date < born_after
     ]
     found += [(("timeline", n), (f"{_WORDS['timeline.' + n]} {getattr(tl, n)}",
-                                 _Key(f"timeline.{n}")),
-               getattr(tl, n)) for n in _DATES[:2] if getattr(tl, n) is not None]
-    for loc, said, day in found:
-        if day < born_after:
-            yield loc, _say(
-                *said, f" is before the person was born: aged {age}", aged, " ", *ref,
-                f" means born after {born_after}",
-            )
+                                 _Key(f"timeline.{n}")))
+              for n in _DATES[:2] if getattr(tl, n) is not None and getattr(tl, n) < born_after]
+    for loc, said in found:
+        yield loc, _say(
+            *said, f" is before the person was born: aged {age}", aged, " ", *ref,
+            f" means born after {born_after}",
+        )
     msso = tl.months_since_symptom_onset
     onset = _months_before(tl.assessed, msso) if msso is not None and tl.assessed else None
     if msso is not None and onset is not None and onset < born_after and (

@@ -31,6 +31,7 @@ from dsm5check.cases.yamlbuild import (
 from dsm5check.cases.yamlbuild import (
     SCALAR_BUILDERS as _SCALAR_BUILDERS,
 )
+from dsm5check.cases.yamlplain import Duplicate, plain_document
 from dsm5check.errors import InputError, Problem, format_path
 
 try:  # the C loader is many times faster; fall back to pure Python
@@ -343,6 +344,14 @@ def _reader_problem(file: str, text: str, exc: yaml.reader.ReaderError,
                    " remove it or write it as an escape in double quotes")
 
 
+def _duplicate_problem(file: str, duplicate: Duplicate, line_offset: int) -> Problem:
+    """A duplicate key found by the plain reader, as _Loader._duplicate words it."""
+    line, col, first, key = duplicate
+    return Problem(file, line + 1 + line_offset, col + 1,
+                   f"duplicate key {key!r} (first given on line {first + 1 + line_offset});"
+                   " each key may appear once")
+
+
 def iter_yaml(file: str, text: str, line_offset: int = 0, part: bool = False,
               first_index: int = 0) -> Iterator[Document]:
     """Yield each document of a YAML stream; raise InputError for the whole text.
@@ -350,6 +359,13 @@ def iter_yaml(file: str, text: str, line_offset: int = 0, part: bool = False,
     ``line_offset`` places ``text`` in its file (a stream is read a document at
     a time); ``part`` says ``text`` is one document alone.
     """
+    fast = plain_document(text)
+    if fast is not None:  # the plain layout of most case files: read line by line
+        data, start, duplicates = fast
+        found = tuple(_duplicate_problem(file, d, line_offset) for d in duplicates)
+        yield Document(file, data, first_index, start + 1 + line_offset, text, problems=found,
+                       part=part, line_offset=line_offset)
+        return
     crowded = too_many_nodes(text, _BaseLoader)
     if crowded is not None:
         raise InputError([Problem(file, crowded + line_offset, 1, too_many_message())])

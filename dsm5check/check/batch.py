@@ -7,15 +7,15 @@ soon as it is ready, so a huge folder streams.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import json
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
 
 from dsm5check.cases.loading import (
     CaseIds,
@@ -32,6 +32,8 @@ from dsm5check.engine.results import CaseResult
 from dsm5check.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from rich.console import Console
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
@@ -94,6 +96,9 @@ CHUNK_FILES = 64
 
 _WORKER_RESOLVER: RulesetResolver | None = None
 _WORKER_WITH_INPUT = False
+#: The parent's resolver, its ruleset loaded, while a pool runs: a forked worker
+#: starts with it (a worker started another way loads the ruleset itself).
+_PARENT_RESOLVER: RulesetResolver | None = None
 
 
 def _init_worker(rules_file: str | None, with_input: bool = False) -> None:
@@ -102,29 +107,43 @@ def _init_worker(rules_file: str | None, with_input: bool = False) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it, so a
     # worker is never interrupted halfway through sending its results
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_RESOLVER = RulesetResolver(resolve(rules_file) if rules_file else None)
+    _WORKER_RESOLVER = _PARENT_RESOLVER or RulesetResolver(
+        resolve(rules_file) if rules_file else None)
 
 
-Line = tuple[str, str, int, int, str, bool]  # case id, file, line, document index, JSON, mismatched
+CaseAt = tuple[str, str, int, int, bool]  # case id, file, line, document index, mismatched
 
 
-def _work_chunk(names: list[str]) -> list[tuple[list[Line], list[Problem]]]:
+class Chunk(NamedTuple):
+    """What a worker sends back for a chunk of files: each case (its id and place) and
+    each problem in the order one process meets them, and the JSON records of the
+    cases as one block (one line each, in order)."""
+
+    items: list[CaseAt | Problem]
+    block: str
+    cases: int
+    mismatched: int
+
+
+def _work_chunk(names: list[str]) -> Chunk:
     """In a worker: read, check and evaluate files; return JSON lines and problems."""
     assert _WORKER_RESOLVER is not None
-    out: list[tuple[list[Line], list[Problem]]] = []
+    items: list[CaseAt | Problem] = []
+    texts: list[str] = []
+    mismatched = 0
+    with_input = _WORKER_WITH_INPUT
     for name in names:
-        lines: list[Line] = []
-        problems: list[Problem] = []
         for item in iter_file_cases(name, _WORKER_RESOLVER):
             if isinstance(item, Problem):
-                problems.append(item)
+                items.append(item)
                 continue
             doc = item.doc
             r = evaluate(item.ruleset, item.case, file=doc.file, line=doc.line)
-            text = record_text(r, doc, _WORKER_WITH_INPUT)
-            lines.append((r.case_id, doc.file, doc.line, doc.index, text, bool(r.mismatches)))
-        out.append((lines, problems))
-    return out
+            texts.append(record_text(r, doc, with_input))  # JSON: no line break inside
+            bad = bool(r.mismatches)
+            mismatched += bad
+            items.append((r.case_id, doc.file, doc.line, doc.index, bad))
+    return Chunk(items, "\n".join(texts), len(texts), mismatched)
 
 
 def in_workers(
@@ -160,16 +179,6 @@ def in_workers(
         gc.unfreeze()  # a long-lived caller (the API, tests) collects as before
 
 
-def claim_ids(lines: Iterable[Line], ids: CaseIds, problems: list[Problem]
-              ) -> Iterator[tuple[str, bool]]:
-    """(JSON text, mismatched) of each case a worker sent whose id is new in the run;
-    a repeated id is reported at the id, as a run in one process does."""
-    for cid, name, line, index, text, mismatched in lines:
-        if report_repeated_id(ids, problems, cid, name, line, index):
-            continue
-        yield text, mismatched
-
-
 def report_repeated_id(ids: CaseIds, problems: list[Problem], cid: str, name: str, line: int,
                        index: int) -> bool:
     """Claim a case id a worker sent; a repeated one is reported at the case's id, as a
@@ -186,13 +195,44 @@ def report_repeated_id(ids: CaseIds, problems: list[Problem], cid: str, name: st
 def _parallel_jsonl(
     files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
     with_input: bool = False,
-) -> Iterator[tuple[str, bool]]:
-    """JSON lines of every case, in input order, evaluated by a pool of processes."""
+) -> Iterator[tuple[str, int, int]]:
+    """Blocks of JSON lines of every case, in input order, each with how many records it
+    holds and how many of them mismatched, evaluated by a pool of processes."""
     ids = CaseIds()
-    for chunk in in_workers(files, jobs, _init_worker, (rules_file, with_input), _work_chunk):
-        for lines, found in chunk:
-            _report(problems, found)
-            yield from claim_ids(lines, ids, problems)
+    chunks = in_workers(files, jobs, _init_worker, (rules_file, with_input), _work_chunk)
+    for chunk in chunks:
+        repeated: list[bool] = []
+        for item in chunk.items:  # problems and repeated ids in the order of one process
+            if isinstance(item, Problem):
+                _report(problems, [item])
+            else:
+                cid, name, line, index, _ = item
+                repeated.append(report_repeated_id(ids, problems, cid, name, line, index))
+        if not chunk.cases:
+            continue
+        if not any(repeated):
+            yield chunk.block, chunk.cases, chunk.mismatched
+            continue
+        cases = [item for item in chunk.items if not isinstance(item, Problem)]
+        kept = [(text, case[4]) for text, case, again in zip(
+            chunk.block.split("\n"), cases, repeated, strict=True) if not again]
+        if kept:
+            yield "\n".join(t for t, _ in kept), len(kept), sum(bad for _, bad in kept)
+
+
+def _in_pool(files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
+             with_input: bool, resolver: RulesetResolver, fmt: str, out: TextIO) -> int:
+    """JSON records of every file, evaluated by a pool of forked workers, which start
+    with the ruleset loaded here (rather than each loading it again)."""
+    global _PARENT_RESOLVER
+    with contextlib.suppress(InputError):  # a ruleset that cannot load: each case says so
+        resolver.for_case({})
+    _PARENT_RESOLVER = resolver
+    try:
+        return _write_blocks(_parallel_jsonl(files, rules_file, jobs, problems, with_input),
+                             fmt, out, problems)
+    finally:
+        _PARENT_RESOLVER = None
 
 
 def _doc_at(name: str, index: int) -> Document | None:
@@ -234,10 +274,7 @@ def check_paths(
                 files.append(entry)
         n_jobs = _jobs(jobs, len(files))
         if n_jobs > 1 and input_format in (None, "auto"):
-            return _write_records(
-                _parallel_jsonl(files, rules_file, n_jobs, problems, with_input), fmt, out,
-                problems,
-            )
+            return _in_pool(files, rules_file, n_jobs, problems, with_input, resolver, fmt, out)
         paths = files
     if fmt == "fhir":
         return _write_fhir(list(iter_results(paths, resolver, problems, input_format)), out,
@@ -289,6 +326,37 @@ def _write_fhir(results: list[CaseResult], out: TextIO, problems: list[Problem])
         return exit_code(results, problems)
     out.write(text)
     return exit_code(results, problems)
+
+
+def _write_blocks(
+    blocks: Iterator[tuple[str, int, int]], fmt: str, out: TextIO, problems: list[Problem]
+) -> int:
+    """Stream blocks of JSON lines (see _parallel_jsonl) as _write_records writes records:
+    the same bytes."""
+    mismatched = 0
+    write = out.write
+    if fmt == "jsonl":
+        for block, _, bad in blocks:
+            mismatched += bad
+            write(block)
+            write("\n")
+        return exit_code(mismatched, problems)
+    write("[")
+    reader_gone = False
+    first = True
+    try:
+        for block, _, bad in blocks:
+            mismatched += bad
+            write("\n" if first else ",\n")
+            write(block.replace("\n", ",\n"))
+            first = False
+    except BrokenPipeError:
+        reader_gone = True
+        raise
+    finally:  # whatever stops the run, what was written is a complete JSON list
+        if not reader_gone:
+            write("\n]\n")
+    return exit_code(mismatched, problems)
 
 
 def _write_records(

@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " output can be checked again (jq -c .input)",
     )
     parser.add_argument(
-        "--jobs", type=positive_int, metavar="N", default=None,
+        "-j", "--jobs", type=positive_int, metavar="N", default=None,
         help="worker processes for json/jsonl runs (default: one per core from 256 files)",
     )
     parser.add_argument(
