@@ -36,6 +36,13 @@ def test_stop_is_offered_only_when_the_diagnosis_is_ruled_out(
     assert (OFFER in out) is offered, out[-3000:]
     assert "NOT MET (0 of 2 present, 1 needed)" in out  # the criterion is still reported
     assert evaluate(tmp_path / "case.yaml", today=TODAY).diagnosis == diagnosis
+    # the running status names criteria in words (no duration, DSO_FI, bare AD)
+    from tests.test_plain_language import internal_ids
+
+    status = [ln for ln in out.splitlines() if ln.startswith("Status:")]
+    assert status and "Ex (exposure) met" in status[0]
+    assert "Lasting several weeks met" in status[-1] and "AD (affect dysregulation)" in status[-1]
+    assert internal_ids("\n".join(status)) == [], status
 
 
 def test_stopping_when_offered_still_works_for_complex_ptsd(tmp_path: Path) -> None:
