@@ -35,7 +35,7 @@ def is_code(cid: str) -> bool:
 
 
 def criterion_name(cid: str, name: str | None) -> str:
-    """The criterion where it stands alone: "B", "AD (affect dysregulation)",
+    """The criterion where it stands alone: B, "AD (affect dysregulation)",
     "Lasting several weeks"."""
     if not name:
         return cid
