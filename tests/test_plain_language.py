@@ -252,7 +252,8 @@ def bare_codes(text: str) -> list[str]:
             after = flat[m.end():]
             # "AD (affect dysregulation)", "AD Problems in ...", or a table's id
             # column beside the title: "AD │ Problems in ..."
-            if after.startswith(f" ({name})") or re.match(r" [A-Z][a-z]", after):
+            # ... or with its title in brackets: "Criterion AD (Problems in ...)"
+            if after.startswith(f" ({name})") or re.match(r" \(?[A-Z][a-z]", after):
                 continue
             # in a table, another cell's words may come between the code and its name
             first = re.escape(name.split()[0])
@@ -287,7 +288,8 @@ def test_the_code_detector_finds_what_it_must() -> None:
     assert bare_codes("needs all of AD, NSC met") != []
     assert bare_codes("├── [-] AD: not met") != []
     assert bare_codes("AD (affect dysregulation): not met; AD Problems in affect"
-                      " regulation; Re-experiencing; C1 slow to calm down") == []
+                      " regulation; Re-experiencing; C1 slow to calm down;"
+                      " Criterion AD (Problems in affect regulation):") == []
 
 
 def test_every_criterion_id_readers_do_not_know_has_a_name() -> None:

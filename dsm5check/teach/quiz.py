@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
 from dsm5check.engine.ruleset import Ruleset
-from dsm5check.render.names import criterion_heading, criterion_name
+from dsm5check.render.names import criterion_heading, criterion_name, is_code
 
 #: The three judgements, as the trainee sees them.
 JUDGEMENTS: tuple[tuple[Status, str], ...] = (
@@ -38,8 +38,9 @@ class Question:
 def questions(rules: Ruleset) -> list[Question]:
     out = [
         Question(c.id, "judge",
-                 f"Criterion ({c.title}):" if c.name and criterion_name(c.id, c.name) == c.name
-                 else f"Criterion {criterion_name(c.id, c.name)} ({c.title}):",
+                 # a code with its title beside it needs no name too: "Criterion AD (...)"
+                 f"Criterion ({c.title}):" if c.name and not is_code(c.id)
+                 else f"Criterion {c.id} ({c.title}):",
                  JUDGEMENTS)
         for c in rules.criteria
     ]
