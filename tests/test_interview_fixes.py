@@ -166,11 +166,11 @@ def test_review_errors_are_said_at_the_prompt_and_notes_are_never_lost(tmp_path:
     assert code == 0, text
     prompts = [line.removeprefix("> ") for line in text.splitlines()
                if line.startswith("> Not taken: ")]
-    assert prompts[0].startswith("Not taken: '99' is not a code on this list. ")
+    assert prompts[0].startswith("Not taken: '99' is not a line on this list. ")
     # the refusal is the prompt itself, right where the next entry is typed; the list
     # is shown again only after a note was added (twice), not after a refusal
     assert text.count("== Review") == 3
-    assert prompts[1].startswith("Not taken: 'seen twice' is not a code on this list")
+    assert prompts[1].startswith("Not taken: 'seen twice' is not a line on this list")
     assert "(or y to keep it as a case note)" in prompts[1]
     assert "No note added." in text
     assert saved(tmp_path, "t.yaml")["notes"] == ["seen twice", "second note"]

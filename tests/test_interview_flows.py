@@ -161,8 +161,9 @@ def test_edit_from_review_screen(tmp_path: Path, capsys: pytest.CaptureFixture[s
     # review: the G line (distress or impairment); change it to no, then save
     code, out = interview(tmp_path, FULL + "g\r" + "n" + "\r")
     assert code == 0, out
-    assert "    G distress or impairment: yes, marked distress or impairment" in out
-    assert "    G distress or impairment: no, neither" in out
+    # numbered lines; the old code (G) is still taken though no longer shown
+    assert "  27  distress or impairment: yes, marked distress or impairment" in out
+    assert "  27  distress or impairment: no, neither" in out
     assert saved(tmp_path)["impairment"] is False
     assert check_json(tmp_path / "case.yaml", capsys=capsys)["diagnosis"] == "not_met"
 
@@ -171,7 +172,8 @@ def test_edit_that_needs_a_new_follow_up(tmp_path: Path) -> None:
     # B3 was 0; raise it to 3: its follow-up is asked, then back to review
     code, out = interview(tmp_path, FULL + "B3\r" + "3" + "n" + "\r")
     assert code == 0, out
-    assert "   B3 flashbacks: 3 severe, clearly above threshold; began after the event: no" in out
+    assert ("   7  B3 flashbacks: 3 severe, clearly above threshold; began after the event: no"
+            in out)
     assert saved(tmp_path)["symptoms"]["B3"] == {"severity": 3, "trauma_related": False}
 
 
@@ -290,3 +292,34 @@ def test_interrupt_at_a_typed_answer(tmp_path: Path, key: str) -> None:
     assert code == 130 and "Continue with: dsm5check interview --resume" in out
     answers = json.loads((tmp_path / "case.yaml.draft.json").read_text())["answers"]
     assert answers == {"id": "vet", "timeline.assessed": "2025-01-15", "events.any": True}
+
+
+def test_review_lines_are_numbered_and_in_words(tmp_path: Path) -> None:
+    """The review shows no internal codes (T1, ev1, id, flow.stop_after.N): lines are
+    numbered, items keep their id; a number, an item id or an old code all edit."""
+    import re
+
+    from tests.test_plain_language import internal_ids
+
+    # 27 is the distress line; then the old code t1 (symptoms began) still works
+    code, out = interview(tmp_path, FULL + "27\r" + "n" + "t1\r" + "2024-03-21\r" + "s" + "\r")
+    assert code == 0, out
+    review = out[out.index("== Review"):out.index("Saved ")]
+    assert "  27  distress or impairment: no, neither" in review
+    assert "  25  symptoms began: 2024-03-21" in review
+    assert "   5  B1 intrusive memories: 3 severe" in review
+    assert "Timeline (criterion F)" in review
+    shown = [ln for ln in review.splitlines() if re.match(r"\s+\d+  ", ln)]
+    assert len(shown) >= 31
+    for ln in shown:
+        first = ln.split()[1]
+        assert first not in {"T1", "T3", "ev", "ev1", "id", "date", "G", "H", "DS"}, ln
+    assert internal_ids(review, ["vet-1", "bomb blast"]) == [], review
+
+
+def test_stopped_review_names_no_field_path(tmp_path: Path) -> None:
+    code, out = interview(tmp_path, EVENT + "00000" + "s" + "\r" * 5)
+    assert code == 0, out
+    review = out[out.index("== Review"):out.index("Saved ")]
+    assert "stop_after" not in review and "flow." not in review, review
+    assert "  10  stop or continue: stop here and review" in review

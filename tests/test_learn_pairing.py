@@ -147,7 +147,8 @@ def test_only_in_says_what_it_means() -> None:
     assert ("A case coded for dsm5-ptsd leaves it not assessed (unknown, never absent)"
             " unless C1, C2 are coded for icd11-ptsd too." in flat)
     assert "It reads the case's own facts, so a case coded for icd11-ptsd can still" in flat
-    assert "It combines other criteria of icd11-ptsd: AD, NSC, DR, Self-organisation" in flat
+    assert ("It combines other criteria of icd11-ptsd: AD (affect dysregulation), NSC"
+            " (negative self-concept), DR (disturbed relationships), Self-organisation" in flat)
 
 
 def test_compare_fits_80_columns(capsys: pytest.CaptureFixture[str],

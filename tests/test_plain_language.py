@@ -188,11 +188,24 @@ from dsm5check.engine.registry import shipped_ids  # noqa: E402
 
 UNDERSCORED = re.compile(r"\b\w*[A-Za-z0-9]_\w+\b")
 CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z]*\b")
-CODE = re.compile(r"^[A-Z][A-Za-z]{0,3}[0-9]*$")  # A, B2, Re, NSC: codes readers know
+CODE = re.compile(r"^[A-Z]$")  # DSM's lettered criteria: the only codes readers know
+SHORT = re.compile(r"^[A-Z][A-Za-z]{0,3}[0-9]*$")  # a code shown with its name: Re, NSC
 
 
 def _named_ids() -> set[str]:
-    return {c.id for rid in shipped_ids() for c in shipped(rid).rules.criteria if c.name}
+    """Named criteria whose id is no code at all (duration, DSO_FI): never shown."""
+    return {c.id for rid in shipped_ids() for c in shipped(rid).rules.criteria
+            if c.name and not SHORT.match(c.id)}
+
+
+def _named_codes() -> dict[str, str]:
+    """Short codes with a name (ICD-11's Ex, Re, AD ...): shown only beside their
+    name ("AD (affect dysregulation)") or heading their title ("AD Problems in ...")."""
+    return {c.id: c.name for rid in shipped_ids() for c in shipped(rid).rules.criteria
+            if c.name and SHORT.match(c.id)}
+
+
+NAMED_CODES = _named_codes()
 
 
 def _id_patterns() -> list[re.Pattern[str]]:
@@ -221,10 +234,34 @@ def internal_ids(text: str, user_names: list[str] = ()) -> list[str]:  # type: i
     found = offending(text)
     flat = " ".join(text.split())
     found += [m.group(0) for rx in (UNDERSCORED, CAMEL) for m in rx.finditer(flat)]
+    found += bare_codes(text)
     for name in NAMES:  # a plain name wrapped over two lines is still the name
         text = re.sub(r"\s+".join(map(re.escape, name.split())), "<name>", text)
     found += [m.group(0).strip() for rx in ID_PATTERNS for m in rx.finditer(text)]
     return sorted(set(found))
+
+
+def bare_codes(text: str) -> list[str]:
+    """A short code (AD) standing alone: not followed by its name in brackets nor by
+    the title it heads. Items (C1) and ordinary words are not matched."""
+    # a table cell's text wrapped over lines reads on across the other cells' borders
+    flat = " ".join(re.sub(r"[│┃|]", " ", text).split())
+    out = []
+    for cid, name in NAMED_CODES.items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(cid)}(?![\w-])", flat):
+            after = flat[m.end():]
+            # "AD (affect dysregulation)", "AD Problems in ...", or a table's id
+            # column beside the title: "AD │ Problems in ..."
+            # ... or with its title in brackets: "Criterion AD (Problems in ...)"
+            if after.startswith(f" ({name})") or re.match(r" \(?[A-Z][a-z]", after):
+                continue
+            # in a table, another cell's words may come between the code and its name
+            first = re.escape(name.split()[0])
+            last = " " + name.split()[-1]
+            if re.match(rf" (?:\S+ ){{0,3}}\({first}\b", after) and last in after[:120]:
+                continue
+            out.append(flat[max(0, m.start() - 20):m.end() + 20])
+    return out
 
 
 def test_the_id_detector_finds_what_it_must() -> None:
@@ -235,13 +272,24 @@ def test_the_id_detector_finds_what_it_must() -> None:
     assert internal_ids("    └── clusters: C1") == ["└── clusters:"]
     assert internal_ids("│   ├── [?] duration: indeterminate") == ["│   ├── [?] duration:"]
     assert internal_ids("is NOT MET (Two or three\nclusters: not met)") == []  # a wrapped name
-    assert internal_ids("needs: all of Ex, Re, duration, FI met") == [", duration,"]
+    # the short codes standing alone are found too (Ex, Re, FI: bare_codes)
+    assert ", duration," in internal_ids("needs: all of Ex, Re, duration, FI met")
+    assert internal_ids("needs: all of Ex (exposure), Re (re-experiencing), Lasting"
+                        " several weeks, FI (functional impairment) met") == []
     assert internal_ids("a helpfulThing here") == ["helpfulThing"]
     # plain prose with the same words is fine
     assert internal_ids("symptom duration: more than 1 month; Duration counts from onset;"
                         " Duration of more than one month; two or three clusters met,"
                         " clusters with impairment; the clusters B, C, D and E;"
                         " [?] all four clusters: undecided") == []
+
+
+def test_the_code_detector_finds_what_it_must() -> None:
+    assert bare_codes("needs all of AD, NSC met") != []
+    assert bare_codes("├── [-] AD: not met") != []
+    assert bare_codes("AD (affect dysregulation): not met; AD Problems in affect"
+                      " regulation; Re-experiencing; C1 slow to calm down;"
+                      " Criterion AD (Problems in affect regulation):") == []
 
 
 def test_every_criterion_id_readers_do_not_know_has_a_name() -> None:
@@ -353,3 +401,83 @@ def test_quiz_progress_names_criteria_in_words(tmp_path: Path) -> None:
     text = _text(progress_view(entries, tallies(entries)))
     assert internal_ids(text, ["v32-three-weeks"]) == [], text
     assert "Lasting several weeks" in text
+
+
+# --- session 5: short codes with their names, brief "still needed", learn wording -------
+
+
+def test_named_codes_read_with_their_names(capsys: pytest.CaptureFixture[str],
+                                           wide: None) -> None:
+    from dsm5check.render.names import criterion_heading, criterion_name
+
+    assert criterion_name("B", None) == "B"
+    assert criterion_name("AD", "affect dysregulation") == "AD (affect dysregulation)"
+    assert criterion_name("duration", "Lasting several weeks") == "Lasting several weeks"
+    assert criterion_heading("AD", "Problems in affect regulation", "affect dysregulation") == (
+        "AD Problems in affect regulation")
+    assert criterion_heading("DSO_FI", "Impairment", "Self-organisation impairment") == (
+        "Impairment")
+    text = _cli_text(capsys, "check", str(TESTS / "cases" / "icd11-ptsd"
+                                          / "native-cptsd-precedence.yaml"))
+    assert "AD (affect dysregulation): met" in " ".join(text.split()), text
+
+
+def test_still_needed_for_a_criterion_read_from_others_is_brief(
+    capsys: pytest.CaptureFixture[str], wide: None
+) -> None:
+    """ICD-11 PTSD with the self-organisation items not assessed: "Complex PTSD ruled
+    out" listed every combination of C1-C9 (about 80 lines); now three that still say
+    what decides it. JSON keeps every set."""
+    case = str(TESTS / "cases" / "icd11-ptsd" / "xwalk-dso-not-assessed.yaml")
+    text = _cli_text(capsys, "check", case)
+    block = text[text.index("Still needed"):]
+    lines = block[block.index("Complex PTSD ruled out"):].splitlines()
+    said = " ".join(" ".join(ln.strip("│├└─ ") for ln in lines[1:4]).split())
+    assert len(block.splitlines()) <= 16, block
+    assert "met with all of C1, C2 absent or all of C3, C4 absent or all of C5, C6 absent" in said
+    assert ("not met with any one of C1, C2 present and any one of C3, C4 present and any one"
+            " of C5, C6 present and any one of C7, C8, C9 present") in said
+    assert "Expected" in lines[4], block
+    whatif = _cli_text(capsys, "what-if", case)
+    assert len(whatif.splitlines()) <= 25, whatif
+    record = json.loads(_cli_text(capsys, "check", case, "--format", "json"))[0]
+    assert len(json.dumps(record)) > 2000  # every set is still in the JSON
+
+
+def test_brief_falls_back_to_a_count() -> None:
+    from dsm5check.teach.changes import change
+    from dsm5check.teach.summaries import brief
+
+    sets = tuple((change(f"p{i}", 1, f"X{i} " + "long words " * 8, f"X{i}", "present"),
+                  change(f"q{i}", 1, f"Y{i} text", f"Y{i}", "absent"))
+                 for i in range(9))
+    said = brief(sets)
+    assert said.endswith("or 5 other ways (see --format json)"), said
+    assert "X0 long words" in said and "X5 " not in said
+
+
+def test_learn_compare_says_two_weeks_and_pairs_specifiers_by_id(
+    capsys: pytest.CaptureFixture[str], wide: None
+) -> None:
+    from dsm5check.teach.compare_sets import specifier_rows
+
+    text = _cli_text(capsys, "learn", "--no-pager", "--compare", "dsm5-ptsd", "icd11-ptsd")
+    flat = " ".join(text.split())
+    assert "two weeks or more: at least 2 weeks" in flat
+    assert "0.5 months" not in flat
+    assert "icd11-ptsd has no specifiers" in flat
+    rows = specifier_rows(shipped("dsm5-ptsd").rules, shipped("dsm4tr-ptsd").rules)
+    for a, b in rows:
+        assert a is None or b is None or a.id == b.id, (a, b)
+    assert [(a.id if a else None, b.id if b else None) for a, b in rows][:3] == [
+        ("with_dissociative_symptoms", None), ("with_delayed_expression", None),
+        ("acute", "acute")]
+
+
+def test_learn_names_a_collection_not_the_rules_name_for_its_element(
+    capsys: pytest.CaptureFixture[str], wide: None
+) -> None:
+    text = _cli_text(capsys, "learn", "--no-pager", "--rules",
+                     str(TESTS / "rulesets" / "interview-toy.yaml"))
+    assert "some event with happened to them" in text
+    assert "some ev " not in text

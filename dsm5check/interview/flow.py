@@ -82,7 +82,12 @@ def plan_flow(plan: Plan, answers: Mapping[str, Any]) -> Flow:
         ):
             continue
         result = evaluate_answers(plan, out, answers)
-        if result is not None and any(
+        # Offered only when the diagnosis itself is decided as not met: a criterion
+        # decided so far may be not met while the diagnosis can still be met (ICD-11
+        # PTSD needs Complex PTSD's self-organisation criteria *not* all met). The
+        # questions not yet asked are unknown in ``result``, never absent, so a
+        # diagnosis not met here stays not met whatever they are answered.
+        if result is not None and result.diagnosis == NOT_MET and any(
             c.status == NOT_MET and shown.get(c.id, len(plan.blocks)) <= index
             for c in result.criteria
         ):

@@ -1,10 +1,12 @@
 """The review screen: every answer under its criterion, one line per item or event.
 
-Each line has a stable code (an item's id such as ``B2``, ``ev1`` for the first
-event, or the code the ruleset gives a question); typing it asks that line's
-questions again, each with its answer as the Enter choice. Codes never shift
-when an answer changes which questions are asked. The list is paged to the
-terminal's height: Enter shows the next page, and saves only on the last one.
+Each line is numbered, and a rated item's line shows the item's id (``B2``);
+typing the number, the item's id, or the line's stable code (``ev1`` for the
+first event, ``T1``, the code the ruleset gives a question: older transcripts
+and habits keep working, though these codes are not shown) asks that line's
+questions again, each with its answer as the Enter choice. Criteria are named
+in words (render/names.py). The list is paged to the terminal's height: Enter
+shows the next page, and saves only on the last one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dsm5check.interview.answers import NOTES_KEY, unanswered_items
 from dsm5check.interview.flow import Flow
 from dsm5check.interview.model import Question
 from dsm5check.interview.prompts import BACK_KEY, shown
+from dsm5check.render.names import criterion_name
 
 if TYPE_CHECKING:
     from dsm5check.interview.draft import Draft
@@ -41,7 +44,7 @@ class ReviewSession(Protocol):
     @property
     def draft(self) -> Draft: ...
 
-KEYS = "To change a line type its code (e.g. {example}) · n: case note · <: back"
+KEYS = "To change a line type its number or item (e.g. {example}) · n: note · <: back"
 LAST = " · Enter: save"
 MORE = " · Enter: next page"
 PROMPT_ROWS = 4  # the page header, a blank line and the prompt (which may wrap once)
@@ -49,9 +52,15 @@ PROMPT_ROWS = 4  # the page header, a blank line and the prompt (which may wrap 
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    code: str
+    code: str  # stable, typed but not shown unless an item's id
     questions: tuple[Question, ...]
     text: str
+    number: int = 0  # shown; counts the lines from 1 in the order asked
+
+    @property
+    def item(self) -> bool:
+        """A rated item's line, known by the item's id (B2)."""
+        return self.questions[0].kind == "rating"
 
 
 def lines_of(session: ReviewSession, flow: Flow) -> list[tuple[str, list[Line]]]:
@@ -73,7 +82,8 @@ def lines_of(session: ReviewSession, flow: Flow) -> list[tuple[str, list[Line]]]
         if not groups or groups[-1][0] != heading:
             groups.append((heading, []))
         qs = tuple(by_code[code])
-        groups[-1][1].append(Line(code, qs, _text(code, qs, answers)))
+        number = sum(len(lines) for _, lines in groups) + 1
+        groups[-1][1].append(Line(code, qs, _text(code, qs, answers, number), number))
     return groups
 
 
@@ -85,13 +95,20 @@ def _heading(plan: Plan | None, block: int) -> str:
     title = plan.blocks[block].title
     ids = [c for c, b in criterion_blocks(plan).items() if b == block]
     if ids and not any(title.startswith(f"{c} ") for c in ids):
-        many = "criteria" if len(ids) > 1 else "criterion"
-        return f"{title} ({many} {', '.join(ids)})"
+        crits = plan.loaded.rules.criterion_map
+        names = [crits[c].name for c in ids]
+        if not any(names):
+            many = "criteria" if len(ids) > 1 else "criterion"
+            return f"{title} ({many} {', '.join(ids)})"
+        # "Timeline: Lasting several weeks", "Avoidance: Av (avoidance)"
+        said = [criterion_name(c, n) for c, n in zip(ids, names, strict=True)]
+        return f"{title}: {', '.join(said)}"
     return title
 
 
-def _text(code: str, qs: tuple[Question, ...], answers: dict[str, object]) -> str:
-    """``   B2 nightmares: 3 severe; began after the event: yes``"""
+def _text(code: str, qs: tuple[Question, ...], answers: dict[str, object], number: int) -> str:
+    """``   7  B2 nightmares: 3 severe; began after the event: yes``; a line that is no
+    rated item shows no code (``  28  symptoms began: 2024-03-20``)."""
     first = qs[0]
     parts = []
     for i, q in enumerate(qs):
@@ -103,7 +120,8 @@ def _text(code: str, qs: tuple[Question, ...], answers: dict[str, object]) -> st
             name = q.name or _without_head(q.label, first.label)
         note = answers.get(q.note_key) if q.note_key else None
         parts.append(f"{name}: {shown(q, answers[q.key])}" + (f" [note: {note}]" if note else ""))
-    return f"{code:>5} {'; '.join(parts)}"
+    head = f"{code} " if first.kind == "rating" else ""
+    return f"{number:>4}  {head}{'; '.join(parts)}"
 
 
 def _without_head(label: str, first: str) -> str:
@@ -124,6 +142,7 @@ def review(session: ReviewSession, flow: Flow) -> list[str] | None:
         pages = _pages(session, flow, groups)
         page = min(page, len(pages) - 1)
         codes = {ln.code.lower(): ln for _, lines in groups for ln in lines}
+        codes.update({str(ln.number): ln for _, lines in groups for ln in lines})
         count = sum(len(lines) for _, lines in groups)
         say("")
         of = f", page {page + 1} of {len(pages)}" if len(pages) > 1 else ""
@@ -131,8 +150,8 @@ def review(session: ReviewSession, flow: Flow) -> list[str] | None:
         for text, style in pages[page]:
             say(text, style)
         last = page == len(pages) - 1
-        example = next((ln.code for _, lines in groups for ln in lines
-                        if ln.questions[0].kind == "rating"), "id")
+        item = next((ln for _, lines in groups for ln in lines if ln.item), None)
+        example = f"{item.number}, {item.code}" if item else "1"
         prompt = KEYS.format(example=example) + (LAST if last else MORE)
         picked = _command(session, prompt, codes)
         if picked == "":
@@ -210,7 +229,7 @@ def _command(session: ReviewSession, prompt: str, codes: dict[str, Line]) -> str
             return found
         offered = cmd if " " in cmd.strip() else ""
         keep = " (or y to keep it as a case note)" if offered else ""
-        shown_prompt = f"Not taken: {cmd!r} is not a code on this list{keep}. {base}"
+        shown_prompt = f"Not taken: {cmd!r} is not a line on this list{keep}. {base}"
 
 
 def _find(cmd: str, codes: dict[str, Line]) -> str | None:

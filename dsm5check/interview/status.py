@@ -14,17 +14,19 @@ from dsm5check.engine.results import MET, NOT_MET, CriterionResult
 from dsm5check.interview.answers import evaluate_answers
 from dsm5check.interview.deps import criterion_blocks
 from dsm5check.interview.questions import Plan, Question
+from dsm5check.render.names import criterion_heading, criterion_name
 
 
 def _short(c: CriterionResult) -> str:
+    name = criterion_name(c.id, c.name)
     if c.status == MET:
-        return f"{c.id} met"
+        return f"{name} met"
     if c.status == NOT_MET:
-        return f"{c.id} not met"
+        return f"{name} not met"
     d = c.node.detail
     if c.node.kind == "at_least":
-        return f"{c.id} {d['met']} of {d['needed']} so far"
-    return f"{c.id} open"
+        return f"{name} {d['met']} of {d['needed']} so far"
+    return f"{name} open"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ def running_status(plan: Plan, questions: Sequence[Question], answers: Mapping[s
     if not any(shown[c.id] == block for c in visible):
         return None  # this cluster decides no criterion
     new = tuple(
-        f"{c.id} {c.title}: NOT MET ({c.reason})." for c in visible
+        f"{criterion_heading(c.id, c.title, c.name)}: NOT MET ({c.reason})." for c in visible
         if c.status == NOT_MET and shown[c.id] == block
     )
     return Status(" · ".join(_short(c) for c in visible), new)

@@ -7,7 +7,7 @@ Renderers take a Console, so tests can capture exact text
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console, Group
 from rich.text import Text
@@ -25,6 +25,7 @@ from dsm5check.engine.results import (
 )
 from dsm5check.engine.ruleset import Ruleset
 from dsm5check.render.fit import Column, Fitted
+from dsm5check.render.names import criterion_heading, criterion_name, name_of, names_of
 
 STYLE = {MET: "green", NOT_MET: "red", "indeterminate": "yellow"}
 WORD = {MET: "met", NOT_MET: "not met", "indeterminate": "indeterminate"}
@@ -55,17 +56,28 @@ def _shown_children(node: NodeResult) -> list[NodeResult]:
     return out
 
 
-def _add_children(tree: Tree, node: NodeResult, depth: int) -> None:
+def _ref_name(kid: NodeResult, named: Mapping[str, tuple[str | None, str]]) -> str:
+    """A reference to a criterion: its own label, else how people see it named
+    ("AD (affect dysregulation)"; the engine labels it with the bare plain name)."""
+    plain, shown = named.get(kid.name, (None, kid.name))
+    if kid.label and kid.label != plain:
+        return kid.label
+    return shown
+
+
+def _add_children(tree: Tree, node: NodeResult, depth: int,
+                  named: Mapping[str, tuple[str | None, str]]) -> None:
     for kid in _shown_children(node):
         if kid.kind == "criterion":
-            tree.add(_line(kid.status, kid.label or kid.name, WORD[kid.status]))
+            tree.add(_line(kid.status, _ref_name(kid, named), WORD[kid.status]))
             continue
         branch = tree.add(_line(kid.status, kid.title, kid.reason))
         # a node with an id (a route such as A1) is one line unless undecided
         if depth > 1 and kid.kind not in {"item", "fact", "months"} and (
             kid.id is None or kid.status == "indeterminate"
         ):
-            _add_children(branch, kid.children[0] if kid.kind == "element" else kid, depth - 1)
+            _add_children(branch, kid.children[0] if kid.kind == "element" else kid, depth - 1,
+                          named)
 
 
 def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
@@ -75,11 +87,12 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
     head.append_text(status_text(result.diagnosis, upper=True))
     head.append(f"  ({result.ruleset_id} {result.ruleset_version})", style="dim")
     tree = Tree(head, guide_style="dim")
+    named = {c.id: (c.name, criterion_name(c.id, c.name)) for c in result.criteria}
     for c in result.criteria:
-        branch = tree.add(_line(c.status, c.heading, c.reason))
+        branch = tree.add(_line(c.status, criterion_heading(c.id, c.title, c.name), c.reason))
         node = c.node
         if node.kind not in {"item", "fact", "months"}:
-            _add_children(branch, node, depth)
+            _add_children(branch, node, depth, named)
     if result.specifiers:
         specs = tree.add(Text("Specifiers", style="bold"))
         for s in result.specifiers:
@@ -95,11 +108,12 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
 
         need = tree.add(Text("Still needed to decide the diagnosis", style="bold yellow"))
         decide = {d.criterion: d for d in still_needed(result)}
-        labels = {c.id: c.label for c in result.criteria}
+        labels = names_of(result.criteria)
         for crit, inputs in needed.items():
-            line = need.add(Text(f"{labels.get(crit, crit)}: {', '.join(inputs)}"))
+            said = ", ".join(inputs)
+            line = need.add(Text(f"{labels.get(crit, crit)}" + (f": {said}" if said else "")))
             if crit in decide:
-                line.add(Text(decide[crit].sentence(), style="dim"))
+                line.add(Text(decide[crit].brief_sentence(), style="dim"))
     if result.expected_checked:
         if result.mismatches:
             exp = tree.add(Text("Expected: DID NOT MATCH", style="bold red"))
@@ -123,7 +137,7 @@ def mismatch_text(m: Mismatch, result: CaseResult) -> str:
     what = m.what
     if what.startswith("criteria."):
         cid = what.split(".", 1)[1]
-        named = {c.id: c.name for c in result.criteria if c.name}
+        named = {c.id: criterion_name(c.id, c.name) for c in result.criteria if c.name}
         what = named.get(cid) or f"criterion {cid}"
     return f"{what}: expected {said(m.expected)}, got {said(m.actual)}"
 
@@ -160,7 +174,7 @@ def readings(rules: Ruleset) -> Tree:
                 guide_style="dim")
     for note in rules.interpretation:
         tree.add(Text(" ".join(note.split())))
-    notes = [(c.label, n) for c in rules.criteria for n in c.interpretation]
+    notes = [(name_of(c), n) for c in rules.criteria for n in c.interpretation]
     notes += [(s.title, n) for s in rules.specifiers for n in s.interpretation]
     for owner, note in notes:
         tree.add(Text(f"{owner}: " + " ".join(note.split())))

@@ -10,15 +10,14 @@ other — which items read across and which stay not assessed.
 
 from __future__ import annotations
 
-from itertools import zip_longest
-
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from dsm5check.engine.rules_model import CriterionNode, ItemNode
-from dsm5check.engine.ruleset import Criterion, Crosswalk, LoadedRuleset, Ruleset, walk
+from dsm5check.engine.ruleset import Criterion, Crosswalk, LoadedRuleset, Ruleset, Specifier, walk
+from dsm5check.render.names import criterion_heading, name_of
 from dsm5check.teach.learn import bullets
 from dsm5check.teach.pairing import Group as Pair
 from dsm5check.teach.pairing import Pairing, case_items, fact_words, pair, reads
@@ -36,7 +35,7 @@ def _label_of(r: Ruleset, other: Ruleset, vocab: str | None) -> str:
 
 def _criterion(r: Ruleset, c: Criterion) -> Text:
     text = Text()
-    text.append(c.heading, style="bold")
+    text.append(criterion_heading(c.id, c.title, c.name), style="bold")
     text.append(f"\nneeds: {threshold(c.rule, r)}")
     return text
 
@@ -104,7 +103,7 @@ def _only(r: Ruleset, other: Ruleset, cid: str) -> str:
     items = sorted({n for k, n in inputs if k == "item" and n not in own_case})
     said = [f"{other.id} asks for nothing like it: it plays no part in that set's verdict."]
     if not inputs:
-        refs = [r.criterion_map[n.criterion].label for n in walk(c.rule)
+        refs = [name_of(r.criterion_map[n.criterion]) for n in walk(c.rule)
                 if isinstance(n, CriterionNode) and n.criterion in r.criterion_map]
         if refs:
             said.append(f"It combines other criteria of {r.id}: {', '.join(refs)}.")
@@ -129,7 +128,8 @@ def _only_block(r: Ruleset, other: Ruleset, ids: tuple[str, ...]) -> RenderableT
     rows: list[tuple[str, str, str]] = []
     for cid in ids:
         c = r.criterion_map[cid]
-        rows.append(("-", f"{c.heading} (needs {threshold(c.rule, r)})", "bold"))
+        head = criterion_heading(c.id, c.title, c.name)
+        rows.append(("-", f"{head} (needs {threshold(c.rule, r)})", "bold"))
         rows.append(("", _only(r, other, cid), ""))
     return Group(Text(f"Only in {r.id} (no counterpart in {other.id})", style="bold"),
                  bullets(rows))
@@ -184,6 +184,18 @@ def _crosswalk(target: Ruleset, walk_: Crosswalk, source: Ruleset) -> Table:
     return table
 
 
+def specifier_rows(ra: Ruleset, rb: Ruleset
+                   ) -> list[tuple[Specifier | None, Specifier | None]]:
+    """Specifiers side by side only when they are the same specifier (the same id,
+    e.g. DSM-IV-TR's course specifiers in both sets); each other one on its own row."""
+    theirs = {s.id: s for s in rb.specifiers}
+    rows: list[tuple[Specifier | None, Specifier | None]] = [
+        (s, theirs.get(s.id)) for s in ra.specifiers]
+    mine = {s.id for s in ra.specifiers}
+    rows += [(None, s) for s in rb.specifiers if s.id not in mine]
+    return rows
+
+
 def compare_sets_view(a: LoadedRuleset, b: LoadedRuleset) -> RenderableType:
     ra, rb = a.rules, b.rules
     p = pair(ra, rb)
@@ -194,11 +206,13 @@ def compare_sets_view(a: LoadedRuleset, b: LoadedRuleset) -> RenderableType:
     spec = Table(title="Specifiers")
     spec.add_column(ra.id, ratio=1)
     spec.add_column(rb.id, ratio=1)
-    for sa, sb in zip_longest(ra.specifiers, rb.specifiers):
+    for sa, sb in specifier_rows(ra, rb):
         spec.add_row(escape(f"{sa.title} ({sa.source})") if sa else "",
                      escape(f"{sb.title} ({sb.source})") if sb else "")
     if not ra.specifiers and not rb.specifiers:
         spec.add_row("none", "none")
+    elif not ra.specifiers or not rb.specifiers:
+        spec.caption = f"{(rb if ra.specifiers else ra).id} has no specifiers"
     parts.append(spec)
     crosswalks = 0
     for target, source in ((rb, ra), (ra, rb)):

@@ -18,6 +18,7 @@ from rich.text import Text
 from dsm5check.engine.rules_model import ItemNode
 from dsm5check.engine.ruleset import Criterion, LoadedRuleset, Ruleset, Specifier, walk
 from dsm5check.errors import unknown
+from dsm5check.render.names import criterion_heading, shown_id
 from dsm5check.teach.thresholds import threshold
 
 PITFALL = "Pitfall:"
@@ -41,7 +42,7 @@ def overview(r: Ruleset) -> Table:
     table.add_column("criterion")
     table.add_column("needs")
     for c in r.criteria:
-        table.add_row("" if c.name else c.id, escape(c.title), escape(threshold(c.rule, r)))
+        table.add_row(shown_id(c.id, c.name), escape(c.title), escape(threshold(c.rule, r)))
     table.add_row("", escape(r.diagnosis.title), escape(threshold(r.diagnosis.rule, r)))
     return table
 
@@ -119,9 +120,15 @@ def criterion_view(r: Ruleset, c: Criterion | Specifier) -> RenderableType:
     ):
         if block is not None:
             parts.append(block)
-    head = (f"{c.id}  {c.title}" if isinstance(c, Criterion) and not c.name
-            else c.title if isinstance(c, Criterion) else f"{c.title}  [{c.source}]")
+    head = (_criterion_head(c) if isinstance(c, Criterion) else f"{c.title}  [{c.source}]")
     return Panel(Group(*parts), title=escape(head), title_align="left")
+
+
+def _criterion_head(c: Criterion) -> str:
+    """'B  Intrusion symptoms', 'AD  Problems in affect regulation'; the title alone
+    for an id that is no code (its plain name says the same)."""
+    heading = criterion_heading(c.id, c.title, c.name)
+    return heading if heading == c.title else f"{c.id}  {c.title}"
 
 
 def find_part(r: Ruleset, name: str) -> Criterion | Specifier:

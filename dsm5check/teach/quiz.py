@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
 from dsm5check.engine.ruleset import Ruleset
+from dsm5check.render.names import criterion_heading, criterion_name, is_code
 
 #: The three judgements, as the trainee sees them.
 JUDGEMENTS: tuple[tuple[Status, str], ...] = (
@@ -37,7 +38,9 @@ class Question:
 def questions(rules: Ruleset) -> list[Question]:
     out = [
         Question(c.id, "judge",
-                 f"Criterion ({c.title}):" if c.name else f"Criterion {c.id} ({c.title}):",
+                 # a code with its title beside it needs no name too: "Criterion AD (...)"
+                 f"Criterion ({c.title}):" if c.name and not is_code(c.id)
+                 else f"Criterion {c.id} ({c.title}):",
                  JUDGEMENTS)
         for c in rules.criteria
     ]
@@ -105,10 +108,11 @@ def mark(vignette_id: str, result: CaseResult, answers: Answers,
     rows: list[Row] = []
     for c in result.criteria:
         yours = answers.judged[c.id]
-        rows.append(Row(c.id, "criterion", c.heading, WORDS[yours], WORDS[c.status],
+        head = criterion_heading(c.id, c.title, c.name)
+        rows.append(Row(c.id, "criterion", head, WORDS[yours], WORDS[c.status],
                         yours == c.status, c.reason, decided(c.node)))
     yours = answers.judged[DIAGNOSIS]
-    failing = [c.label for c in result.criteria if c.status != MET]
+    failing = [criterion_name(c.id, c.name) for c in result.criteria if c.status != MET]
     why = (
         f"criteria not met or undecided: {', '.join(failing)}" if failing
         else "every criterion is met"
@@ -137,7 +141,7 @@ def consistency(result: CaseResult, answers: Answers) -> tuple[str, ...]:
     if follows == theirs:
         return ()
     needed = list(dict.fromkeys(referenced(node)))
-    labels = {c.id: c.label for c in result.criteria}
+    labels = {c.id: criterion_name(c.id, c.name) for c in result.criteria}
     against = [labels.get(c, c) for c in needed if answers.judged.get(c) == NOT_MET]
     open_ = [labels.get(c, c) for c in needed if answers.judged.get(c) == UNKNOWN]
     rule = f"the diagnosis needs {_needs(result)}"
@@ -163,7 +167,7 @@ def _needs(result: CaseResult) -> str:
     from dsm5check.teach.why import referenced
 
     node = result.diagnosis_node
-    labels = {c.id: c.label for c in result.criteria}
+    labels = {c.id: criterion_name(c.id, c.name) for c in result.criteria}
     ids = [labels.get(c, c) for c in dict.fromkeys(referenced(node))]
     if node.kind == "all" and len(ids) == len(node.children):
         return f"all of {_ids(ids)} met"

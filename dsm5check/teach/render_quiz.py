@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from dsm5check.render.names import name_of
 from dsm5check.teach.learn import bullets
 from dsm5check.teach.progress import LogEntry, Tally
 from dsm5check.teach.quiz import Marked, Row
@@ -72,7 +73,7 @@ def _key_names(entries: list[LogEntry]) -> dict[str, str]:
     names: dict[str, str] = {}
     for rid in sorted(sets):
         rules = shipped(str(rid)).rules
-        names.update({c.id: c.name for c in rules.criteria if c.name})
+        names.update({c.id: name_of(c) for c in rules.criteria if c.name})
         names.update({s.id: s.title for s in rules.specifiers})
     return names
 

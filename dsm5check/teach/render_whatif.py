@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from dsm5check.engine.results import MET
+from dsm5check.render.names import name_of, names_of
 from dsm5check.teach.changes import Change
 from dsm5check.teach.output import Hanging
 from dsm5check.teach.search import LIMIT
@@ -25,7 +26,7 @@ def _set_text(s: tuple[Change, ...]) -> str:
 
 def decider_lines(deciders: tuple[Decider, ...]) -> list[Text]:
     return [
-        Text(f"{d.shown} ({d.reason}): {d.sentence()}") for d in deciders
+        Text(f"{d.shown} ({d.reason}): {d.brief_sentence()}") for d in deciders
     ]
 
 
@@ -36,7 +37,7 @@ def what_if_view(w: WhatIf) -> RenderableType:
     head.append(f": {r.diagnosis_title} is {WORD[r.diagnosis]}")
     failing = [c for c in r.criteria if c.status != MET]
     if failing and r.diagnosis != MET:
-        head.append(" (" + "; ".join(f"{c.label}: {c.reason}" for c in failing) + ")",
+        head.append(" (" + "; ".join(f"{name_of(c)}: {c.reason}" for c in failing) + ")",
                     style="dim")
     parts: list[RenderableType] = [head]
     if w.target is None:
@@ -58,7 +59,7 @@ def what_if_view(w: WhatIf) -> RenderableType:
         f"Smallest changes that would make it {goal} ({smallest} {noun}, {ways}"
         f"{'' if len(first) == 1 else 's'}):", style="bold",
     ))
-    labels = {c.id: c.label for c in r.criteria}
+    labels = names_of(r.criteria)
     parts.extend(_sets_lines(first, labels, w.needs))
     larger = w.sets[len(first):]
     if larger:
@@ -75,7 +76,7 @@ def _needs_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...
         return None
     lines: list[RenderableType] = [Text("  every one of:")]
     for d in needs:
-        said = summarize(d.to_met).removeprefix(f"{d.criterion}: ")
+        said = summarize(d.to_met).removeprefix(f"{d.shown}: ").removeprefix(f"{d.criterion}: ")
         lines.append(Text(f"    {d.shown}: {said}"))
     return lines
 
@@ -91,7 +92,7 @@ def _sets_lines(sets: tuple[tuple[Change, ...], ...], labels: dict[str, str],
         lines: list[RenderableType] = [Text("  every one of:")]
         for crit, choices in groups:
             said = _set_text(choices[0]) if len(choices) == 1 else summarize(choices)
-            said = said.removeprefix(f"{crit}: ")
+            said = said.removeprefix(f"{labels.get(crit, crit)}: ").removeprefix(f"{crit}: ")
             lines.append(Text(f"    {labels.get(crit, crit)}: {said}"))
         return lines
     out: list[RenderableType] = [

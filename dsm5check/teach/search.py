@@ -101,6 +101,14 @@ class Options:
             self.memo[key] = found
         return found
 
+    def _named(self, node: NodeResult) -> str:
+        """A referenced criterion as people see it named ("AD (affect dysregulation)");
+        from a result alone, the engine's label for it is its plain name."""
+        from dsm5check.render.names import criterion_name
+
+        found = self.rules.criterion_map.get(node.name) if self.rules is not None else None
+        return criterion_name(node.name, found.name if found is not None else node.label)
+
     def _of(self, node: NodeResult, target: Status, budget: int, where: str, crit: str
             ) -> list[ChangeSet]:
         kind, kids = node.kind, node.children
@@ -113,7 +121,8 @@ class Options:
                     for c in leaf_changes(node, target, where, self.rules, self.data, crit)
                 ]
             case "criterion":
-                return self.of(node.detail["reason"], target, budget, node.name, node.name)
+                return self.of(node.detail["reason"], target, budget, self._named(node),
+                               node.name)
             case "element" | "not":
                 want = target if kind == "element" else flip(target)
                 return self.of(kids[0], want, budget, where, crit)

@@ -72,3 +72,45 @@ def factor(sets: Sets) -> list[Group] | None:
     if len(shapes) != 1 or total != len(sets) or len(parts) < 2:
         return None
     return [(crit, ordered(frozenset(p) for p in parts[crit])) for crit in sorted(parts)]
+
+
+#: A summary longer than this is said briefly on text screens (JSON keeps it whole).
+BRIEF = 160
+#: Sets spelled out one by one in a brief summary before the rest are counted.
+BRIEF_SETS = 4
+
+
+def brief(sets: Sets) -> str:
+    """:func:`summarize` in a few words when it runs long: each set by its subjects
+    ("all of C1, C2 absent"), sets that are one choice per criterion as those
+    choices joined by "and", and beyond a few sets only a count."""
+    said = summarize(sets)
+    if len(said) <= BRIEF:
+        return said
+    groups = factor(sets)
+    if groups is not None:
+        groups.sort(key=lambda g: min(_natural(c.subject) for s in g[1] for c in s))
+        return " and ".join(_one_set_or_brief(choices) for _, choices in groups)
+    shown = [_one_set(s) for s in sets[:BRIEF_SETS]]
+    rest = len(sets) - len(shown)
+    more = f" or {rest} other way{'s' if rest != 1 else ''} (see --format json)" if rest else ""
+    return " or ".join(shown) + more
+
+
+def _one_set_or_brief(choices: Sets) -> str:
+    said = summarize(choices)
+    if len(said) <= BRIEF:
+        return said
+    return " or ".join(_one_set(s) for s in choices)
+
+
+def _one_set(s: tuple[Change, ...]) -> str:
+    """One set by its subjects when they share a state ("all of C1, C2 absent")."""
+    states = {c.state for c in s}
+    if len(states) == 1 and states <= {"present", "absent"}:
+        subjects = sorted({c.subject for c in s}, key=_natural)
+        state = states.pop()
+        if len(subjects) == 1:
+            return f"{subjects[0]} {state}"
+        return f"all of {', '.join(subjects)} {state}"
+    return " and ".join(c.text for c in s)

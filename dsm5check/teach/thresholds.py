@@ -21,6 +21,7 @@ from dsm5check.engine.rules_model import (
     NodeModel,
     NotNode,
 )
+from dsm5check.render.names import name_of
 
 if TYPE_CHECKING:
     from dsm5check.engine.ruleset import Ruleset
@@ -53,7 +54,7 @@ def id_list(ids: list[str]) -> str:
 def _crit(cid: str, rules: Ruleset | None) -> str:
     """A criterion as people see it: its id, or its plain name when it has one."""
     found = rules.criterion_map.get(cid) if rules is not None else None
-    return found.label if found is not None else cid
+    return name_of(found) if found is not None else cid
 
 
 def threshold(node: NodeModel, rules: Ruleset | None = None) -> str:
@@ -101,18 +102,31 @@ class _Threshold(NodeVisitor[str]):
 
     def visit_months(self, node: MonthsNode) -> str:
         op, value = node.comparison()
-        unit = "month" if value == 1 else "months"
         what = node.label or f"months from {node.months.from_} to {node.months.to}"
-        return f"{what}: {_CMP[op]} {_shown(value)} {unit}"
+        return f"{what}: {_CMP[op]} {span_words(value)}"
 
     def visit_for_any(self, node: ForAnyNode) -> str:
         inner = threshold(node.where, self.rules)
+        # the collection's own word ("events" -> "event"), not the rule's name for
+        # one element (a ruleset may call it "ev")
+        noun = node.for_any.rsplit(".", 1)[-1]
+        noun = noun[:-1] if noun.endswith("s") and len(noun) > 1 else noun
         if len(inner) > LONG and node.label:
-            return f"some {node.as_}: {node.label}"
-        return f"some {node.as_} with {inner}"
+            return f"some {noun}: {node.label}"
+        return f"some {noun} with {inner}"
 
 
 _THRESHOLD = _Threshold()
+
+
+def span_words(months: float) -> str:
+    """A span in months as people say it: "1 month", "3 months", and under a
+    month in weeks when it is a whole number of them ("2 weeks" for 0.5, the
+    rulesets' reading of two weeks as half a month)."""
+    if 0 < months < 1 and float(months * 4).is_integer():
+        weeks = int(months * 4)
+        return f"{weeks} week" + ("" if weeks == 1 else "s")
+    return f"{_shown(months)} month" + ("" if months == 1 else "s")
 
 
 def _part(node: NodeModel, rules: Ruleset | None = None) -> str:

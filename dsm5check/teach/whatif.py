@@ -29,9 +29,10 @@ from dsm5check.engine.evaluate import evaluate
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
 from dsm5check.engine.rules_model import ForAnyNode
 from dsm5check.engine.ruleset import LoadedRuleset, walk
+from dsm5check.render.names import criterion_name
 from dsm5check.teach.changes import Change, apply_changes, base_data, parse_path, valid_after
 from dsm5check.teach.search import ChangeSet, Options, flip, minimal
-from dsm5check.teach.summaries import ordered, summarize
+from dsm5check.teach.summaries import brief, ordered, summarize
 
 #: Largest set considered when describing what decides an undecided criterion.
 DECIDE_BUDGET = 8
@@ -64,6 +65,17 @@ class Decider:
     @property
     def not_met_summary(self) -> str:
         return summarize(self.to_not_met)
+
+    def brief_sentence(self) -> str:
+        """:meth:`sentence` in a few words for text screens (summaries.brief): a
+        criterion read from others (Complex PTSD ruled out) otherwise lists every
+        combination of their items."""
+        parts = []
+        if self.to_met:
+            parts.append(f"met with {brief(self.to_met)}")
+        if self.to_not_met:
+            parts.append(f"not met with {brief(self.to_not_met)}")
+        return "; ".join(parts) or "not decided by its own unanswered inputs alone"
 
     def sentence(self) -> str:
         parts = []
@@ -166,10 +178,11 @@ def what_if(loaded: LoadedRuleset, case: Case, *, max_changes: int = 3) -> WhatI
             if crit.status == MET:
                 continue
             own = _Judge(loaded, data, _criterion_is(crit.id, MET))
-            sets = [s for s in options.of(crit.node, MET, max_changes, crit.id, crit.id)
+            shown = criterion_name(crit.id, crit.name)
+            sets = [s for s in options.of(crit.node, MET, max_changes, shown, crit.id)
                     if own(s)]
             needs.append(Decider(crit.id, crit.title, crit.reason, ordered(minimal(sets)), (),
-                                 crit.label))
+                                 shown))
     return WhatIf(result, target, max_changes, ordered(found), (), len(judge.seen),
                   tuple(needs))
 
@@ -188,14 +201,15 @@ def deciders(result: CaseResult, loaded: LoadedRuleset | None = None,
         if crit.status != UNKNOWN:
             continue
         per: dict[Status, list[ChangeSet]] = {}
+        shown = criterion_name(crit.id, crit.name)
         for target in (MET, NOT_MET):
-            sets = options.of(crit.node, target, DECIDE_BUDGET, crit.id, crit.id)
+            sets = options.of(crit.node, target, DECIDE_BUDGET, shown, crit.id)
             if loaded is not None and data is not None:
                 judge = _Judge(loaded, data, _criterion_is(crit.id, target))
                 sets = [s for s in sets if judge(s)]
             per[target] = minimal(sets)
         out.append(Decider(crit.id, crit.title, crit.reason,
-                           ordered(per[MET]), ordered(per[NOT_MET]), crit.label))
+                           ordered(per[MET]), ordered(per[NOT_MET]), shown))
     return tuple(out)
 
 
