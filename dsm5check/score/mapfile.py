@@ -50,6 +50,8 @@ def load_map(path: str) -> tuple[ColumnMap, Locator]:
         raise InputError([Problem(path, 1, 1, f"cannot read column map: {exc.strerror}")]) from None
     docs = load_documents(path, raw)
     doc = docs[0]
+    if doc.problems:  # duplicate keys: which one was meant cannot be told
+        raise InputError(list(doc.problems))
     if not isinstance(doc.data, dict):
         raise InputError([doc.problem((), "expected a mapping with items, positional,"
                                       " criteria, facts or missing_values")])
