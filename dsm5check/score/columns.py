@@ -40,7 +40,7 @@ from dsm5check.engine.rules_model import (
 from dsm5check.engine.ruleset import Ruleset
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument
-from dsm5check.score.mapfile import ColumnMap, Locator
+from dsm5check.score.mapfile import ColumnMap, Locator, no_map
 
 Bad = Callable[[tuple[object, ...], str], None]
 
@@ -194,7 +194,7 @@ def plan_columns(
         if column not in items[item]:
             items[item].append(column)
 
-    cmap = cmap or ColumnMap()
+    cmap = cmap or no_map()
     summed_ids = {i.id for i in rules.items if i.section == SUMMED_SECTION}
     given_by: dict[str, str | int] = {}
     for key, value in cmap.items.items():
