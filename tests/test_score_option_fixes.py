@@ -99,3 +99,77 @@ def test_map_summed_item_given_several_columns_at_its_key(
         tmp_path: Path, pcl: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = _map_error(tmp_path, pcl, capsys, "items:\n  B1: [q1, q2]\n")
     assert err.startswith("map.yaml:2:7: item B1 adds up to the total: give it one column")
+
+
+# -- threads and memory -----------------------------------------------------------------
+
+
+@pytest.fixture
+def rows_50k(tmp_path: Path) -> Path:
+    import random
+
+    rnd = random.Random(5)
+    path = tmp_path / "many.csv"
+    with path.open("w") as fh:
+        fh.write("id," + ",".join(PCL_HEADER) + "\n")
+        for n in range(1, 50_001):
+            fh.write(f"{n}," + ",".join(str(rnd.randint(0, 4)) for _ in range(20)) + "\n")
+    return path
+
+
+def test_memory_limit_default_is_64mb_per_thread() -> None:
+    from dsm5check.score.run import default_memory_limit
+
+    assert default_memory_limit(1) == "64MB"
+    assert default_memory_limit(2) == "128MB"
+
+
+@pytest.mark.parametrize("extra", [(), ("--rules", "dsm5-ptsd,icd11-ptsd")])
+def test_out_of_memory_while_reading_names_memory_limit(
+        rows_50k: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        extra: tuple[str, ...]) -> None:
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text("positional: 2\n")
+    code, out, err = run(capsys, str(rows_50k), "--instrument", "pcl5", "--map", str(cmap),
+                         "--memory-limit", "2MB", "--out", str(tmp_path / "o.csv"), *extra)
+    assert code == 2
+    assert err.startswith("--memory-limit: DuckDB ran out of the memory it may use"), err
+    assert "give more with --memory-limit" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("extra", [(), ("--rules", "dsm5-ptsd,icd11-ptsd")])
+def test_out_of_memory_while_scoring_names_memory_limit(
+        rows_50k: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        extra: tuple[str, ...]) -> None:
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text("positional: 2\n")
+    code, out, err = run(capsys, str(rows_50k), "--instrument", "pcl5", "--map", str(cmap),
+                         "--memory-limit", "6MB", "--threads", "1",
+                         "--out", str(tmp_path / "o.csv"), *extra)
+    assert code == 2
+    assert err.startswith("--memory-limit: DuckDB "), err
+    assert "6MB" in err and "--memory-limit (e.g. --memory-limit 1GB)" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_rows_written_on_two_threads_are_numbered_in_input_order(
+        rows_50k: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        suffix: str) -> None:
+    """Rows are scored on every thread without numbers, then numbered on the copy."""
+    import duckdb
+
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text("positional: 2\n")
+    out = tmp_path / f"o{suffix}"
+    code, _, err = run(capsys, str(rows_50k), "--instrument", "pcl5", "--map", str(cmap),
+                       "--threads", "2", "--out", str(out), "--no-summary")
+    assert code == 0, err
+    reader = "read_json" if suffix == ".jsonl" else "read_csv" if suffix == ".csv" else (
+        "read_parquet")
+    got = duckdb.sql(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE \"row\" = id),"
+                     f" MIN(\"row\"), MAX(\"row\") FROM {reader}('{out}')").fetchall()
+    assert got == [(50_000, 50_000, 1, 50_000)]

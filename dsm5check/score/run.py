@@ -225,7 +225,7 @@ def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir
     two_pass = unnumbered is not None and (
         "file_row_number" not in unnumbered and (fmt != "parquet" or engine.threads > 1
                                                  or out is None))
-    relation = _reader_of(target if fmt == "parquet" else scored, "parquet")
+    relation = None
     try:
         if two_pass and unnumbered is not None:
             execute(con, f"COPY ({unnumbered}) TO {literal(scored)} (FORMAT parquet,"
@@ -234,8 +234,8 @@ def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir
             if out is not None:
                 execute(con, f"COPY (SELECT * FROM {relation}) TO {literal(target)}"
                         f" {_copy_options(fmt)}", engine, "writing")
-                if fmt == "parquet":
-                    relation = _reader_of(out, "parquet")
+                if fmt == "parquet":  # the summary reads the file written
+                    relation = None
         elif fmt == "parquet":
             execute(con, f"COPY ({sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
         else:
@@ -249,6 +249,8 @@ def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir
     finally:
         if out is not None and os.path.exists(target) and target != out:
             os.unlink(target)
+    if relation is None:
+        relation = _reader_of(target if fmt == "parquet" else scored, "parquet")
     return target, relation
 
 

@@ -139,6 +139,11 @@ def read_failure(src: Source, exc: Exception) -> InputError:
     text = str(exc).strip()
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     first = lines[0] if lines else type(exc).__name__
+    if first.startswith("Out of Memory Error"):  # not the file's fault: the setting's
+        return InputError([Problem.about("--memory-limit", (
+            f"DuckDB ran out of the memory it may use while reading {src.name}"
+            f" ({first.removeprefix('Out of Memory Error: ')}); give more with"
+            " --memory-limit (e.g. --memory-limit 1GB) or use fewer threads (--threads 1)"))])
     line = col = 1
     m = _LINE.search(first)
     if m and src.kind == "csv":
