@@ -130,8 +130,8 @@ def test_out_of_memory_while_reading_names_memory_limit(
         extra: tuple[str, ...]) -> None:
     cmap = tmp_path / "map.yaml"
     cmap.write_text("positional: 2\n")
-    code, out, err = run(capsys, str(rows_50k), "--instrument", "pcl5", "--map", str(cmap),
-                         "--memory-limit", "2MB", "--out", str(tmp_path / "o.csv"), *extra)
+    code, _out, err = run(capsys, str(rows_50k), "--instrument", "pcl5", "--map", str(cmap),
+                          "--memory-limit", "2MB", "--out", str(tmp_path / "o.csv"), *extra)
     assert code == 2
     assert err.startswith("--memory-limit: DuckDB ran out of the memory it may use"), err
     assert "give more with --memory-limit" in err
@@ -145,9 +145,9 @@ def test_out_of_memory_while_scoring_names_memory_limit(
         extra: tuple[str, ...]) -> None:
     cmap = tmp_path / "map.yaml"
     cmap.write_text("positional: 2\n")
-    code, out, err = run(capsys, str(rows_50k), "--instrument", "pcl5", "--map", str(cmap),
-                         "--memory-limit", "6MB", "--threads", "1",
-                         "--out", str(tmp_path / "o.csv"), *extra)
+    code, _out, err = run(capsys, str(rows_50k), "--instrument", "pcl5", "--map", str(cmap),
+                          "--memory-limit", "6MB", "--threads", "1",
+                          "--out", str(tmp_path / "o.csv"), *extra)
     assert code == 2
     assert err.startswith("--memory-limit: DuckDB "), err
     assert "6MB" in err and "--memory-limit (e.g. --memory-limit 1GB)" in err

@@ -489,8 +489,12 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
     names = list(types)
     failure: duckdb.Error | None = None
     created = False
-    for text in (False, True):
-        select, raw_of = source_select(src, types, checked, text=text)
+    # the cheapest read first (see app.LEVELS): "lean" gives the CSV reader only the
+    # missing codes that look like numbers; a cell it cannot parse tries the next level
+    levels = (("lean", False), ("numbers", False), ("text", True))
+    for level, text in levels if src.kind == "csv" else levels[1:]:
+        lean = level == "lean"
+        select, raw_of = source_select(src, types, checked, text=text, lean=lean)
         multi = build_multi(sets, instrument, options, names, select,
                             bad_cells_sql(checked, raw_of), checked)
         if not created:
@@ -499,7 +503,8 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
                                                       enums={name: values}))
             created = True
         # without row numbers: the summary-only pass, and the first pass of rows written
-        select2, raw2 = source_select(src, types, checked, text=text, numbered=False)
+        select2, raw2 = source_select(src, types, checked, text=text, numbered=False,
+                                      lean=lean)
         unnumbered = build_multi(sets, instrument, options, names, select2,
                                  bad_cells_sql(checked, raw2), checked).sql
         try:
