@@ -173,3 +173,22 @@ def test_rows_written_on_two_threads_are_numbered_in_input_order(
     got = duckdb.sql(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE \"row\" = id),"
                      f" MIN(\"row\"), MAX(\"row\") FROM {reader}('{out}')").fetchall()
     assert got == [(50_000, 50_000, 1, 50_000)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_parquet_input_rows_numbered_by_the_reader_in_input_order(
+        rows_50k: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        suffix: str) -> None:
+    import duckdb
+
+    data = tmp_path / "many.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{rows_50k}')) TO '{data}'")
+    cmap = tmp_path / "map.yaml"
+    cmap.write_text("positional: 2\n")
+    out = tmp_path / f"o{suffix}"
+    code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--map", str(cmap),
+                       "--threads", "2", "--out", str(out), "--no-summary")
+    assert code == 0, err
+    got = duckdb.sql(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE \"row\" = id) FROM '{out}'"
+                     ).fetchall()
+    assert got == [(50_000, 50_000)]

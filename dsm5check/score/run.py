@@ -222,7 +222,8 @@ def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir
     if out is not None:
         target = os.path.join(os.path.dirname(os.path.abspath(out)),
                               f".{os.path.basename(out)}.{os.getpid()}.partial")
-    two_pass = unnumbered is not None and (
+    # (rows numbered by the Parquet reader are numbered in parallel already)
+    two_pass = unnumbered is not None and "ROW_NUMBER() OVER ()" in sql and (
         "file_row_number" not in unnumbered and (fmt != "parquet" or engine.threads > 1
                                                  or out is None))
     relation = None

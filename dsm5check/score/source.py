@@ -347,7 +347,11 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     by_col = {c.column: c for c in checked}
     raw_of: dict[str, str] = {}
     extra: list[str] = []
-    cols = [f"{'ROW_NUMBER() OVER ()' if numbered else 'NULL'} AS {ident(ROW)}"]
+    # Parquet rows are numbered by the reader (in parallel); ROW_NUMBER() keeps DuckDB
+    # on one thread (rows written from CSV are numbered on the copy: run.write_rows)
+    by_reader = numbered and numbered_by_reader(src, names)
+    number = "file_row_number + 1" if by_reader else "ROW_NUMBER() OVER ()"
+    cols = [f"{number if numbered else 'NULL'} AS {ident(ROW)}"]
     for n in names:
         c = by_col.get(n)
         if c is None:
@@ -376,10 +380,18 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
         reader = _reader(src, {c.column: "VARCHAR" for c in checked})
     elif src.kind == "parquet":
         reader = _reader(src)
+        if by_reader:
+            reader = reader.removesuffix(")") + ", file_row_number = true)"
     else:
         reader = _reader(src, {c.column: _FAST[c.kind] for c in checked}, lean=lean)
     inner = f"SELECT *, {', '.join(extra)} FROM {reader}" if extra else f"SELECT * FROM {reader}"
     return f"SELECT {', '.join(cols)} FROM ({inner})", raw_of
+
+
+def numbered_by_reader(src: Source, names: dict[str, str]) -> bool:
+    """Whether the reader numbers the rows itself (Parquet's file_row_number, read in
+    parallel), unless the data has a column of that name."""
+    return src.kind == "parquet" and "file_row_number" not in names
 
 
 def label(c: Checked) -> str:
