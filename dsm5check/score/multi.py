@@ -523,10 +523,9 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
 def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: str | None,
               summary_only: bool, stdout: Any, tmpdir: str,
               unnumbered: str | None = None) -> MultiSummary:
-    import shutil
 
     from dsm5check.score.multi_summary import aggregate_sql, decode
-    from dsm5check.score.run import _copy_options, execute, quiet, write_rows
+    from dsm5check.score.run import execute, quiet, rows_to_stdout, write_rows
     from dsm5check.score.summary import bad_cells_sql as first_bad_sql
     from dsm5check.score.summary import decode_bad
 
@@ -549,12 +548,7 @@ def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: st
         decode_bad(summary.bad, comp, execute(con, first_bad_sql(comp, relation),
                                               quiet(engine))[0])
     if out is None:
-        jsonl = os.path.join(tmpdir, "scored.jsonl")
-        execute(con, f"COPY (SELECT * FROM {relation}) TO {literal(jsonl)}"
-                f" {_copy_options('json')}", engine, "writing")
-        with open(jsonl, encoding="utf-8") as fh:
-            shutil.copyfileobj(fh, stdout, 1 << 20)
-        stdout.flush()
+        rows_to_stdout(con, relation, tmpdir, engine, stdout)
     return summary
 
 

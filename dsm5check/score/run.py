@@ -302,13 +302,20 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
         decode_bad(summary, compiled,
                    execute(con, bad_cells_sql(compiled, relation), quiet(engine))[0])
     if out is None and not (held and summary.bad_rows):  # JSON Lines on standard output
-        jsonl = os.path.join(tmpdir, "scored.jsonl")
-        execute(con, f"COPY (SELECT * FROM {relation}) TO {literal(jsonl)}"
-                f" {_copy_options('json')}", engine, "writing")
-        with open(jsonl, encoding="utf-8") as fh:
-            shutil.copyfileobj(fh, stdout, 1 << 20)
-        stdout.flush()
+        rows_to_stdout(con, relation, tmpdir, engine, stdout)
     return summary
+
+
+def rows_to_stdout(con: duckdb.DuckDBPyConnection, relation: str, tmpdir: str,
+                   engine: Engine, stdout: TextIO) -> None:
+    """The scored rows of ``relation`` as JSON Lines on standard output (one set and
+    several alike): DuckDB writes them to a temporary file, copied out in blocks."""
+    jsonl = os.path.join(tmpdir, "scored.jsonl")
+    execute(con, f"COPY (SELECT * FROM {relation}) TO {literal(jsonl)}"
+            f" {_copy_options('json')}", engine, "writing")
+    with open(jsonl, encoding="utf-8") as fh:
+        shutil.copyfileobj(fh, stdout, 1 << 20)
+    stdout.flush()
 
 
 def bad_cell_problems(summary: Summary, compiled: Compiled, src: Source,
