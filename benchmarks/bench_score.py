@@ -32,6 +32,12 @@ Wall time is what the targets are about; on a machine whose cores are busy with
 other work it follows the CPU time, and the ratio of CPU times says how the two
 would compare there.
 
+Before timing, prepare() compiles the package's bytecode (the environment may set
+PYTHONDONTWRITEBYTECODE) and warms a ruleset cache of the benchmark's own
+(benchmarks/out/cache, through DSM5CHECK_CACHE_DIR): a user's second run, not a
+cache shared with (and invalidated by) other checkouts. bench_itq.py and
+bench_multi.py do the same.
+
 Usage: python benchmarks/bench_score.py [--rows 1000000] [--repeat 5] [--big]
 """
 
