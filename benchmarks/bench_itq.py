@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_score import OUT, generate, load, measure
+from bench_score import OUT, generate, load, measure, prepare
 from bench_score import report as report_all
 
 ITQ = [f"itq{n}" for n in range(1, 19)]
@@ -100,6 +100,7 @@ def main() -> int:
     ap.add_argument("--only", choices=("itq", "sets"), help="run one of the two parts")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
+    prepare()
     py = sys.executable
     itq = OUT / f"itq-{args.rows}.csv"
     pcl = OUT / f"pcl5-{args.rows}.csv"

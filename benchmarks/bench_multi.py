@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_itq import ensure, report
-from bench_score import OUT, generate
+from bench_score import OUT, generate, prepare
 
 TWO = "dsm5-ptsd,icd11-ptsd"
 THREE = "dsm5-ptsd,icd11-ptsd,icd11-cptsd"
@@ -60,6 +60,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
+    prepare()
     pcl = OUT / f"pcl5-{args.rows}.csv"
     ensure(pcl, generate, args.rows)
     py = sys.executable

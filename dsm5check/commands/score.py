@@ -63,10 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --emit-sql: number the rows by this column (repeatable);"
                         " default: the engine's own row order")
     parser.add_argument("--threads", type=int, default=0, metavar="N",
-                        help="DuckDB threads, 1 to 256 (default: the idle cores, at most 2; rows"
-                        " stay in input order)")
-    parser.add_argument("--memory-limit", default="64MB", metavar="SIZE",
-                        help="DuckDB memory limit; more spills to a temporary folder (64MB)")
+                        help="DuckDB threads, 1 to 256 (default: the cores this process may"
+                        " use, at most 2; rows stay in input order)")
+    parser.add_argument("--memory-limit", default=None, metavar="SIZE",
+                        help="DuckDB memory limit, e.g. 1GB; more spills to a temporary"
+                        " folder (default: 64MB per thread)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from dsm5check.score.cells import checked_columns
 from dsm5check.score.columns import ColumnPlan, plan_columns
 from dsm5check.score.datafile import open_data, report_bad_cells
 from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
-from dsm5check.score.mapfile import ColumnMap, load_map
+from dsm5check.score.mapfile import load_map, no_map
 from dsm5check.score.options import options_from
 from dsm5check.score.query import Compiled, Options, build
 
@@ -39,7 +39,7 @@ def score(args: argparse.Namespace) -> int:
         return multi.score_multi(args)
     loaded = _ruleset(args.rules)
     rules = loaded.rules
-    cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
+    cmap, locate = load_map(args.map_file) if args.map_file else (no_map(), None)
     options = options_from(args, instrument)
     if args.data is None:
         if not args.emit_sql:
@@ -157,7 +157,7 @@ def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Inst
             create_enums(con, compiled)
             first = False
         unnumbered = None
-        if args.summary_only and known is None:
+        if known is None:  # (rows written are numbered after a parallel first pass)
             select, raw_of = source_select(src, types, checked, numbered=False, **how)
             unnumbered = build(rules, instrument, plan, options, source=select, enums=True,
                                extra=[("bad_cells", bad_cells_sql(checked, raw_of))]).sql

@@ -40,7 +40,7 @@ from dsm5check.engine.rules_model import (
 from dsm5check.engine.ruleset import Ruleset
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument
-from dsm5check.score.mapfile import ColumnMap, Locator
+from dsm5check.score.mapfile import ColumnMap, Locator, no_map
 
 Bad = Callable[[tuple[object, ...], str], None]
 
@@ -194,7 +194,9 @@ def plan_columns(
         if column not in items[item]:
             items[item].append(column)
 
-    cmap = cmap or ColumnMap()
+    cmap = cmap or no_map()
+    summed_ids = {i.id for i in rules.items if i.section == SUMMED_SECTION}
+    given_by: dict[str, str | int] = {}
     for key, value in cmap.items.items():
         if isinstance(key, int) or key.isdigit():
             item = numbered.get(int(key))
@@ -207,6 +209,15 @@ def plan_columns(
         else:
             bad(("items", key), f"unknown item {key!r}; expected an item id of the ruleset"
                 f" ({', '.join(rules.item_map)}) or an item number")
+            continue
+        if item in given_by and item in summed_ids:  # 1 and B1 both name item B1
+            bad(("items", key), f"item {item} is named twice in the map (also as"
+                f" {given_by[item]!r}); it adds up to the total: give it one column")
+            continue
+        given_by.setdefault(item, key)
+        if item in summed_ids and not isinstance(value, str) and len(value) > 1:
+            bad(("items", key), f"item {item} adds up to the total: give it one column,"
+                f" not several ({', '.join(value)})")
             continue
         for col in [value] if isinstance(value, str) else value:
             found = res.find(col)

@@ -34,7 +34,7 @@ _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?\s*$", re
 
 def engine_settings(args: argparse.Namespace) -> None:
     """Refuse settings DuckDB would choke on, before anything is read."""
-    if not _SIZE.match(args.memory_limit or ""):
+    if args.memory_limit is not None and not _SIZE.match(args.memory_limit):
         raise InputError([Problem.about("--memory-limit", f"{args.memory_limit!r} is not a"
                                   " memory size; expected a number with a unit, e.g. 64MB or"
                                   " 2GB")])
@@ -66,7 +66,8 @@ def open_data(args: argparse.Namespace, cmap: ColumnMap, threads: int,
     from dsm5check.score.source import describe, open_source
 
     engine_settings(args)
-    engine = runner.Engine(threads=threads, memory_limit=args.memory_limit, progress=progress,
+    memory = args.memory_limit or runner.default_memory_limit(threads)
+    engine = runner.Engine(threads=threads, memory_limit=memory, progress=progress,
                            ordered=ordered)
     src: Source | None = None
     tmpdir = runner.temp_folder()

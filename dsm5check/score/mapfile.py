@@ -26,7 +26,7 @@ Locator = Callable[[Sequence[object], str], Problem]
 class ColumnMap(BaseModel):
     """The --map file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     items: dict[str | int, str | list[str]] = Field(
         default_factory=dict,
@@ -36,6 +36,12 @@ class ColumnMap(BaseModel):
     criteria: dict[str, str] = Field(default_factory=dict)
     facts: dict[str, str] = Field(default_factory=dict)
     missing_values: list[str] = Field(default_factory=list)
+
+
+def no_map() -> ColumnMap:
+    """The map of a run without --map (every field empty; its validator is built only
+    when a --map file is read)."""
+    return ColumnMap.model_construct()
 
 
 def load_map(path: str) -> tuple[ColumnMap, Locator]:
@@ -50,6 +56,8 @@ def load_map(path: str) -> tuple[ColumnMap, Locator]:
         raise InputError([Problem(path, 1, 1, f"cannot read column map: {exc.strerror}")]) from None
     docs = load_documents(path, raw)
     doc = docs[0]
+    if doc.problems:  # duplicate keys: which one was meant cannot be told
+        raise InputError(list(doc.problems))
     if not isinstance(doc.data, dict):
         raise InputError([doc.problem((), "expected a mapping with items, positional,"
                                       " criteria, facts or missing_values")])

@@ -385,12 +385,12 @@ def rulesets(args: argparse.Namespace, instrument: Instrument) -> list[LoadedRul
 
 def score_multi(args: argparse.Namespace) -> int:
     from dsm5check.score.datafile import open_data, report_bad_cells
-    from dsm5check.score.mapfile import ColumnMap, load_map
+    from dsm5check.score.mapfile import load_map, no_map
     from dsm5check.score.options import options_from
 
     instrument = INSTRUMENTS[args.instrument]
     loaded = rulesets(args, instrument)
-    cmap, locate = load_map(args.map_file) if args.map_file else (ColumnMap(), None)
+    cmap, locate = load_map(args.map_file) if args.map_file else (no_map(), None)
     options = options_from(args, instrument)
     if args.dialect or args.order_by:
         option = "--dialect" if args.dialect else "--order-by"
@@ -489,8 +489,12 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
     names = list(types)
     failure: duckdb.Error | None = None
     created = False
-    for text in (False, True):
-        select, raw_of = source_select(src, types, checked, text=text)
+    # the cheapest read first (see app.LEVELS): "lean" gives the CSV reader only the
+    # missing codes that look like numbers; a cell it cannot parse tries the next level
+    levels = (("lean", False), ("numbers", False), ("text", True))
+    for level, text in levels if src.kind == "csv" else levels[1:]:
+        lean = level == "lean"
+        select, raw_of = source_select(src, types, checked, text=text, lean=lean)
         multi = build_multi(sets, instrument, options, names, select,
                             bad_cells_sql(checked, raw_of), checked)
         if not created:
@@ -498,11 +502,11 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
                 create_enums(con, dataclasses.replace(multi.compiled[0],
                                                       enums={name: values}))
             created = True
-        unnumbered = None
-        if args.summary_only:
-            select2, raw2 = source_select(src, types, checked, text=text, numbered=False)
-            unnumbered = build_multi(sets, instrument, options, names, select2,
-                                     bad_cells_sql(checked, raw2), checked).sql
+        # without row numbers: the summary-only pass, and the first pass of rows written
+        select2, raw2 = source_select(src, types, checked, text=text, numbered=False,
+                                      lean=lean)
+        unnumbered = build_multi(sets, instrument, options, names, select2,
+                                 bad_cells_sql(checked, raw2), checked).sql
         try:
             summary = run_multi(con, multi, engine, args.out, args.summary_only, sys.stdout,
                                 tmpdir, unnumbered)
@@ -519,32 +523,32 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
 def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: str | None,
               summary_only: bool, stdout: Any, tmpdir: str,
               unnumbered: str | None = None) -> MultiSummary:
-    import shutil
 
     from dsm5check.score.multi_summary import aggregate_sql, decode
-    from dsm5check.score.run import _copy_options, execute, write_rows
+    from dsm5check.score.run import execute, quiet, rows_to_stdout, write_rows
     from dsm5check.score.summary import bad_cells_sql as first_bad_sql
     from dsm5check.score.summary import decode_bad
 
     comp = multi.as_compiled()
     if summary_only:
-        summary = decode(multi, execute(con, aggregate_sql(multi, f"({unnumbered or multi.sql})"),
-                                        engine))
+        # counts need no row order: the threads need not keep one
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            summary = decode(multi, execute(con, aggregate_sql(
+                multi, f"({unnumbered or multi.sql})"), engine))
+        finally:
+            con.execute(f"SET preserve_insertion_order = {engine.threads > 1}")
         if summary.bad.bad_rows:
             bad = execute(con, first_bad_sql(comp, f"({multi.sql})"), engine, "finding bad cells")
             decode_bad(summary.bad, comp, bad[0])
         return summary
-    target, relation = write_rows(con, multi.sql, out, tmpdir, engine)
-    summary = decode(multi, con.execute(aggregate_sql(multi, relation)).fetchall())
+    _, relation = write_rows(con, multi.sql, out, tmpdir, engine, unnumbered)
+    summary = decode(multi, execute(con, aggregate_sql(multi, relation), quiet(engine)))
     if summary.bad.bad_rows:
-        decode_bad(summary.bad, comp, con.execute(first_bad_sql(comp, relation)).fetchall()[0])
+        decode_bad(summary.bad, comp, execute(con, first_bad_sql(comp, relation),
+                                              quiet(engine))[0])
     if out is None:
-        jsonl = os.path.join(tmpdir, "scored.jsonl")
-        con.execute(f"COPY (SELECT * FROM read_parquet({literal(target)})) TO {literal(jsonl)}"
-                    f" {_copy_options('json')}")
-        with open(jsonl, encoding="utf-8") as fh:
-            shutil.copyfileobj(fh, stdout, 1 << 20)
-        stdout.flush()
+        rows_to_stdout(con, relation, tmpdir, engine, stdout)
     return summary
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dsm5check.errors import InputError, Problem
-from dsm5check.score.compile_sql import literal
+from dsm5check.score.compile_sql import ident, literal
 from dsm5check.score.query import Compiled
 from dsm5check.score.source import CSV_BUFFER, Source, label
 from dsm5check.score.summary import Summary, aggregate_sql, bad_cells_sql, decode, decode_bad
@@ -42,24 +42,38 @@ class Engine:
     ordered: bool = True
 
 
-#: most threads a run takes by default (10M rows to Parquet peak at ~165 MB with 2)
+#: most threads a run takes by default (10M rows to Parquet peak at ~165 MB with 2; 4
+#: threads pass 300 MB)
 DEFAULT_MAX_THREADS = 2
+#: DuckDB's memory limit per thread when --memory-limit is not given
+MEMORY_PER_THREAD_MB = 64
 
 
 def default_threads() -> int:
-    """Threads when --threads is not given: as many cores as stand idle (the one-minute
-    load average against the cores this process may use), at least 1, at most
-    DEFAULT_MAX_THREADS. On a busy machine a second thread only adds the cost of
-    sharing the work (about a sixth more CPU time) and gains no speed."""
+    """Threads when --threads is not given: the cores this process may use, at most
+    DEFAULT_MAX_THREADS. (The load average is not looked at: it counts the runs just
+    before, and on a busy machine a process with two threads still gets a larger share
+    of the cores than one with a single thread.)"""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:  # pragma: no cover - no load average on this system
-        busy = 0.0
-    return max(1, min(DEFAULT_MAX_THREADS, cores, int(cores - busy + 0.5)))
+    return max(1, min(DEFAULT_MAX_THREADS, cores))
+
+
+def default_memory_limit(threads: int) -> str:
+    """--memory-limit when not given: MEMORY_PER_THREAD_MB for each thread."""
+    return f"{MEMORY_PER_THREAD_MB * max(1, threads)}MB"
+
+
+def out_of_memory(exc: Exception, engine: Engine) -> InputError:
+    """DuckDB ran out of the memory it was allowed: a problem naming --memory-limit."""
+    first = str(exc).strip().splitlines()[0].removeprefix("Out of Memory Error: ")
+    return InputError([Problem.about("--memory-limit", (
+        f"DuckDB needed more than the {engine.memory_limit} it may use with"
+        f" {engine.threads} thread{'s' if engine.threads != 1 else ''} ({first});"
+        " give more with --memory-limit (e.g. --memory-limit 1GB) or use fewer threads"
+        " (--threads 1)"))])
 
 
 def connect(engine: Engine, tmpdir: str) -> duckdb.DuckDBPyConnection:
@@ -116,7 +130,18 @@ def _copy_options(fmt: str) -> str:
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, engine: Engine,
             what: str = "scoring") -> list[tuple[Any, ...]]:
-    """Run one statement; with a progress bar on a terminal when asked for."""
+    """Run one statement; with a progress bar on a terminal when asked for. DuckDB
+    running out of its memory limit is a problem naming --memory-limit."""
+    import duckdb
+
+    try:
+        return _execute(con, sql, engine, what)
+    except duckdb.OutOfMemoryException as exc:
+        raise out_of_memory(exc, engine) from None
+
+
+def _execute(con: duckdb.DuckDBPyConnection, sql: str, engine: Engine,
+             what: str) -> list[tuple[Any, ...]]:
     if not engine.progress:
         return con.execute(sql).fetchall()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -162,15 +187,34 @@ def _reader_of(path: str, fmt: str) -> str:
     return f"read_json({literal(path)}, format = 'newline_delimited')"
 
 
+def quiet(engine: Engine) -> Engine:
+    """The engine without a progress bar (for the short queries after the scoring)."""
+    return dataclasses.replace(engine, progress=False)
+
+
+def numbered_relation(path: str) -> str:
+    """The scored rows of a Parquet file written without row numbers (``row`` NULL),
+    numbered by their place in the file: ``file_row_number`` is read in parallel, where
+    ``ROW_NUMBER() OVER ()`` keeps DuckDB on one thread. The rows were written in input
+    order (preserve_insertion_order), so the numbers are the input's."""
+    row = ident("row")
+    return (f"(SELECT file_row_number + 1 AS {row}, * EXCLUDE ({row}, file_row_number)"
+            f" FROM read_parquet({literal(path)}, file_row_number = true))")
+
+
 def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir: str,
-               engine: Engine) -> tuple[str, str]:
+               engine: Engine, unnumbered: str | None = None) -> tuple[str, str]:
     """Every scored row of ``sql`` to ``out`` (or a temporary Parquet file): the file
-    written, and a relation the summary reads. ``out`` is written beside itself, then put
-    in place at once: never half-written, never left behind.
+    written, and a relation the summary reads (``SELECT * FROM`` it gives the rows, in
+    order, numbered). ``out`` is written beside itself, then put in place at once: never
+    half-written, never left behind.
 
     The query runs once, into Parquet (cheap to write, and cheap for the summary to
     read back a few columns of); a CSV or JSON Lines file is then copied from it (reading
     a CSV file back for the summary costs about as much as writing it).
+    ``unnumbered``: the same query without row numbers; the first pass then runs on
+    every thread and the copy numbers the rows (see numbered_relation). Writing Parquet
+    on one thread, the numbered query is written at once (one pass instead of two).
     """
     scored = os.path.join(tmpdir, "scored.parquet")
     fmt = out_format(out) if out is not None else "parquet"
@@ -178,8 +222,22 @@ def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir
     if out is not None:
         target = os.path.join(os.path.dirname(os.path.abspath(out)),
                               f".{os.path.basename(out)}.{os.getpid()}.partial")
+    # (rows numbered by the Parquet reader are numbered in parallel already)
+    two_pass = unnumbered is not None and "ROW_NUMBER() OVER ()" in sql and (
+        "file_row_number" not in unnumbered and (fmt != "parquet" or engine.threads > 1
+                                                 or out is None))
+    relation = None
     try:
-        if fmt == "parquet":
+        if two_pass and unnumbered is not None:
+            execute(con, f"COPY ({unnumbered}) TO {literal(scored)} (FORMAT parquet,"
+                    " COMPRESSION uncompressed, ROW_GROUP_SIZE 32768)", engine)
+            relation = numbered_relation(scored)
+            if out is not None:
+                execute(con, f"COPY (SELECT * FROM {relation}) TO {literal(target)}"
+                        f" {_copy_options(fmt)}", engine, "writing")
+                if fmt == "parquet":  # the summary reads the file written
+                    relation = None
+        elif fmt == "parquet":
             execute(con, f"COPY ({sql}) TO {literal(target)} {_copy_options(fmt)}", engine)
         else:
             execute(con, f"COPY ({sql}) TO {literal(scored)} (FORMAT parquet,"
@@ -192,7 +250,9 @@ def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir
     finally:
         if out is not None and os.path.exists(target) and target != out:
             os.unlink(target)
-    return target, _reader_of(target if fmt == "parquet" else scored, "parquet")
+    if relation is None:
+        relation = _reader_of(target if fmt == "parquet" else scored, "parquet")
+    return target, relation
 
 
 def refuse_overwriting_input(out: str, data: str) -> None:
@@ -212,7 +272,8 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
               held: bool = False) -> Summary:
     """Score every row; write the rows (unless summary_only); return the summary.
 
-    ``unnumbered``: the same query without row numbers, for the summary-only pass.
+    ``unnumbered``: the same query without row numbers, for the summary-only pass and
+    for the first pass of the rows written (see write_rows).
     ``known``: the summary an earlier pass over the same data found (summary-only:
     only the bad cells are looked up again, with their text as the file holds it).
     ``held``: rows going to standard output are held back when there are bad cells
@@ -235,18 +296,26 @@ def run_query(con: duckdb.DuckDBPyConnection, compiled: Compiled, engine: Engine
                           "finding bad cells")
             decode_bad(summary, compiled, bad[0])
         return summary
-    target, relation = write_rows(con, compiled.sql, out, tmpdir, engine)
-    summary = decode(compiled, con.execute(aggregate_sql(compiled, relation)).fetchall())
+    _, relation = write_rows(con, compiled.sql, out, tmpdir, engine, unnumbered)
+    summary = decode(compiled, execute(con, aggregate_sql(compiled, relation), quiet(engine)))
     if summary.bad_rows:
-        decode_bad(summary, compiled, con.execute(bad_cells_sql(compiled, relation)).fetchall()[0])
+        decode_bad(summary, compiled,
+                   execute(con, bad_cells_sql(compiled, relation), quiet(engine))[0])
     if out is None and not (held and summary.bad_rows):  # JSON Lines on standard output
-        jsonl = os.path.join(tmpdir, "scored.jsonl")
-        con.execute(f"COPY (SELECT * FROM read_parquet({literal(target)})) TO {literal(jsonl)}"
-                    f" {_copy_options('json')}")
-        with open(jsonl, encoding="utf-8") as fh:
-            shutil.copyfileobj(fh, stdout, 1 << 20)
-        stdout.flush()
+        rows_to_stdout(con, relation, tmpdir, engine, stdout)
     return summary
+
+
+def rows_to_stdout(con: duckdb.DuckDBPyConnection, relation: str, tmpdir: str,
+                   engine: Engine, stdout: TextIO) -> None:
+    """The scored rows of ``relation`` as JSON Lines on standard output (one set and
+    several alike): DuckDB writes them to a temporary file, copied out in blocks."""
+    jsonl = os.path.join(tmpdir, "scored.jsonl")
+    execute(con, f"COPY (SELECT * FROM {relation}) TO {literal(jsonl)}"
+            f" {_copy_options('json')}", engine, "writing")
+    with open(jsonl, encoding="utf-8") as fh:
+        shutil.copyfileobj(fh, stdout, 1 << 20)
+    stdout.flush()
 
 
 def bad_cell_problems(summary: Summary, compiled: Compiled, src: Source,

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 #: cell texts that mean "no answer" (besides the empty cell)
 DEFAULT_MISSING = ("NA", "N/A", "NaN", "nan", ".", "null", "NULL")
 CSV_BUFFER = 4 * 1024 * 1024
+#: rows the CSV sniffer looks at for the dialect, the header and the column types
+SNIFF_ROWS = 8192
 _YES = ("1", "true", "yes", "y", "t")
 _NO = ("0", "false", "no", "n", "f")
 
@@ -139,6 +141,11 @@ def read_failure(src: Source, exc: Exception) -> InputError:
     text = str(exc).strip()
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     first = lines[0] if lines else type(exc).__name__
+    if first.startswith("Out of Memory Error"):  # not the file's fault: the setting's
+        return InputError([Problem.about("--memory-limit", (
+            f"DuckDB ran out of the memory it may use while reading {src.name}"
+            f" ({first.removeprefix('Out of Memory Error: ')}); give more with"
+            " --memory-limit (e.g. --memory-limit 1GB) or use fewer threads (--threads 1)"))])
     line = col = 1
     m = _LINE.search(first)
     if m and src.kind == "csv":
@@ -220,7 +227,10 @@ def describe(con: duckdb.DuckDBPyConnection, src: Source) -> tuple[dict[str, str
     try:
         if src.kind == "csv":  # one sniff gives the dialect, the names, types and header
             opts = _reader(src).removeprefix("read_csv(").removesuffix(")")
-            cur = con.execute(f"SELECT * FROM sniff_csv({opts})")
+            # a sample of SNIFF_ROWS rows (DuckDB's default, 20,480, costs three times the
+            # CPU): a column whose type changes further down stops the lean pass, and the
+            # next level reads it as text (see app.LEVELS)
+            cur = con.execute(f"SELECT * FROM sniff_csv({opts}, sample_size = {SNIFF_ROWS})")
             fields = [d[0] for d in cur.description or ()]
             got = dict(zip(fields, cur.fetchone() or (), strict=False))
             head, skip = bool(got.get("HasHeader", True)), int(got.get("SkipRows") or 0)
@@ -337,7 +347,11 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     by_col = {c.column: c for c in checked}
     raw_of: dict[str, str] = {}
     extra: list[str] = []
-    cols = [f"{'ROW_NUMBER() OVER ()' if numbered else 'NULL'} AS {ident(ROW)}"]
+    # Parquet rows are numbered by the reader (in parallel); ROW_NUMBER() keeps DuckDB
+    # on one thread (rows written from CSV are numbered on the copy: run.write_rows)
+    by_reader = numbered and numbered_by_reader(src, names)
+    number = "file_row_number + 1" if by_reader else "ROW_NUMBER() OVER ()"
+    cols = [f"{number if numbered else 'NULL'} AS {ident(ROW)}"]
     for n in names:
         c = by_col.get(n)
         if c is None:
@@ -366,10 +380,18 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
         reader = _reader(src, {c.column: "VARCHAR" for c in checked})
     elif src.kind == "parquet":
         reader = _reader(src)
+        if by_reader:
+            reader = reader.removesuffix(")") + ", file_row_number = true)"
     else:
         reader = _reader(src, {c.column: _FAST[c.kind] for c in checked}, lean=lean)
     inner = f"SELECT *, {', '.join(extra)} FROM {reader}" if extra else f"SELECT * FROM {reader}"
     return f"SELECT {', '.join(cols)} FROM ({inner})", raw_of
+
+
+def numbered_by_reader(src: Source, names: dict[str, str]) -> bool:
+    """Whether the reader numbers the rows itself (Parquet's file_row_number, read in
+    parallel), unless the data has a column of that name."""
+    return src.kind == "parquet" and "file_row_number" not in names
 
 
 def label(c: Checked) -> str:
