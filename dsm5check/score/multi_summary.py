@@ -17,6 +17,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from dsm5check.compare.stats import STATUSES, compare_pair, kappa_text, prevalence
+from dsm5check.render.names import is_code
 from dsm5check.score.compile_sql import ident
 from dsm5check.score.summary import Summary
 
@@ -117,7 +118,9 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "not_assessed": taken,
             "assumed_by": by,
             "left_open": list(scored.open),
-            "criterion_titles": {c.id: c.name or c.title for c in r.criteria},
+            # a short code (B, AD) is shown with its title; a named non-code by its name
+            "criterion_titles": {c.id: c.name if c.name and not is_code(c.id) else c.title
+                                 for c in r.criteria},
             "estimate": scored.estimate,
             "estimate_note": _crosswalk_note(scored) if scored.estimate else None,
             **prevalence(counts),
