@@ -13,8 +13,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, final
 
-from dsm5check.cases.case import Case, section_values
+from dsm5check.cases.case import Case, ImpairmentRatings, ItemDetail, section_values
 from dsm5check.cases.dates import add_months
+from dsm5check.engine import shared
 from dsm5check.engine.kinds import NodeVisitor, visit
 from dsm5check.engine.logic import compare, item_status, kleene_all, kleene_any
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
@@ -120,19 +121,118 @@ _result: Callable[[type[NodeResult], tuple[Any, ...]], NodeResult] = tuple.__new
 
 
 def compile_rule(node: NodeModel, rules: Ruleset) -> Evaluator:
-    """The rule tree as one function of an evaluation context."""
+    """The rule tree as one function of an evaluation context.
+
+    A group of facts alone (an event's nature and exposure, say) is looked up by
+    the facts' values first: cases with the same values share one result
+    (``shared.py``) and the group is not evaluated again."""
+    ev = _compile(node, rules)
+    paths = _fact_paths(node) if isinstance(node, (AllNode, AnyNode, AtLeastNode, NotNode)) \
+        else None
+    return _by_values(ev, paths) if paths else ev
+
+
+def _compile(node: NodeModel, rules: Ruleset) -> Evaluator:
     return visit(node, _Compiler(rules))
+
+
+# --- sharing results between cases (see shared.py) ----------------------------------
+
+_SIMPLE: frozenset[type] = frozenset({str, int, bool, float, dt.date, type(None)})
+
+
+def _value_key(value: Any) -> Any:
+    """A hashable key for a value, telling apart values that results show
+    differently (``True`` is not ``1``, ``2`` not ``2.0``); None when the value
+    cannot be a key (nothing is shared then)."""
+    t = type(value)
+    if t in _SIMPLE or value is MISSING:
+        return (t, value)
+    if t is list or t is tuple:
+        if all(type(x) is str for x in value):
+            return (t, tuple(value))
+        return None
+    if t is ItemDetail or t is ImpairmentRatings:
+        return (t, tuple([getattr(value, f) for f in t.model_fields]))
+    return None
+
+
+def _fact_paths(node: NodeModel) -> list[tuple[tuple[str, ...], str]] | None:
+    """The fact paths a group of facts alone reads (None if it reads anything else)."""
+    out: dict[str, tuple[str, ...]] = {}
+
+    def walk(n: NodeModel) -> bool:
+        if isinstance(n, FactNode):
+            out.setdefault(n.fact, tuple(n.fact.split(".")))
+            return True
+        if isinstance(n, AllNode):
+            return all(walk(k) for k in n.all)
+        if isinstance(n, AnyNode):
+            return all(walk(k) for k in n.any)
+        if isinstance(n, AtLeastNode):
+            return all(walk(k) for k in n.of)
+        if isinstance(n, NotNode):
+            return walk(n.not_)
+        return False
+
+    return [(path, text) for text, path in out.items()] if walk(node) else None
+
+
+def _by_values(ev: Evaluator, paths: list[tuple[tuple[str, ...], str]]) -> Evaluator:
+    """``ev`` (a group of facts alone), its results shared by the facts' values."""
+    table = shared.Table()
+    entries = table.entries
+
+    def by_values(ctx: Ctx) -> NodeResult:
+        if not table.live:
+            return ev(ctx)
+        parts = []
+        for path, text in paths:
+            value, shown = ctx.resolve(path, text)
+            k = _value_key(value)
+            if k is None:
+                return ev(ctx)
+            parts.append(k)
+            parts.append(shown)
+        key = tuple(parts)
+        found = entries.get(key)
+        if found is not None:
+            table.hits += 1
+            return found
+        res = ev(ctx)
+        table.add(key, res)
+        return res
+    return by_values
+
+
+def _by_children(table: shared.Table, res: tuple[NodeResult, ...]) -> tuple[Any, Any]:
+    """The key of a group's result by its children (shared, so compared by
+    identity), and the result already shared under it (or None)."""
+    key = tuple([id(r) for r in res])
+    found = table.entries.get(key)
+    if found is not None:
+        table.hits += 1
+    return key, found
 
 
 def _connective(
     kind: Kind, node: AllNode | AnyNode, rules: Ruleset,
     children: tuple[NodeModel, ...], combine: Callable[[list[Status]], Status],
 ) -> Evaluator:
-    kids = [compile_rule(c, rules) for c in children]
+    kids = [_compile(c, rules) for c in children]
     name, nid, label = node.label or f"{kind} of", node.id, node.label
+    table = shared.Table()
 
     def ev(ctx: Ctx) -> NodeResult:
         res = tuple([k(ctx) for k in kids])
+        if table.live:
+            key, found = _by_children(table, res)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+            out = _result(NodeResult, (kind, combine([r.status for r in res]), name, res, nid,
+                                       label, _NO_DETAIL))
+            table.add(key, out)
+            return out
         return _result(NodeResult, (kind, combine([r.status for r in res]), name, res, nid,
                                     label, _NO_DETAIL))
     return ev
@@ -147,12 +247,12 @@ def _c_any(node: AnyNode, rules: Ruleset) -> Evaluator:
 
 
 def _c_at_least(node: AtLeastNode, rules: Ruleset) -> Evaluator:
-    kids = [compile_rule(c, rules) for c in node.of]
+    kids = [_compile(c, rules) for c in node.of]
     need, total = node.at_least, len(node.of)
     name, nid, label = node.label or f"at least {need}", node.id, node.label
+    table = shared.Table()
 
-    def ev(ctx: Ctx) -> NodeResult:
-        res = tuple([k(ctx) for k in kids])
+    def make(res: tuple[NodeResult, ...]) -> NodeResult:
         statuses = [r.status for r in res]
         met = statuses.count(MET)
         unknown = statuses.count(UNKNOWN)
@@ -160,6 +260,17 @@ def _c_at_least(node: AtLeastNode, rules: Ruleset) -> Evaluator:
         return _result(NodeResult, (
             "at_least", status, name, res, nid, label,
             {"needed": need, "met": met, "unknown": unknown, "total": total}))
+
+    def ev(ctx: Ctx) -> NodeResult:
+        res = tuple([k(ctx) for k in kids])
+        if table.live:
+            key, found = _by_children(table, res)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+            out = make(res)
+            table.add(key, out)
+            return out
+        return make(res)
     return ev
 
 
@@ -167,11 +278,22 @@ _NEGATE: dict[Status, Status] = {MET: NOT_MET, NOT_MET: MET, UNKNOWN: UNKNOWN}
 
 
 def _c_not(node: NotNode, rules: Ruleset) -> Evaluator:
-    kid = compile_rule(node.not_, rules)
+    kid = _compile(node.not_, rules)
     name, nid, label = node.label or "not", node.id, node.label
+    table = shared.Table()
+    entries = table.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         res = kid(ctx)
+        if table.live:
+            found = entries.get(id(res))
+            if found is not None:
+                table.hits += 1
+                return found
+            out = _result(NodeResult, ("not", _NEGATE[res.status], name, (res,), nid, label,
+                                       _NO_DETAIL))
+            table.add(id(res), out)
+            return out
         return _result(NodeResult, ("not", _NEGATE[res.status], name, (res,), nid, label,
                                     _NO_DETAIL))
     return ev
@@ -184,15 +306,32 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
     threshold = rules.symptom_threshold
     may_be_unlisted = section != "case"
     words = item_words(rules, item_id)
+    table = shared.Table()
+    entries = table.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         if ctx.foreign is not None and may_be_unlisted:
             return ctx.foreign.item(item_id, nid, label, threshold, ctx)
         value, listed = ctx.answer(item_id, section)
-        status, info = item_status(
-            value, listed, threshold,
-            may_be_unlisted and ctx.case.unlisted_symptoms == "absent",
-        )
+        absent = may_be_unlisted and ctx.case.unlisted_symptoms == "absent"
+        if table.live:
+            if listed:
+                t = type(value)
+                key = (t, value) if t is int or t is bool or t is str or value is None \
+                    else _value_key(value)
+            else:
+                key = absent  # all that decides an unlisted item
+            if key is not None:
+                found = entries.get(key)
+                if found is not None:
+                    table.hits += 1
+                    return found
+                status, info = item_status(value, listed, threshold, absent)
+                info["words"] = words
+                out = _result(NodeResult, ("item", status, item_id, (), nid, label, info))
+                table.add(key, out)
+                return out
+        status, info = item_status(value, listed, threshold, absent)
         info["words"] = words  # a fresh dict per call: names for the reason sentence
         return _result(NodeResult, ("item", status, item_id, (), nid, label, info))
     return ev
@@ -203,8 +342,20 @@ def _c_criterion(node: CriterionNode, rules: Ruleset) -> Evaluator:
     if label is None and cid in rules.criterion_map:
         label = rules.criterion_map[cid].name  # plain words for an id people do not know
 
+    table = shared.Table()
+    entries = table.entries
+
     def ev(ctx: Ctx) -> NodeResult:
         target = criterion_result(cid, ctx)
+        if table.live:
+            found = entries.get(id(target))
+            if found is not None:
+                table.hits += 1
+                return found
+            out = _result(NodeResult, ("criterion", target.status, cid, (), nid, label,
+                                       {"reason": target}))
+            table.add(id(target), out)
+            return out
         return _result(NodeResult, ("criterion", target.status, cid, (), nid, label,
                                     {"reason": target}))
     return ev
@@ -228,9 +379,27 @@ def _c_fact(node: FactNode, rules: Ruleset) -> Evaluator:
     op, expected = node.comparison()
     default, nid, label = node.default, node.id, node.label
     words = rules.facts.get(node.fact)
+    table = shared.Table()
+    entries = table.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         value, shown = ctx.resolve(path, text)
+        if table.live:
+            t = type(value)
+            k = (t, value) if t is str or t is bool or t is int or value is MISSING \
+                else _value_key(value)
+            if k is not None:
+                key = (k, shown)
+                found = entries.get(key)
+                if found is not None:
+                    table.hits += 1
+                    return found
+                out = make(value, shown)
+                table.add(key, out)
+                return out
+        return make(value, shown)
+
+    def make(value: Any, shown: str) -> NodeResult:
         info = {"value": value, "op": op, "expected": expected}
         if value is MISSING and default is not None:
             value = info["value"] = default
@@ -255,9 +424,24 @@ def _c_months(node: MonthsNode, rules: Ruleset) -> Evaluator:
              (("from", spec.from_), ("to", spec.to), ("or_fact", spec.or_fact or ""))
              if path in rules.facts}
 
+    table = shared.Table()
+    entries = table.entries
+
     def ev(ctx: Ctx) -> NodeResult:
         start, start_path = ctx.resolve(start_p, spec.from_)
         end, end_path = ctx.resolve(end_p, spec.to)
+        if table.live and type(start) is dt.date and type(end) is dt.date:
+            key = (start, end, start_path, end_path)
+            found = entries.get(key)
+            if found is not None:
+                table.hits += 1
+                return found
+            out = make(start, start_path, end, end_path, ctx)
+            table.add(key, out)
+            return out
+        return make(start, start_path, end, end_path, ctx)
+
+    def make(start: Any, start_path: str, end: Any, end_path: str, ctx: Ctx) -> NodeResult:
         info: dict[str, Any] = {"op": op, "limit": limit, "from": start_path, "to": end_path,
                                 "words": words}
         if isinstance(start, dt.date) and isinstance(end, dt.date):
@@ -285,6 +469,7 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
     path, text, name = tuple(node.for_any.split(".")), node.for_any, node.as_
     nid, label = node.id, node.label
     words = rules.facts.get(node.for_any)
+    table, per_element = shared.Table(), shared.Table()
 
     def ev(ctx: Ctx) -> NodeResult:
         elements, shown = ctx.resolve(path, text)
@@ -299,6 +484,18 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
             ctx.scope_paths[name] = f"{shown}[{i}]"
             kid = where(ctx)
             title = getattr(element, "id", None) or f"{name} {i + 1}"
+            if per_element.live:
+                key = (title, i, id(kid))
+                found = per_element.entries.get(key)
+                if found is not None:
+                    per_element.hits += 1
+                    kids.append(found)
+                    continue
+                made = _result(NodeResult, ("element", kid.status, title, (kid,), None, None,
+                                            {"index": i}))
+                per_element.add(key, made)
+                kids.append(made)
+                continue
             kids.append(_result(NodeResult, ("element", kid.status, title, (kid,), None, None,
                                              {"index": i})))
         if had is MISSING:
@@ -307,8 +504,19 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
         else:
             ctx.scope[name] = had
             ctx.scope_paths[name] = had_path
-        return NodeResult("for_any", kleene_any([k.status for k in kids]), shown, tuple(kids),
-                          nid, label, {"count": len(kids), "as": name, "words": words})
+        res = tuple(kids)
+        if table.live:
+            key = (shown, *[id(k) for k in res])
+            found = table.entries.get(key)
+            if found is not None:
+                table.hits += 1
+                return found  # type: ignore[no-any-return]
+            out = NodeResult("for_any", kleene_any([k.status for k in res]), shown, res,
+                             nid, label, {"count": len(res), "as": name, "words": words})
+            table.add(key, out)
+            return out
+        return NodeResult("for_any", kleene_any([k.status for k in res]), shown, res,
+                          nid, label, {"count": len(res), "as": name, "words": words})
     return ev
 
 

@@ -18,6 +18,7 @@ from typing import Any, assert_never
 
 from dsm5check.cases.dates import months_between
 from dsm5check.engine.outcome import MET, NOT_MET, UNKNOWN
+from dsm5check.engine.shared import MEMOS
 
 # reasons read any node outcome of this shape (results.NodeResult has it) and
 # never import results.py, which imports them for NodeResult.reason
@@ -306,6 +307,18 @@ def _logic_reason(node: NodeResult) -> str:
 
 
 def reason_for(node: NodeResult) -> str:
+    """The sentence for a node's status; worked out once for a result shared
+    between cases (``shared.py``)."""
+    memo = MEMOS.get(id(node))
+    if memo is None:
+        return _reason(node)
+    reason = memo.reason
+    if reason is None:
+        reason = memo.reason = _reason(node)
+    return reason
+
+
+def _reason(node: NodeResult) -> str:
     """The sentence for a node's status; one case per result kind (mypy checks
     that every kind of ``outcome.ResultKind`` has one)."""
     kind = node.kind
