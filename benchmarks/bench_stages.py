@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_check import generate, load_average  # noqa: E402
+from bench_check import generate, load_average
 
 
 def _cpu(fn: Callable[[Any], object], items: Sequence[Any]) -> float:

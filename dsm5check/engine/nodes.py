@@ -49,7 +49,7 @@ class Ctx:
     """What one evaluation needs: the case, the ruleset, memoised criteria."""
 
     __slots__ = ("answers", "base_paths", "base_scope", "case", "criteria", "foreign", "memo",
-                 "rules", "scope", "scope_paths")
+                 "nested", "rules", "scope", "scope_paths")
 
     def __init__(self, rules: Ruleset, criteria: Mapping[str, Evaluator], case: Case) -> None:
         self.rules = rules
@@ -61,6 +61,9 @@ class Ctx:
         self.base_scope: dict[str, Any] = {}
         self.base_paths: dict[str, str] = {}
         self.answers: dict[str, Mapping[str, Any] | None] = {}
+        #: how many for_any loops are running: while none is, the scope is the top
+        #: level's (the index element alone)
+        self.nested = 0
         #: set when the case is coded in another set's items (see crosswalk.py)
         self.foreign: ItemSource | None = None
 
@@ -152,9 +155,15 @@ def _value_key(value: Any) -> Any:
         if all(type(x) is str for x in value):
             return (t, tuple(value))
         return None
-    if t is ItemDetail or t is ImpairmentRatings:
-        return (t, tuple([getattr(value, f) for f in t.model_fields]))
+    fields = _MODEL_FIELDS.get(t)
+    if fields is not None:
+        return (t, tuple([getattr(value, f) for f in fields]))
     return None
+
+
+#: answers given as small models: every field, read as a key
+_MODEL_FIELDS: dict[type, tuple[str, ...]] = {
+    t: tuple(t.model_fields) for t in (ItemDetail, ImpairmentRatings)}
 
 
 def _fact_paths(node: NodeModel) -> list[tuple[tuple[str, ...], str]] | None:
@@ -181,7 +190,7 @@ def _fact_paths(node: NodeModel) -> list[tuple[tuple[str, ...], str]] | None:
 def _by_values(ev: Evaluator, paths: list[tuple[tuple[str, ...], str]]) -> Evaluator:
     """``ev`` (a group of facts alone), its results shared by the facts' values."""
     table = shared.Table()
-    entries = table.entries
+    entries: dict[Any, NodeResult] = table.entries
 
     def by_values(ctx: Ctx) -> NodeResult:
         if not table.live:
@@ -205,11 +214,12 @@ def _by_values(ev: Evaluator, paths: list[tuple[tuple[str, ...], str]]) -> Evalu
     return by_values
 
 
-def _by_children(table: shared.Table, res: tuple[NodeResult, ...]) -> tuple[Any, Any]:
+def _by_children(table: shared.Table, res: tuple[NodeResult, ...]
+                 ) -> tuple[Any, NodeResult | None]:
     """The key of a group's result by its children (shared, so compared by
     identity), and the result already shared under it (or None)."""
     key = tuple([id(r) for r in res])
-    found = table.entries.get(key)
+    found: NodeResult | None = table.entries.get(key)
     if found is not None:
         table.hits += 1
     return key, found
@@ -228,7 +238,7 @@ def _connective(
         if table.live:
             key, found = _by_children(table, res)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return found
             out = _result(NodeResult, (kind, combine([r.status for r in res]), name, res, nid,
                                        label, _NO_DETAIL))
             table.add(key, out)
@@ -266,7 +276,7 @@ def _c_at_least(node: AtLeastNode, rules: Ruleset) -> Evaluator:
         if table.live:
             key, found = _by_children(table, res)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return found
             out = make(res)
             table.add(key, out)
             return out
@@ -281,7 +291,7 @@ def _c_not(node: NotNode, rules: Ruleset) -> Evaluator:
     kid = _compile(node.not_, rules)
     name, nid, label = node.label or "not", node.id, node.label
     table = shared.Table()
-    entries = table.entries
+    entries: dict[Any, NodeResult] = table.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         res = kid(ctx)
@@ -307,16 +317,28 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
     may_be_unlisted = section != "case"
     words = item_words(rules, item_id)
     table = shared.Table()
-    entries = table.entries
+    entries: dict[Any, NodeResult] = table.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         if ctx.foreign is not None and may_be_unlisted:
             return ctx.foreign.item(item_id, nid, label, threshold, ctx)
-        value, listed = ctx.answer(item_id, section)
-        absent = may_be_unlisted and ctx.case.unlisted_symptoms == "absent"
+        values: Any = ctx.answers.get(section, MISSING)
+        if values is MISSING:
+            values = ctx.answers[section] = section_values(ctx.case, section)
+        value: Any
+        if values is None:  # an item read from the case's own key
+            value = getattr(ctx.case, item_id, None)
+            listed = value is not None
+        else:
+            value = values.get(item_id, MISSING)
+            listed = value is not MISSING
+            if not listed:
+                value = None
+        absent = not listed and may_be_unlisted and ctx.case.unlisted_symptoms == "absent"
         if table.live:
+            key: Any
             if listed:
-                t = type(value)
+                t: type = type(value)
                 key = (t, value) if t is int or t is bool or t is str or value is None \
                     else _value_key(value)
             else:
@@ -343,7 +365,7 @@ def _c_criterion(node: CriterionNode, rules: Ruleset) -> Evaluator:
         label = rules.criterion_map[cid].name  # plain words for an id people do not know
 
     table = shared.Table()
-    entries = table.entries
+    entries: dict[Any, NodeResult] = table.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         target = criterion_result(cid, ctx)
@@ -366,10 +388,14 @@ def criterion_result(cid: str, ctx: Ctx) -> NodeResult:
     if found is None:
         # a criterion means the same wherever it is referred to: evaluate it at
         # top level, where only the index element is in scope
-        saved = ctx.scope, ctx.scope_paths
-        ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
-        found = ctx.criteria[cid](ctx)
-        ctx.scope, ctx.scope_paths = saved
+        if ctx.nested:
+            saved = ctx.scope, ctx.scope_paths, ctx.nested
+            ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
+            ctx.nested = 0
+            found = ctx.criteria[cid](ctx)
+            ctx.scope, ctx.scope_paths, ctx.nested = saved
+        else:  # the scope is the top level's already
+            found = ctx.criteria[cid](ctx)
         ctx.memo[cid] = found
     return found
 
@@ -380,7 +406,7 @@ def _c_fact(node: FactNode, rules: Ruleset) -> Evaluator:
     default, nid, label = node.default, node.id, node.label
     words = rules.facts.get(node.fact)
     table = shared.Table()
-    entries = table.entries
+    entries: dict[Any, NodeResult] = table.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         value, shown = ctx.resolve(path, text)
@@ -425,7 +451,7 @@ def _c_months(node: MonthsNode, rules: Ruleset) -> Evaluator:
              if path in rules.facts}
 
     table = shared.Table()
-    entries = table.entries
+    entries: dict[Any, NodeResult] = table.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         start, start_path = ctx.resolve(start_p, spec.from_)
@@ -470,6 +496,8 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
     nid, label = node.id, node.label
     words = rules.facts.get(node.for_any)
     table, per_element = shared.Table(), shared.Table()
+    entries: dict[Any, NodeResult] = table.entries
+    elements_seen: dict[Any, NodeResult] = per_element.entries
 
     def ev(ctx: Ctx) -> NodeResult:
         elements, shown = ctx.resolve(path, text)
@@ -479,6 +507,7 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
         had = ctx.scope.get(name, MISSING)
         had_path = ctx.scope_paths.get(name, name)
         kids: list[NodeResult] = []
+        ctx.nested += 1
         for i, element in enumerate(elements):
             ctx.scope[name] = element
             ctx.scope_paths[name] = f"{shown}[{i}]"
@@ -486,7 +515,7 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
             title = getattr(element, "id", None) or f"{name} {i + 1}"
             if per_element.live:
                 key = (title, i, id(kid))
-                found = per_element.entries.get(key)
+                found = elements_seen.get(key)
                 if found is not None:
                     per_element.hits += 1
                     kids.append(found)
@@ -498,6 +527,7 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
                 continue
             kids.append(_result(NodeResult, ("element", kid.status, title, (kid,), None, None,
                                              {"index": i})))
+        ctx.nested -= 1
         if had is MISSING:
             ctx.scope.pop(name, None)
             ctx.scope_paths.pop(name, None)
@@ -506,14 +536,14 @@ def _c_for_any(node: ForAnyNode, rules: Ruleset) -> Evaluator:
             ctx.scope_paths[name] = had_path
         res = tuple(kids)
         if table.live:
-            key = (shown, *[id(k) for k in res])
-            found = table.entries.get(key)
+            group_key = (shown, *[id(k) for k in res])
+            found = entries.get(group_key)
             if found is not None:
                 table.hits += 1
-                return found  # type: ignore[no-any-return]
+                return found
             out = NodeResult("for_any", kleene_any([k.status for k in res]), shown, res,
                              nid, label, {"count": len(res), "as": name, "words": words})
-            table.add(key, out)
+            table.add(group_key, out)
             return out
         return NodeResult("for_any", kleene_any([k.status for k in res]), shown, res,
                           nid, label, {"count": len(res), "as": name, "words": words})

@@ -18,11 +18,11 @@ from typing import Any, assert_never
 
 from dsm5check.cases.dates import months_between
 from dsm5check.engine.outcome import MET, NOT_MET, UNKNOWN
-from dsm5check.engine.shared import MEMOS
 
 # reasons read any node outcome of this shape (results.NodeResult has it) and
 # never import results.py, which imports them for NodeResult.reason
 from dsm5check.engine.outcome import Outcome as NodeResult
+from dsm5check.engine.shared import MEMOS
 from dsm5check.engine.wording import item_answer, rating_words
 
 _OP_WORDS = {
@@ -182,16 +182,35 @@ def _count_reason(node: NodeResult) -> str:
     text = f"{d['met']} of {d['total']} {word}, {d['needed']} needed"
     if counted:
         text += ". Counted: " + ", ".join(
-            [f"{k.title} ({_short_answer(k)})" for k in counted] if items
-            else [k.title for k in counted])
+            [_item_piece(k) for k in counted] if items else [k.title for k in counted])
     if items and unrelated:
-        text += ". Not counted: " + ", ".join([f"{k.title} ({k.reason})" for k in unrelated])
+        text += ". Not counted: " + ", ".join([_item_piece(k) for k in unrelated])
     if unknown:
         what = "not known" if items else "undecided"
         text += f". {what.capitalize()}: " + ", ".join([
+            _item_piece(k) if items else
             f"{k.title} ({k.reason})" if "trauma_related" in k.detail else k.title
             for k in unknown])
     return text
+
+
+def _item_piece(k: NodeResult) -> str:
+    """How a count of items names one of them: "B1 (rated 3)" when it counts,
+    "D1 (rated 3 but not related to the event)" when it does not, "B2" when it is
+    not known (with the reason when it is its relation to the event that is not
+    known); worked out once for an item result shared between cases."""
+    memo = MEMOS.get(id(k))
+    if memo is not None and memo.piece is not None:
+        return memo.piece
+    if k.status == MET:
+        piece = f"{k.title} ({_short_answer(k)})"
+    elif k.status == UNKNOWN and "trauma_related" not in k.detail:
+        piece = k.title
+    else:
+        piece = f"{k.title} ({k.reason})"
+    if memo is not None:
+        memo.piece = piece
+    return piece
 
 
 # --- facts and time spans --------------------------------------------------------

@@ -43,12 +43,14 @@ MIN_HIT_RATE = 8
 class Memo:
     """What has been derived from one shared result (filled in on first use)."""
 
-    __slots__ = ("decider", "decider_text", "obj", "reason", "text")
+    __slots__ = ("decider", "decider_text", "obj", "piece", "reason", "text")
 
     def __init__(self, obj: object) -> None:
         self.obj = obj
         #: the result's reason (reasons.reason_for)
         self.reason: str | None = None
+        #: how a parent's reason names it (an item in a count: "B1 (rated 3)")
+        self.piece: str | None = None
         #: the JSON text of its part of a record (render/records.py)
         self.text: str | None = None
         #: for an undecided criterion: what decides it, and that as JSON text

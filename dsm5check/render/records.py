@@ -17,6 +17,8 @@ from typing import Any
 from dsm5check import __version__
 from dsm5check.engine.reasons import needed_inputs
 from dsm5check.engine.results import (
+    MET,
+    NOT_MET,
     UNKNOWN,
     CaseResult,
     CriterionResult,
@@ -134,9 +136,23 @@ def _criterion_json(c: CriterionResult) -> str:
 
 
 def _specifier_json(x: SpecifierResult) -> str:
+    if x.diagnosis == NOT_MET and x.status != MET:  # "does not apply": the same text
+        key = (x.id, x.source, x.status, x.diagnosis)
+        found = _NOT_APPLYING.get(key)
+        if found is None:
+            found = _NOT_APPLYING[key] = _specifier_text(x)
+        return found
+    return _specifier_text(x)
+
+
+def _specifier_text(x: SpecifierResult) -> str:
     s = _STR
     return (f'{s(x.id)}: {{"status": {s(x.status)}, "source": {s(x.source)},'
             f' "reason": {s(x.reason)}}}')
+
+
+#: specifiers of a diagnosis that is not met, as JSON text (a few per ruleset)
+_NOT_APPLYING: dict[tuple[str, str, str, str], str] = {}
 
 
 def _what_if_json(result: CaseResult) -> str:
