@@ -168,3 +168,29 @@ def test_memo_holds_its_result() -> None:
     assert memo is not None and memo.obj is obj
     shared.clear()
     assert shared.memo(obj) is None and not table.entries
+
+
+def test_specifiers_of_a_diagnosis_not_met_are_evaluated_when_read(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import copy
+    import pickle
+
+    from dsm5check.engine import evaluate as engine
+    from dsm5check.engine.results import LazySpecifierResult, SpecifierResult
+
+    cases = _loaded([str(generated)])
+    lazy = _results(cases)
+    monkeypatch.setattr(engine, "LAZY_SPECIFIERS", False)
+    eager = _results(cases)
+    not_met = [(r, e) for r, e in zip(lazy, eager, strict=True) if r.diagnosis == "not_met"]
+    assert not_met
+    for r, e in not_met:
+        assert all(type(s) is LazySpecifierResult for s in r.specifiers)
+        assert all(type(s) is SpecifierResult for s in e.specifiers)
+        assert record_json(r) == record_json(e)
+        assert r == e and e == r  # reads every lazy node
+        for s, se in zip(r.specifiers, e.specifiers, strict=True):
+            assert s.node == se.node and s.reason == se.reason
+            back = pickle.loads(pickle.dumps(s))
+            assert type(back) is SpecifierResult and back == se
+            assert copy.copy(s) == se

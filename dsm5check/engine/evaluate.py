@@ -9,6 +9,7 @@ unanswered item or a missing fact is *unknown*, never quietly false.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from dsm5check.cases.case import Case
@@ -18,9 +19,11 @@ from dsm5check.engine.logic import kleene_all
 from dsm5check.engine.nodes import MISSING, Ctx, Evaluator, compile_rule, criterion_result
 from dsm5check.engine.results import (
     MET,
+    NOT_MET,
     UNKNOWN,
     CaseResult,
     CriterionResult,
+    LazySpecifierResult,
     Mismatch,
     NodeResult,
     SpecifierResult,
@@ -56,6 +59,11 @@ class _Plan:
 
 
 _PLANS: dict[int, _Plan] = {}
+
+#: With the diagnosis not met, a specifier "does not apply" whatever its own rule
+#: says: that rule is evaluated only when its result's ``node`` is read
+#: (``results.LazySpecifierResult``). False evaluates it at once (for tests).
+LAZY_SPECIFIERS = True
 
 #: per (ruleset, vocabulary of a case): the set it is read from, with the
 #: crosswalk compiled against that set; None when it is read natively
@@ -163,7 +171,12 @@ def evaluate(loaded: LoadedRuleset | Ruleset, case: Case, *, file: str = "", lin
             criteria.append(CriterionResult(cid, title, node.status, node, name))
     diagnosis = criterion_result(DIAGNOSIS, ctx)
     specs: list[SpecifierResult] = []
-    for s, ev, table in plan.specifiers:
+    lazy = LAZY_SPECIFIERS and diagnosis.status == NOT_MET
+    if lazy:  # "does not apply": their own rules are evaluated only if read
+        for s, ev, _ in plan.specifiers:
+            specs.append(LazySpecifierResult(s.id, s.title, s.source, NOT_MET,
+                                             partial(ev, ctx), NOT_MET))
+    for s, ev, table in plan.specifiers if not lazy else ():
         node = ev(ctx)
         if table.live and id(node) in memos:
             key = (id(node), diagnosis.status)
