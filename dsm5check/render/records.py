@@ -124,15 +124,35 @@ def _criterion_json(c: CriterionResult) -> str:
     s = _STR
     entry = (f'{s(c.id)}: {{"status": {s(c.status)}, "reason": {s(c.reason)},'
              f' "title": {s(c.title)}')
-    items = _items(c.node)
-    if items is not None:
-        entry += ', "items": {' + ", ".join(
-            [f"{s(k)}: {s(v)}" for k, v in items.items()]) + "}"
+    node = c.node
+    if node.kind == "item":
+        entry += ', "items": {' + _item_json(node) + "}"
+    elif node.kind == "at_least" and node.children and all(
+            k.kind == "item" for k in node.children):
+        # as _items(): one entry per item name (a later one of the same name wins)
+        names = [k.name for k in node.children]
+        if len(set(names)) == len(names):
+            entry += ', "items": {' + ", ".join([_item_json(k) for k in node.children]) + "}"
+        else:
+            entry += ', "items": {' + ", ".join(
+                [f"{s(k)}: {s(v)}" for k, v in {k.name: k.status for k in node.children}.items()]
+            ) + "}"
     if c.status == UNKNOWN:
         needed = needed_inputs(c.node)
         if needed:
             entry += ', "needed": ' + _strings(needed)
     return entry + "}"
+
+
+def _item_json(k: NodeResult) -> str:
+    """``"B1": "met"``, written once for an item result shared between cases."""
+    memo = MEMOS.get(id(k))
+    if memo is None:
+        return f"{_STR(k.name)}: {_STR(k.status)}"
+    text = memo.text
+    if text is None:
+        text = memo.text = f"{_STR(k.name)}: {_STR(k.status)}"
+    return text
 
 
 def _specifier_json(x: SpecifierResult) -> str:
