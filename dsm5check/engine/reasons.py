@@ -195,10 +195,10 @@ def _count_reason(node: NodeResult) -> str:
 
 
 def _item_piece(k: NodeResult) -> str:
-    """How a count of items names one of them: "B1 (rated 3)" when it counts,
-    "D1 (rated 3 but not related to the event)" when it does not, "B2" when it is
-    not known (with the reason when it is its relation to the event that is not
-    known); worked out once for an item result shared between cases."""
+    """How a count of items names one of them: its title with its answer when it
+    counts ("rated 3"), with its reason when it does not count for all its answer
+    or when its relation to the event is not known, its title alone when it is
+    not known; worked out once for an item result shared between cases."""
     memo = MEMOS.get(id(k))
     if memo is not None and memo.piece is not None:
         return memo.piece

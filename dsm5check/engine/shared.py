@@ -1,8 +1,8 @@
 """Results shared between cases: one result object per distinct outcome.
 
 A batch of cases gives the same answers over and over (an item rated 3, an
-event that was direct and violent, criterion C met by C1 and C2). Results are
-immutable, so every case that reaches the same outcome of a rule node can hold
+event that was direct and violent, a criterion met by the same two items).
+Results are immutable, so every case that reaches the same outcome of a rule node can hold
 the same result object, and what is derived from a result — its reason, the
 JSON text of its record, what an undecided criterion still needs — can be worked
 out once per distinct result instead of once per case.
@@ -49,7 +49,7 @@ class Memo:
         self.obj = obj
         #: the result's reason (reasons.reason_for)
         self.reason: str | None = None
-        #: how a parent's reason names it (an item in a count: "B1 (rated 3)")
+        #: how a parent's reason names it (an item in a count: its title and answer)
         self.piece: str | None = None
         #: the JSON text of its part of a record (render/records.py)
         self.text: str | None = None

@@ -120,7 +120,7 @@ def _strings(values: Iterable[str]) -> str:
 
 
 def _criterion_json(c: CriterionResult) -> str:
-    """One criterion's entry of ``criteria`` as JSON text (``"B": {...}``)."""
+    """One criterion's entry of ``criteria`` as JSON text (its id, then its record)."""
     s = _STR
     entry = (f'{s(c.id)}: {{"status": {s(c.status)}, "reason": {s(c.reason)},'
              f' "title": {s(c.title)}')
@@ -145,7 +145,8 @@ def _criterion_json(c: CriterionResult) -> str:
 
 
 def _item_json(k: NodeResult) -> str:
-    """``"B1": "met"``, written once for an item result shared between cases."""
+    """An item's entry of ``items`` (its name and status), written once for an item
+    result shared between cases."""
     memo = MEMOS.get(id(k))
     if memo is None:
         return f"{_STR(k.name)}: {_STR(k.status)}"
