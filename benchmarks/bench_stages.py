@@ -9,12 +9,14 @@ and the ratio to the C-loader parse measured in the same process and run:
 * parse: ``yaml.load(bytes, CSafeLoader)`` (the baseline)
 * read: our reader (duplicate keys, positions, bounds)
 * validate + case checks
-* evaluate (the engine), with and without shared results (``engine.shared``)
-* record + JSON, with and without shared results; and its part for undecided
-  diagnoses (the "still needed" answers)
+* evaluate (the engine), with shared results (``engine.shared``) and lazy
+  specifiers (``evaluate.LAZY_SPECIFIERS``), and "off": both turned off, the
+  engine as it was before them
+* record + JSON, the same two ways; and its part for undecided diagnoses (the
+  "still needed" answers)
 * all stages together (what one process does per file, start-up excluded)
 
-Each configuration is timed in alternating passes (parse, shared, unshared, ...)
+Each configuration is timed in alternating passes (parse, shared, off, ...)
 so that drifting load on a shared machine hits them alike; the load average is
 printed before and after. The cases are the seeded ones of bench_check.py.
 
@@ -61,6 +63,7 @@ def main() -> int:
     from dsm5check.cases.loading import RulesetResolver, check_document
     from dsm5check.cases.streams import iter_documents
     from dsm5check.cases.yamlio import Document
+    from dsm5check.engine import evaluate as engine
     from dsm5check.engine import shared
     from dsm5check.engine.evaluate import evaluate
     from dsm5check.engine.registry import shipped
@@ -95,15 +98,15 @@ def main() -> int:
             "read (ours)": (lambda r: list(iter_documents(r[0])), raws, None),
             "validate + case checks": (lambda d: check_document(d, resolver, today), docs, None),
             "evaluate, shared results": (lambda c: evaluate(rules, c), cases, True),
-            "evaluate, unshared": (lambda c: evaluate(rules, c), cases, False),
+            "evaluate, off": (lambda c: evaluate(rules, c), cases, False),
             "record + JSON, shared": (record_json, results, True),
-            "record + JSON, unshared": (record_json, results, False),
+            "record + JSON, off": (record_json, results, False),
             f"  of which undecided ({len(undecided)} cases), shared": (
                 record_json, undecided, True),
-            f"  of which undecided ({len(undecided)} cases), unshared": (
+            f"  of which undecided ({len(undecided)} cases), off": (
                 record_json, undecided, False),
             "all stages in one pass, shared": (whole, raws, True),
-            "all stages in one pass, unshared": (whole, raws, False),
+            "all stages in one pass, off": (whole, raws, False),
         }
         best: dict[str, float] = {}
         print(f"{len(raws)} case files in {folder}; {len(undecided)} with an undecided"
@@ -113,6 +116,7 @@ def main() -> int:
             for label, (fn, items, share) in stages.items():
                 if share is not None:
                     shared.set_sharing(share)
+                    engine.LAZY_SPECIFIERS = share
                     # results of the other setting: the record stage must use the
                     # engine's results of its own setting
                     if fn is record_json:
@@ -125,6 +129,7 @@ def main() -> int:
                 us = _cpu(fn, items)
                 best[label] = min(us, best.get(label, us))
         shared.set_sharing(True)
+        engine.LAZY_SPECIFIERS = True
         print(f"load average after:  {load_average()}")
         base = best["parse: PyYAML C loader (baseline)"]
         print(f"per-file CPU cost, best of {args.repeat} alternating passes, ratio to the"
