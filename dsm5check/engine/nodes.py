@@ -16,7 +16,7 @@ from typing import Any, Protocol, final
 from dsm5check.cases.case import Case, ImpairmentRatings, ItemDetail, section_values
 from dsm5check.cases.dates import add_months
 from dsm5check.engine import shared
-from dsm5check.engine.kinds import NodeVisitor, visit
+from dsm5check.engine.kinds import NodeVisitor, children, visit
 from dsm5check.engine.logic import compare, item_status, kleene_all, kleene_any
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
 from dsm5check.engine.rules_model import (
@@ -130,8 +130,7 @@ def compile_rule(node: NodeModel, rules: Ruleset) -> Evaluator:
     the facts' values first: cases with the same values share one result
     (``shared.py``) and the group is not evaluated again."""
     ev = _compile(node, rules)
-    paths = _fact_paths(node) if isinstance(node, (AllNode, AnyNode, AtLeastNode, NotNode)) \
-        else None
+    paths = _fact_paths(node)
     return _by_values(ev, paths) if paths else ev
 
 
@@ -167,24 +166,50 @@ _MODEL_FIELDS: dict[type, tuple[str, ...]] = {
 
 
 def _fact_paths(node: NodeModel) -> list[tuple[tuple[str, ...], str]] | None:
-    """The fact paths a group of facts alone reads (None if it reads anything else)."""
-    out: dict[str, tuple[str, ...]] = {}
+    """The fact paths a group of facts alone reads (None if it reads anything else,
+    or is not a group)."""
+    found = _FactPaths()
+    if not visit(node, found) or not children(node):
+        return None
+    return [(tuple(text.split(".")), text) for text in found.paths]
 
-    def walk(n: NodeModel) -> bool:
-        if isinstance(n, FactNode):
-            out.setdefault(n.fact, tuple(n.fact.split(".")))
-            return True
-        if isinstance(n, AllNode):
-            return all(walk(k) for k in n.all)
-        if isinstance(n, AnyNode):
-            return all(walk(k) for k in n.any)
-        if isinstance(n, AtLeastNode):
-            return all(walk(k) for k in n.of)
-        if isinstance(n, NotNode):
-            return walk(n.not_)
+
+@final
+class _FactPaths(NodeVisitor[bool]):
+    """Whether a rule is made of facts and connectives alone; collects the paths."""
+
+    __slots__ = ("paths",)
+
+    def __init__(self) -> None:
+        self.paths: dict[str, None] = {}
+
+    def visit_all(self, node: AllNode) -> bool:
+        return all([visit(k, self) for k in node.all])
+
+    def visit_any(self, node: AnyNode) -> bool:
+        return all([visit(k, self) for k in node.any])
+
+    def visit_at_least(self, node: AtLeastNode) -> bool:
+        return all([visit(k, self) for k in node.of])
+
+    def visit_not(self, node: NotNode) -> bool:
+        return visit(node.not_, self)
+
+    def visit_fact(self, node: FactNode) -> bool:
+        self.paths.setdefault(node.fact, None)
+        return True
+
+    def visit_item(self, node: ItemNode) -> bool:
         return False
 
-    return [(path, text) for text, path in out.items()] if walk(node) else None
+    def visit_criterion(self, node: CriterionNode) -> bool:
+        return False
+
+    def visit_months(self, node: MonthsNode) -> bool:
+        return False
+
+    def visit_for_any(self, node: ForAnyNode) -> bool:
+        return False
 
 
 def _by_values(ev: Evaluator, paths: list[tuple[tuple[str, ...], str]]) -> Evaluator:
