@@ -31,6 +31,7 @@ from typing import BinaryIO
 from dsm5check.cases.yamlbuild import json_too_many, too_many_message
 from dsm5check.cases.yamlio import (
     Document,
+    JsonIds,
     JsonPairs,
     LongNumber,
     iter_json,
@@ -612,9 +613,12 @@ class _JsonBuffer:
         want = 65536
         while True:
             hook = JsonPairs()
-            decoder = json.JSONDecoder(object_pairs_hook=hook, parse_int=json_int)
+            ids = JsonIds()
+            decoder = json.JSONDecoder(object_pairs_hook=hook, parse_int=json_int,
+                                       parse_float=ids)
             try:
                 data, end = decoder.raw_decode(self.buf, start)
+                ids.fix(data)
                 if end < len(self.buf) or self.eof:
                     if json_count(self.buf, start, end) and json_too_many(data):
                         return self.problem(start, too_many_message())

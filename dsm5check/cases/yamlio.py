@@ -24,6 +24,7 @@ from dsm5check.cases.yamlbuild import (
     alias_problem,
     bad_value,
     build,
+    id_as_written,
     json_too_many,
     too_many_message,
     too_many_nodes,
@@ -198,9 +199,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         except Unusual:
             pairs.clear()
             data = self.construct_document(node)
+            id_as_written(node, data)
             return data
         for first, key in pairs:
             self._duplicate(first, key)
+        id_as_written(node, data)
         return data
 
     def _duplicate(self, first: yaml.Node, key_node: yaml.Node) -> None:
@@ -412,6 +415,33 @@ class JsonPairs:
         return out
 
 
+class JsonIds:
+    """parse_float hook that remembers each number's text, so that a case's ``id``
+    written as a JSON number keeps the text written (``1.50``, ``1e3``) and
+    ``true``/``false`` are read as that text, as YAML ids are (id_as_written)."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+
+    def __call__(self, text: str) -> float:
+        value = float(text)
+        self.texts[id(value)] = text
+        return value
+
+    def fix(self, data: Any) -> Any:
+        """``data`` (a case or a list of cases) with each case's id as written."""
+        for case in data if type(data) is list else (data,):
+            if type(case) is dict:
+                cid = case.get("id")
+                if type(cid) is float:
+                    case["id"] = self.texts.get(id(cid), repr(cid))
+                elif type(cid) is bool:
+                    case["id"] = "true" if cid else "false"
+                elif type(cid) is int:  # JSON writes a whole number one way (but -0)
+                    case["id"] = str(cid)
+        return data
+
+
 class LongNumber(ValueError):
     def __init__(self, text: str) -> None:
         super().__init__(text)
@@ -438,8 +468,10 @@ def json_loads(file: str, text: str, line_offset: int = 0, col_offset: int = 0,
                ) -> tuple[Any, bool]:
     """Parse JSON text: (data, whether some object repeats a key); InputError else."""
     hook = JsonPairs()
+    ids = JsonIds()
     try:
-        data = json.loads(text, object_pairs_hook=hook, parse_int=json_int)
+        data = ids.fix(json.loads(text, object_pairs_hook=hook, parse_int=json_int,
+                                  parse_float=ids))
         if json_count(text) and _too_many_json(data):
             line, col, msg = 1, 1, too_many_message()
         else:
