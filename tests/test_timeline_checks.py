@@ -338,3 +338,11 @@ def test_cautions_in_records_and_in_workers(tmp_path: Path,
     assert main(["check", "--format", "jsonl", "-j", "2", str(tmp_path)]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [len(r["cautions"]) for r in records] == [1, 1, 1]
+
+
+def test_the_api_carries_cautions() -> None:
+    import dsm5check
+
+    result = dsm5check.evaluate(yaml.safe_load(CONTRACT_EXAMPLE), today=dt.date(2026, 1, 1))
+    assert [c["at"] for c in result.to_dict()["cautions"]] == [
+        "timeline.months_event_to_full_criteria"]
