@@ -39,6 +39,11 @@ def test_unquoted_id_is_kept_as_written_by_both_readers(written: str) -> None:
     assert yamlplain.plain_document(texts[0]) is not None  # the fast reader took it
 
 
+def test_the_full_readers_other_builder_keeps_it_too() -> None:
+    # a merge key sends the document to PyYAML's constructor (yamlbuild: Unusual)
+    assert _ids("base: &b {a: 1}\nm:\n  <<: *b\nid: 0x1F\n") == ["0x1F"]
+
+
 def test_quoted_and_null_ids_are_unchanged() -> None:
     assert _ids(f"id: '007'\n{BODY}") == ["007"]
     assert _ids(f'id: "0x1F"\n{BODY}') == ["0x1F"]
