@@ -31,13 +31,13 @@ from typing import BinaryIO
 from dsm5check.cases.yamlbuild import json_too_many, too_many_message
 from dsm5check.cases.yamlio import (
     Document,
-    JsonIds,
     JsonPairs,
     LongNumber,
     iter_json,
     iter_yaml,
     json_count,
     json_duplicates_in,
+    json_ids,
     json_int,
     json_loads,
     long_number_message,
@@ -613,12 +613,12 @@ class _JsonBuffer:
         want = 65536
         while True:
             hook = JsonPairs()
-            ids = JsonIds()
-            decoder = json.JSONDecoder(object_pairs_hook=hook, parse_int=json_int,
-                                       parse_float=ids)
+            decoder = json.JSONDecoder(object_pairs_hook=hook, parse_int=json_int)
             try:
                 data, end = decoder.raw_decode(self.buf, start)
-                ids.fix(data)
+                data = json_ids(data, lambda floats: json.JSONDecoder(
+                    object_pairs_hook=JsonPairs(), parse_int=json_int,
+                    parse_float=floats).raw_decode(self.buf, start)[0])
                 if end < len(self.buf) or self.eof:
                     if json_count(self.buf, start, end) and json_too_many(data):
                         return self.problem(start, too_many_message())

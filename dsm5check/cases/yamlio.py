@@ -10,7 +10,7 @@ back to a line and column. Alias expansion is bounded ("billion laughs").
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -415,10 +415,8 @@ class JsonPairs:
         return out
 
 
-class JsonIds:
-    """parse_float hook that remembers each number's text, so that a case's ``id``
-    written as a JSON number keeps the text written (``1.50``, ``1e3``) and
-    ``true``/``false`` are read as that text, as YAML ids are (id_as_written)."""
+class _FloatTexts:
+    """parse_float hook that remembers each number's text (by the float's identity)."""
 
     def __init__(self) -> None:
         self.texts: dict[int, str] = {}
@@ -428,18 +426,34 @@ class JsonIds:
         self.texts[id(value)] = text
         return value
 
-    def fix(self, data: Any) -> Any:
-        """``data`` (a case or a list of cases) with each case's id as written."""
-        for case in data if type(data) is list else (data,):
-            if type(case) is dict:
-                cid = case.get("id")
-                if type(cid) is float:
-                    case["id"] = self.texts.get(id(cid), repr(cid))
-                elif type(cid) is bool:
-                    case["id"] = "true" if cid else "false"
-                elif type(cid) is int:  # JSON writes a whole number one way (but -0)
-                    case["id"] = str(cid)
-        return data
+
+def json_ids(data: Any, parse_again: Callable[[Callable[[str], float]], Any]) -> Any:
+    """``data`` (a case or a list of cases) with each case's ``id`` as written, as
+    YAML ids are (yamlbuild.id_as_written): ``1.50`` and ``1e3`` keep their text,
+    ``true``/``false`` are that text, a whole number its digits (JSON writes one
+    the one way, but ``-0``). A float's text is known only by parsing again with
+    ``parse_again(hook)`` (rare: the common case costs nothing)."""
+    if type(data) is dict:
+        cid = data.get("id")
+        if cid is None or type(cid) is str:
+            return data  # the common case, one lookup
+    cases = data if type(data) is list else (data,)
+    texts: dict[int, str] = {}
+    if any(type(c) is dict and type(c.get("id")) is float for c in cases):
+        hook = _FloatTexts()
+        data = parse_again(hook)
+        texts = hook.texts
+        cases = data if type(data) is list else (data,)
+    for case in cases:
+        if type(case) is dict:
+            cid = case.get("id")
+            if type(cid) is float:
+                case["id"] = texts.get(id(cid), repr(cid))
+            elif type(cid) is bool:
+                case["id"] = "true" if cid else "false"
+            elif type(cid) is int:
+                case["id"] = str(cid)
+    return data
 
 
 class LongNumber(ValueError):
@@ -468,10 +482,11 @@ def json_loads(file: str, text: str, line_offset: int = 0, col_offset: int = 0,
                ) -> tuple[Any, bool]:
     """Parse JSON text: (data, whether some object repeats a key); InputError else."""
     hook = JsonPairs()
-    ids = JsonIds()
     try:
-        data = ids.fix(json.loads(text, object_pairs_hook=hook, parse_int=json_int,
-                                  parse_float=ids))
+        data = json_ids(
+            json.loads(text, object_pairs_hook=hook, parse_int=json_int),
+            lambda floats: json.loads(text, object_pairs_hook=JsonPairs(), parse_int=json_int,
+                                      parse_float=floats))
         if json_count(text) and _too_many_json(data):
             line, col, msg = 1, 1, too_many_message()
         else:
