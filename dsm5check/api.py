@@ -175,6 +175,7 @@ def _looks_like_path(text: str) -> bool:
 def _evaluate(
     inputs: Iterable[CaseInput], resolver: Any, today: dt.date, problems: list[Problem]
 ) -> Iterator[CaseResult]:
+    from dsm5check.cases.cautions import with_cautions
     from dsm5check.cases.loading import CaseIds, LoadedCase, check_document
     from dsm5check.engine.evaluate import evaluate as run_engine
 
@@ -198,7 +199,8 @@ def _evaluate(
             if duplicate is not None:
                 problems.append(doc.problem(("id",), duplicate))
                 continue
-            yield run_engine(loaded.ruleset, loaded.case, file=doc.file, line=doc.line)
+            yield with_cautions(run_engine(loaded.ruleset, loaded.case, file=doc.file,
+                                           line=doc.line), loaded.case)
 
 
 def _mapping_document(case: Mapping[str, Any], n: int) -> Any:

@@ -31,7 +31,7 @@ from dsm5check.errors import Problem
 from tests.conftest import ROOT
 
 SOURCES = ("examples", "dsm5check/vignettes", "tests/cases", "tests/bad", "tests/bad_timeline",
-           "tests/golden")
+           "tests/caution_timeline", "tests/golden")
 TODAY = dt.date(2026, 12, 5)
 
 

@@ -148,11 +148,14 @@ class Timeline(_Model):
         None, description="Months from symptom_onset to assessed: at most the"
         " time since the event; must agree with the dates within a month.")
     months_event_to_symptom_onset: Months | None = Field(
-        None, description="Months from the index event to symptom_onset: at most"
-        " months_event_to_full_criteria and the time from the event to assessed.")
+        None, description="Months from the index event to symptom_onset: at most the time"
+        " from the event to assessed. More than months_event_to_full_criteria is a caution"
+        " (months are estimates: the case is checked as given).")
     months_event_to_full_criteria: Months | None = Field(
-        None, description="Months from the index event to full_criteria_met: at least"
-        " months_event_to_symptom_onset, at most the time from the event to assessed.")
+        None, description="Months from the index event to full_criteria_met: at most the"
+        " time from the event to assessed. Less than months_event_to_symptom_onset, or more"
+        " than it plus months_since_symptom_onset, is a caution (the case is checked as"
+        " given).")
     lasted_several_weeks: StrictBool | None = Field(
         None, description="Extension (ICD-11): the clinician judges that the symptoms have"
         " lasted 'several weeks', for a duration between two weeks and a month."

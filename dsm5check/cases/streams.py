@@ -37,6 +37,7 @@ from dsm5check.cases.yamlio import (
     iter_yaml,
     json_count,
     json_duplicates_in,
+    json_ids,
     json_int,
     json_loads,
     long_number_message,
@@ -615,6 +616,9 @@ class _JsonBuffer:
             decoder = json.JSONDecoder(object_pairs_hook=hook, parse_int=json_int)
             try:
                 data, end = decoder.raw_decode(self.buf, start)
+                data = json_ids(data, lambda floats: json.JSONDecoder(
+                    object_pairs_hook=JsonPairs(), parse_int=json_int,
+                    parse_float=floats).raw_decode(self.buf, start)[0])
                 if end < len(self.buf) or self.eof:
                     if json_count(self.buf, start, end) and json_too_many(data):
                         return self.problem(start, too_many_message())

@@ -11,7 +11,12 @@ likely wrong (the months figure, or the later date).
 
 Month figures are estimates ("roughly how many months ago"): they may stray
 ``MONTHS_TOLERANCE`` months before they count as a contradiction. Dates are
-exact and get no slack.
+exact and get no slack. Months figures that contradict only each other (the
+full picture before the first symptoms, or after the assessment, by the months
+alone) are not a problem but a caution (:func:`timeline_cautions`): the case is
+checked as given and the disagreement said beside the result, with or without
+dates elsewhere in the case. A contradiction that involves a date (an event's,
+the assessment's...) stays a problem.
 
 Each message is a :class:`Said`: as text, it names the fields by their keys (a
 case file's problems point at its keys: ``events[0].date``); its ``words`` say
@@ -320,6 +325,8 @@ def _months_order(tl: Timeline, event: Moment | None) -> Iterator[tuple[Loc, str
             for late in moments[late_key]:
                 if early.exact and late.exact:
                     continue
+                if _both_from_the_event(early, late):
+                    continue  # months figures alone: a caution (timeline_cautions)
                 if late.day >= early.day or _span(late.day, early.day) <= MONTHS_TOLERANCE:
                     continue
                 loc = late.loc if not late.exact else early.loc
@@ -330,28 +337,73 @@ def _months_order(tl: Timeline, event: Moment | None) -> Iterator[tuple[Loc, str
                     _what(late), " ", *_said(late), " would come before ", _what(early), " ",
                     *_said(early), f": {why}",
                 )
+
+
+def _both_from_the_event(early: Moment, late: Moment) -> bool:
+    """Two moments counted on from the same event by months figures: whether they
+    are in order depends on the figures alone, not on any date."""
+    return (not early.exact and not late.exact
+            and str(early.loc[-1]).startswith("months_event_to_")
+            and str(late.loc[-1]).startswith("months_event_to_"))
+
+
+class Caution(NamedTuple):
+    """Months figures that disagree with each other (no date involved): the case
+    is checked as given, and the disagreement is said beside the result."""
+
+    loc: Loc  # the field most likely wrong
+    message: Said  # names the fields by key; ``words`` in plain words
+
+
+#: What every caution ends with: the reading behind checking the case all the same.
+CAUTION_READING = (
+    "Months figures are estimates, so the case was checked as given: check the figures.")
+
+
+#: The reading in full, for ``check --explain`` (docs/case-format.md says the same).
+MONTHS_READING = (
+    "Timelines: months figures are estimates. When the months figures alone disagree"
+    " with each other (the full picture before the first symptoms, or after the"
+    " assessment), the case is still checked as given and a caution says so; the exit"
+    " status is not changed. A date that contradicts another date or a months figure is"
+    " an input problem, and the case is not checked.")
+
+
+def timeline_cautions(case: Case) -> list[Caution]:
+    """Months figures given only as months (``months_event_to_symptom_onset``,
+    ``months_event_to_full_criteria``, ``months_since_symptom_onset``) that
+    contradict each other beyond ``MONTHS_TOLERANCE``, whatever dates the case
+    also gives: the full picture before the first symptoms, or after the
+    assessment. A contradiction that involves a date is a problem instead
+    (:func:`timeline_problems`)."""
+    tl = case.timeline
+    if tl is None:
+        return []
     msso, meso, mef = (tl.months_since_symptom_onset, tl.months_event_to_symptom_onset,
                        tl.months_event_to_full_criteria)
-    if event is None and meso is not None and mef is not None and mef + MONTHS_TOLERANCE < meso:
-        yield ("timeline", "months_event_to_full_criteria"), _say(
-            f"the full picture {mef:g} months after the event",
+    if meso is None or mef is None:
+        return []
+    out: list[Caution] = []
+    if mef + MONTHS_TOLERANCE < meso:
+        out.append(Caution(("timeline", "months_event_to_full_criteria"), _say(
+            f"the months figures disagree: the full picture {mef:g} months after the event",
             _Key("timeline.months_event_to_full_criteria"),
             f" would come before the first symptoms {meso:g} months after it",
             _Key("timeline.months_event_to_symptom_onset"),
-            ": the full picture cannot come before the first symptom",
-        )
-    if (tl.assessed is None and event is None and msso is not None and meso is not None
-            and mef is not None and mef - meso > msso + MONTHS_TOLERANCE):
-        yield ("timeline", "months_event_to_full_criteria"), _say(
-            f"the full picture {mef:g} months after the event",
+            f". The full picture cannot come before the first symptom. {CAUTION_READING}",
+        )))
+    elif msso is not None and mef - meso > msso + MONTHS_TOLERANCE:
+        out.append(Caution(("timeline", "months_event_to_full_criteria"), _say(
+            f"the months figures disagree: the full picture {mef:g} months after the event",
             _Key("timeline.months_event_to_full_criteria"),
             f" comes {mef - meso:g} months after the first symptoms",
             _Key(f"timeline.months_event_to_symptom_onset {meso:g}",
                  f" ({meso:g} months after the event)"),
             f", but the symptoms began only {msso:g} months before the assessment",
             _Key("timeline.months_since_symptom_onset"),
-            ": the full picture cannot come after the assessment",
-        )
+            f". The full picture cannot come after the assessment. {CAUTION_READING}",
+        )))
+    return out
 
 
 def _ages(case: Case, events: list[Event], tl: Timeline) -> Iterator[tuple[Loc, str]]:

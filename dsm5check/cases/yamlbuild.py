@@ -241,6 +241,27 @@ def build(node: Node, duplicates: list[tuple[Node, Node]]) -> Any:
     raise Unusual  # pragma: no cover - the composer makes only these three kinds
 
 
+#: Tags of plain scalars that a case id keeps as the text written (``id: 007``).
+_ID_AS_WRITTEN = frozenset((INT, FLOAT, BOOL, TIMESTAMP))
+
+
+def id_as_written(node: Node, data: Any) -> None:
+    """A case's ``id`` written as an unquoted number, date or yes/no (``007``,
+    ``0x1F``, ``1_000``, ``2024-03-02``) is text: keep it exactly as written
+    rather than the value YAML reads (7, 31, 1000, a date). The last ``id`` key
+    is the one kept, as for any repeated key."""
+    if type(data) is not dict or type(node) is not MappingNode:
+        return
+    value = data.get("id")
+    if value is None or type(value) is str:
+        return
+    for k, v in reversed(node.value):
+        if type(k) is ScalarNode and k.tag == STR and k.value == "id":
+            if type(v) is ScalarNode and not v.style and v.tag in _ID_AS_WRITTEN:
+                data["id"] = v.value
+            return
+
+
 def _first_key(node: MappingNode, repeated: Node, key: Any, sink: list[tuple[Node, Node]]) -> Node:
     for k, _ in node.value:
         if k is repeated:

@@ -10,7 +10,7 @@ back to a line and column. Alias expansion is bounded ("billion laughs").
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from dsm5check.cases.yamlbuild import (
     alias_problem,
     bad_value,
     build,
+    id_as_written,
     json_too_many,
     too_many_message,
     too_many_nodes,
@@ -198,9 +199,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         except Unusual:
             pairs.clear()
             data = self.construct_document(node)
+            id_as_written(node, data)
             return data
         for first, key in pairs:
             self._duplicate(first, key)
+        id_as_written(node, data)
         return data
 
     def _duplicate(self, first: yaml.Node, key_node: yaml.Node) -> None:
@@ -412,6 +415,47 @@ class JsonPairs:
         return out
 
 
+class _FloatTexts:
+    """parse_float hook that remembers each number's text (by the float's identity)."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+
+    def __call__(self, text: str) -> float:
+        value = float(text)
+        self.texts[id(value)] = text
+        return value
+
+
+def json_ids(data: Any, parse_again: Callable[[Callable[[str], float]], Any]) -> Any:
+    """``data`` (a case or a list of cases) with each case's ``id`` as written, as
+    YAML ids are (yamlbuild.id_as_written): ``1.50`` and ``1e3`` keep their text,
+    ``true``/``false`` are that text, a whole number its digits (JSON writes one
+    the one way, but ``-0``). A float's text is known only by parsing again with
+    ``parse_again(hook)`` (rare: the common case costs nothing)."""
+    if type(data) is dict:
+        cid = data.get("id")
+        if cid is None or type(cid) is str:
+            return data  # the common case, one lookup
+    cases = data if type(data) is list else (data,)
+    texts: dict[int, str] = {}
+    if any(type(c) is dict and type(c.get("id")) is float for c in cases):
+        hook = _FloatTexts()
+        data = parse_again(hook)
+        texts = hook.texts
+        cases = data if type(data) is list else (data,)
+    for case in cases:
+        if type(case) is dict:
+            cid = case.get("id")
+            if type(cid) is float:
+                case["id"] = texts.get(id(cid), repr(cid))
+            elif type(cid) is bool:
+                case["id"] = "true" if cid else "false"
+            elif type(cid) is int:
+                case["id"] = str(cid)
+    return data
+
+
 class LongNumber(ValueError):
     def __init__(self, text: str) -> None:
         super().__init__(text)
@@ -439,7 +483,10 @@ def json_loads(file: str, text: str, line_offset: int = 0, col_offset: int = 0,
     """Parse JSON text: (data, whether some object repeats a key); InputError else."""
     hook = JsonPairs()
     try:
-        data = json.loads(text, object_pairs_hook=hook, parse_int=json_int)
+        data = json_ids(
+            json.loads(text, object_pairs_hook=hook, parse_int=json_int),
+            lambda floats: json.loads(text, object_pairs_hook=JsonPairs(), parse_int=json_int,
+                                      parse_float=floats))
         if json_count(text) and _too_many_json(data):
             line, col, msg = 1, 1, too_many_message()
         else:

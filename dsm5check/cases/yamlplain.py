@@ -80,7 +80,20 @@ def plain_document(text: str) -> tuple[Any, int, list[Duplicate]] | None:
             return None
     except (_Fallback, RecursionError):
         return None
+    cid = data.get("id")
+    if cid is not None and type(cid) is not str:
+        _id_as_written(data, lines, col)
     return data, number, reader.duplicates
+
+
+def _id_as_written(data: dict[Any, Any], lines: list[Line], col: int) -> None:
+    """``id: 007`` keeps its text, as the full reader does (yamlbuild.id_as_written):
+    the last top-level ``id`` line written as a plain scalar."""
+    for kcol, content, _, entry in reversed(lines):
+        if kcol == col and entry[0] < ITEM_SCALAR and entry[1] == "id":
+            if entry[0] == KEY_SCALAR and content[entry[4]:entry[4] + 1] not in ("'", '"'):
+                data["id"] = content[entry[4]:]
+            return
 
 
 #: Lines as written (indentation and comment included) -> (column, content, entry):

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
 
+from dsm5check.cases.cautions import with_cautions
 from dsm5check.cases.loading import (
     CaseIds,
     RulesetResolver,
@@ -58,7 +59,8 @@ def _evaluated(
             _report(problems, [item])
             continue
         doc = item.doc
-        yield evaluate(item.ruleset, item.case, file=doc.file, line=doc.line), doc
+        yield with_cautions(evaluate(item.ruleset, item.case, file=doc.file, line=doc.line),
+                            item.case), doc
 
 
 def record_text(result: CaseResult, doc: Document, with_input: bool) -> str:
@@ -138,7 +140,8 @@ def _work_chunk(names: list[str]) -> Chunk:
                 items.append(item)
                 continue
             doc = item.doc
-            r = evaluate(item.ruleset, item.case, file=doc.file, line=doc.line)
+            r = with_cautions(evaluate(item.ruleset, item.case, file=doc.file, line=doc.line),
+                              item.case)
             texts.append(record_text(r, doc, with_input))  # JSON: no line break inside
             bad = bool(r.mismatches)
             mismatched += bad

@@ -5,7 +5,8 @@ Keys of the contract: id, ruleset {id, version, sha256}, diagnosis, criteria
 tool, file, title per criterion, items behind each count, needed inputs,
 specifier_detail (status, source, reason), index_event, and what_if: for an
 undecided diagnosis, per undecided criterion the unanswered inputs that would
-decide it (summary, to_met, to_not_met; empty otherwise).
+decide it (summary, to_met, to_not_met; empty otherwise); cautions (only when
+a case has some: cases/cautions.py).
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ def case_record(result: CaseResult) -> dict[str, Any]:
             else None
         ),
     }
+    cautions = getattr(result, "cautions", ())  # cases/cautions.py: only when there are some
+    if cautions:
+        record["cautions"] = list(cautions)
     return record
 
 
@@ -220,6 +224,7 @@ def record_json(result: CaseResult) -> str:
         "matched": not result.mismatches,
         "mismatches": [m.as_record() for m in result.mismatches],
     })
+    cautions = getattr(result, "cautions", ())
     return "".join([
         '{"id": ', s(result.case_id), _head(result),
         ', "file": ', s(result.file), ', "diagnosis": ', s(result.diagnosis),
@@ -228,5 +233,6 @@ def record_json(result: CaseResult) -> str:
         ', "specifiers_undecided": ', _strings(result.undecided_specifiers),
         ', "specifier_detail": {', details,
         '}, "index_event": ', s(index) if type(index) is str else _ENCODE(index),
-        ', "what_if": ', _what_if_json(result), ', "expected": ', expected, "}",
+        ', "what_if": ', _what_if_json(result), ', "expected": ', expected,
+        ', "cautions": ' + _ENCODE(list(cautions)) if cautions else "", "}",
     ])

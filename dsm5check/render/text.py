@@ -114,6 +114,8 @@ def case_tree(result: CaseResult, *, depth: int = 6) -> Tree:
             line = need.add(Text(f"{labels.get(crit, crit)}" + (f": {said}" if said else "")))
             if crit in decide:
                 line.add(Text(decide[crit].brief_sentence(), style="dim"))
+    for caution in getattr(result, "cautions", ()):  # cases/cautions.py
+        tree.add(Text(f"Caution: {caution['message']}", style="yellow"))
     if result.expected_checked:
         if result.mismatches:
             exp = tree.add(Text("Expected: DID NOT MATCH", style="bold red"))
@@ -165,7 +167,8 @@ def summary_table(results: Sequence[CaseResult]) -> Fitted:
 
 
 def needs_attention(result: CaseResult) -> bool:
-    return bool(result.mismatches) or result.diagnosis == "indeterminate"
+    return (bool(result.mismatches) or result.diagnosis == "indeterminate"
+            or bool(getattr(result, "cautions", ())))
 
 
 def readings(rules: Ruleset) -> Tree:
@@ -189,6 +192,10 @@ def render_run(
     for rules in explain:
         console.print()
         console.print(readings(rules))
+    if explain:
+        from dsm5check.cases.timeline_checks import MONTHS_READING
+
+        console.print(Text(MONTHS_READING))
 
 
 def _render_results(
