@@ -187,3 +187,27 @@ def test_draft_naming_an_unknown_ruleset_is_reported_at_its_rules_key(tmp_path: 
     (problem,) = err.value.problems
     assert str(problem).startswith(f"{draft}:2:11: no shipped ruleset 'no-such-rules'")
     assert str(problem).endswith("(at rules)")
+
+
+def test_months_figures_that_disagree_are_noted_in_words_not_refused() -> None:
+    """A ruleset whose interview asks months figures: estimates that disagree only
+    with each other (the contract's own example) are taken as given and noted,
+    naming the question, as check shows them as a caution."""
+    from dsm5check.interview.answers import cautions
+    from dsm5check.interview.model import Question
+
+    asked = [Question(f"t{i}", "number", "?", label, 3, target=("timeline", key))
+             for i, (key, label) in enumerate([
+                 ("months_since_symptom_onset", "months since the symptoms began"),
+                 ("months_event_to_symptom_onset", "months from the event to the symptoms"),
+                 ("months_event_to_full_criteria", "months from the event to the full picture"),
+             ])]
+    data = {"id": "m", "timeline": {"months_since_symptom_onset": 5,
+                                    "months_event_to_symptom_onset": 0.5,
+                                    "months_event_to_full_criteria": 7}}
+    said = cautions(asked, data)
+    assert said and all(s.startswith("months from the event to the full picture: ")
+                        for s in said), said
+    assert not any("timeline." in s or "_" in s for s in said), said
+    data["timeline"]["months_event_to_full_criteria"] = 3
+    assert cautions(asked, data) == []

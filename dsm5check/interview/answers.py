@@ -162,6 +162,22 @@ def problems(plan: Plan, questions: Sequence[Question], data: dict[str, Any]) ->
     return [f"{_named(questions, loc)}: {getattr(msg, 'words', msg)}" for loc, msg in found]
 
 
+def cautions(questions: Sequence[Question], data: dict[str, Any]) -> list[str]:
+    """What a careful reader would point out about the answers, though the case is
+    still checked as given (months figures that disagree only with each other), as
+    sentences that name the question concerned."""
+    from pydantic import ValidationError
+
+    from dsm5check.cases.case import Case
+    from dsm5check.cases.timeline_checks import timeline_cautions
+
+    try:
+        case = Case.model_validate(data)
+    except ValidationError:
+        return []  # a problem, said by problems()
+    return [f"{_named(questions, c.loc)}: {c.message.words}" for c in timeline_cautions(case)]
+
+
 def _named(questions: Sequence[Question], loc: tuple[Any, ...]) -> str:
     """The label of the question whose answer is at ``loc`` (or holds it)."""
     best = None

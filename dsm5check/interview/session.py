@@ -90,10 +90,12 @@ class Session:
                 if text:
                     self._store(q.note_key, text)
                 continue
-            problem = self._problem(q, reply.value)
+            problem, notes = self._problem(q, reply.value)
             if problem:
                 self.prompter.say(f"  Not taken: {problem}", "bad")
                 continue
+            for note in notes:  # taken as given; said so the interviewer can revisit it
+                self.prompter.say(f"  Note: {note}", "dim")
             self._store(q.key, reply.value)
             return True
 
@@ -118,16 +120,16 @@ class Session:
         self.answers[key] = value
         self.draft.save()
 
-    def _problem(self, q: Question, value: Any) -> str | None:
-        """A date or text that would make the case invalid (e.g. onset before the event)."""
+    def _problem(self, q: Question, value: Any) -> tuple[str | None, list[str]]:
+        """A date or text that would make the case invalid (e.g. onset before the
+        event), and the cautions this answer brings (figures that disagree with each
+        other only: the case is still checked as given)."""
         if self.plan is None or q.kind not in _CHECKED_KINDS:
-            return None
-        from dsm5check.interview.answers import case_data, problems
-        from dsm5check.interview.flow import plan_flow
+            return None, []
+        from dsm5check.interview.answers import case_data, cautions, problems
+        from dsm5check.interview.flow import plan_flow, stale_after
 
         plan = self.plan
-        from dsm5check.interview.flow import stale_after
-
         trial = dict(self.answers)
         for key in stale_after(plan, self.answers, q.key, value):
             del trial[key]  # asked again after this answer: not a conflict with it
@@ -136,10 +138,15 @@ class Session:
         before.pop(q.key, None)
         qs_before = plan_flow(plan, before).questions
         qs_trial = plan_flow(plan, trial).questions
-        old = set(problems(plan, qs_before, case_data(plan, qs_before, before)))
-        new = problems(plan, qs_trial, case_data(plan, qs_trial, trial))
+        data_before = case_data(plan, qs_before, before)
+        data_trial = case_data(plan, qs_trial, trial)
+        old = set(problems(plan, qs_before, data_before))
+        new = problems(plan, qs_trial, data_trial)
         fresh = [p for p in new if p not in old]
-        return "; ".join(fresh) if fresh else None
+        if fresh:
+            return "; ".join(fresh), []
+        noted = set(cautions(qs_before, data_before))
+        return None, [c for c in cautions(qs_trial, data_trial) if c not in noted]
 
     # -- the loop ------------------------------------------------------------------
     def run(self) -> Plan:
