@@ -87,6 +87,11 @@ class Item(_Frozen):
     )
     teaching: tuple[str, ...] = Field((), description="Teaching notes and common pitfalls.")
     scale: str = Field("severity", description="Name of an answer scale of this ruleset.")
+    impairment: bool = Field(
+        False, description="A rating of the symptoms' impact on functioning, not a symptom:"
+        " `score --missing prorate` and `zero` never fill it in (left blank, it stays"
+        " missing).",
+    )
 
 
 class Criterion(_Frozen):
