@@ -15,7 +15,7 @@ from typing import Any, Protocol, final
 
 from dsm5check.cases.case import Case, section_values
 from dsm5check.cases.dates import add_months
-from dsm5check.engine.kinds import NodeVisitor, visit
+from dsm5check.engine.kinds import NodeVisitor, children, visit
 from dsm5check.engine.logic import compare, item_status, kleene_all, kleene_any
 from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, NodeResult, Status
 from dsm5check.engine.rules_model import (
@@ -184,11 +184,19 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
     threshold = rules.symptom_threshold
     may_be_unlisted = section != "case"
     words = item_words(rules, item_id)
+    # not answered: read from the case's other keys when the YAML says how (``otherwise``)
+    otherwise = compile_rule(item.otherwise, rules) if item.otherwise is not None else None
+    read_from = describe_leaves(item.otherwise) if item.otherwise is not None else ""
 
     def ev(ctx: Ctx) -> NodeResult:
         if ctx.foreign is not None and may_be_unlisted:
             return ctx.foreign.item(item_id, nid, label, threshold, ctx)
         value, listed = ctx.answer(item_id, section)
+        if otherwise is not None and value is None:
+            found = otherwise(ctx)
+            if found.status != UNKNOWN:
+                return _result(NodeResult, ("item", found.status, item_id, (found,), nid,
+                                            label, {"value": None, "read_from": read_from}))
         status, info = item_status(
             value, listed, threshold,
             may_be_unlisted and ctx.case.unlisted_symptoms == "absent",
@@ -196,6 +204,23 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
         info["words"] = words  # a fresh dict per call: names for the reason sentence
         return _result(NodeResult, ("item", status, item_id, (), nid, label, info))
     return ev
+
+
+def describe_leaves(rule: NodeModel) -> str:
+    """An ``otherwise`` rule in words: the labels of its leaves (guards under ``not``
+    left out), joined by 'and'."""
+    out: list[str] = []
+
+    def leaves(node: NodeModel) -> None:
+        if isinstance(node, NotNode):
+            return
+        kids = children(node)
+        if not kids and node.label:
+            out.append(node.label)
+        for kid in kids:
+            leaves(kid)
+    leaves(rule)
+    return " and ".join(dict.fromkeys(out)) or "the case's other answers"
 
 
 def _c_criterion(node: CriterionNode, rules: Ruleset) -> Evaluator:

@@ -92,6 +92,12 @@ class Item(_Frozen):
         " `score --missing prorate` and `zero` never fill it in (left blank, it stays"
         " missing).",
     )
+    otherwise: Rule | None = Field(
+        None, description="How to read the item from the case's other keys (facts only,"
+        " e.g. the `impairment` ratings every case may give) when the case does not"
+        " answer it: it decides only where the item is not given, and only when it is"
+        " itself decided.",
+    )
 
 
 class Criterion(_Frozen):
@@ -311,6 +317,13 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
             )
     if DIAGNOSIS in rs.criterion_map:
         errors.append((("criteria",), f"{DIAGNOSIS!r} is reserved for the diagnosis rule"))
+    for i, item in enumerate(rs.items):
+        if item.otherwise is None:
+            continue
+        for loc, node in walk_located(item.otherwise, ("items", i, "otherwise")):
+            if isinstance(node, ItemNode | CriterionNode | ForAnyNode):
+                errors.append((loc, "`otherwise` reads the case's facts, not items,"
+                                    " criteria or collections"))
     for top, rule in _rules(rs):
         for loc, node in walk_located(rule, top):
             if isinstance(node, ItemNode) and node.item not in rs.item_map:
@@ -474,6 +487,9 @@ def _fact_paths(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     errors: list[tuple[tuple[object, ...], str]] = []
     for loc, rule in _rules(rs):
         errors.extend(path_problems(rule, loc, scope, Case))
+    for i, item in enumerate(rs.items):
+        if item.otherwise is not None:
+            errors.extend(path_problems(item.otherwise, ("items", i, "otherwise"), {}, Case))
     if rs.applies_to is not None:
         errors.extend(path_problems(rs.applies_to.rule, ("applies_to", "rule"), scope, Case))
     return errors
