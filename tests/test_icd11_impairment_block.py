@@ -113,3 +113,18 @@ def test_a_bad_otherwise_rule_is_refused_at_its_place(tmp_path: Path, old: str, 
     shown = str(err.value)
     assert words in shown
     assert "mine.yaml:" in shown
+
+
+def test_what_if_says_the_item_was_read_from_the_rating(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
+    case = icd11_case({"social": 0, "occupational": 1})
+    case["events"] = [{"extremely_threatening": True, "index": True}]
+    case["timeline"] = {"months_since_symptom_onset": 3}
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(case))
+    main(["what-if", str(path)])
+    out, err = capsys.readouterr()
+    assert ("P7 PTSD problems affect relationships: now not answered (read from the social"
+            " impairment rating); rate it 2 or more") in out, out + err
