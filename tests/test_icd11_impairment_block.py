@@ -128,3 +128,18 @@ def test_what_if_says_the_item_was_read_from_the_rating(
     out, err = capsys.readouterr()
     assert ("P7 PTSD problems affect relationships: now not answered (read from the social"
             " impairment rating); rate it 2 or more") in out, out + err
+
+
+def test_many_cases_in_one_run_each_read_their_own_block() -> None:
+    # results shared between cases (engine/shared.py) must not carry one case's
+    # impairment reading over to another with the same (missing) P7-P9
+    forms: list[tuple[Any, str]] = [({"social": 3}, "met"), (None, "indeterminate"),
+                                     (False, "not_met"), ({"social": 0}, "indeterminate"),
+                                     ({"occupational": 4}, "met")]
+    cases = []
+    for n in range(600):
+        case = icd11_case(forms[n % len(forms)][0])
+        case["id"] = f"c{n}"
+        cases.append(case)
+    results = dsm5check.evaluate_many(cases)
+    assert [fi(r) for r in results] == [forms[n % len(forms)][1] for n in range(600)]

@@ -9,17 +9,21 @@ unanswered item or a missing fact is *unknown*, never quietly false.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from dsm5check.cases.case import Case
+from dsm5check.engine import shared
 from dsm5check.engine.crosswalk import Foreign, source_of, vocabulary
 from dsm5check.engine.logic import kleene_all
 from dsm5check.engine.nodes import MISSING, Ctx, Evaluator, compile_rule, criterion_result
 from dsm5check.engine.results import (
     MET,
+    NOT_MET,
     UNKNOWN,
     CaseResult,
     CriterionResult,
+    LazySpecifierResult,
     Mismatch,
     NodeResult,
     SpecifierResult,
@@ -40,8 +44,11 @@ class _Plan:
             c.id: compile_rule(c.rule, rules) for c in rules.criteria
         }
         self.criteria[DIAGNOSIS] = compile_rule(rules.diagnosis.rule, rules)
-        self.specifiers = [(s, compile_rule(s.rule, rules)) for s in rules.specifiers]
-        self.order = [(c.id, c.title, c.name) for c in rules.criteria]
+        # a table per criterion and specifier: their records are shared when
+        # their rule's result is (shared.py)
+        self.specifiers = [(s, compile_rule(s.rule, rules), shared.Table())
+                           for s in rules.specifiers]
+        self.order = [(c.id, c.title, c.name, shared.Table()) for c in rules.criteria]
         spec = rules.index_element
         self.index_path = tuple(spec.collection.split(".")) if spec is not None else ()
         #: the index element's name is nothing a case holds: while the element is not
@@ -52,6 +59,11 @@ class _Plan:
 
 
 _PLANS: dict[int, _Plan] = {}
+
+#: With the diagnosis not met, a specifier "does not apply" whatever its own rule
+#: says: that rule is evaluated only when its result's ``node`` is read
+#: (``results.LazySpecifierResult``). False evaluates it at once (for tests).
+LAZY_SPECIFIERS = True
 
 #: per (ruleset, vocabulary of a case): the set it is read from, with the
 #: crosswalk compiled against that set; None when it is read natively
@@ -143,20 +155,50 @@ def evaluate(loaded: LoadedRuleset | Ruleset, case: Case, *, file: str = "", lin
             ctx.base_scope = {spec.name: MISSING}
             ctx.base_paths = {spec.name: spec.name}
             ctx.scope, ctx.scope_paths = dict(ctx.base_scope), dict(ctx.base_paths)
-    criteria = tuple([
-        CriterionResult(cid, title, (n := criterion_result(cid, ctx)).status, n, name)
-        for cid, title, name in plan.order
-    ])
+    memos = shared.MEMOS
+    criteria: list[CriterionResult] = []
+    for cid, title, name, table in plan.order:
+        node = criterion_result(cid, ctx)
+        if table.live and id(node) in memos:  # a shared result: share its record too
+            found = table.entries.get(id(node))
+            if found is None:
+                found = CriterionResult(cid, title, node.status, node, name)
+                table.add(id(node), found)
+            else:
+                table.hits += 1
+            criteria.append(found)
+        else:
+            criteria.append(CriterionResult(cid, title, node.status, node, name))
     diagnosis = criterion_result(DIAGNOSIS, ctx)
-    specs = []
-    for s, ev in plan.specifiers:
+    specs: list[SpecifierResult] = []
+    lazy = LAZY_SPECIFIERS and diagnosis.status == NOT_MET
+    if lazy:  # "does not apply": their own rules are evaluated only if read
+        for s, ev, _ in plan.specifiers:
+            specs.append(LazySpecifierResult(s.id, s.title, s.source, NOT_MET,
+                                             partial(ev, ctx), NOT_MET))
+    for s, ev, table in plan.specifiers if not lazy else ():
         node = ev(ctx)
-        status = kleene_all([diagnosis.status, node.status])
-        specs.append(SpecifierResult(s.id, s.title, s.source, status, node, diagnosis.status))
-    mismatches = tuple(_mismatches(case, criteria, diagnosis.status, specs))
+        if table.live and id(node) in memos:
+            key = (id(node), diagnosis.status)
+            spec_found = table.entries.get(key)
+            if spec_found is None:
+                status = kleene_all([diagnosis.status, node.status])
+                spec_found = SpecifierResult(s.id, s.title, s.source, status, node,
+                                             diagnosis.status)
+                table.add(key, spec_found)
+            else:
+                table.hits += 1
+            specs.append(spec_found)
+        else:
+            status = kleene_all([diagnosis.status, node.status])
+            specs.append(SpecifierResult(s.id, s.title, s.source, status, node,
+                                         diagnosis.status))
+    crits = tuple(criteria)
+    mismatches = tuple(_mismatches(case, crits, diagnosis.status, specs)) \
+        if case.expected is not None else ()
     return CaseResult(
         case.id, rules.id, rules.version, digest, diagnosis.status, diagnosis,
-        criteria, tuple(specs), index_label, case.expected is not None, mismatches, file, line,
+        crits, tuple(specs), index_label, case.expected is not None, mismatches, file, line,
         rules.diagnosis.title, spec.title if spec else "Index element",
     )
 

@@ -22,6 +22,7 @@ from dsm5check.engine.outcome import MET, NOT_MET, UNKNOWN
 # reasons read any node outcome of this shape (results.NodeResult has it) and
 # never import results.py, which imports them for NodeResult.reason
 from dsm5check.engine.outcome import Outcome as NodeResult
+from dsm5check.engine.shared import MEMOS
 from dsm5check.engine.wording import item_answer, rating_words
 
 _OP_WORDS = {
@@ -185,16 +186,35 @@ def _count_reason(node: NodeResult) -> str:
     text = f"{d['met']} of {d['total']} {word}, {d['needed']} needed"
     if counted:
         text += ". Counted: " + ", ".join(
-            [f"{k.title} ({_short_answer(k)})" for k in counted] if items
-            else [k.title for k in counted])
+            [_item_piece(k) for k in counted] if items else [k.title for k in counted])
     if items and unrelated:
-        text += ". Not counted: " + ", ".join([f"{k.title} ({k.reason})" for k in unrelated])
+        text += ". Not counted: " + ", ".join([_item_piece(k) for k in unrelated])
     if unknown:
         what = "not known" if items else "undecided"
         text += f". {what.capitalize()}: " + ", ".join([
+            _item_piece(k) if items else
             f"{k.title} ({k.reason})" if "trauma_related" in k.detail else k.title
             for k in unknown])
     return text
+
+
+def _item_piece(k: NodeResult) -> str:
+    """How a count of items names one of them: its title with its answer when it
+    counts ("rated 3"), with its reason when it does not count for all its answer
+    or when its relation to the event is not known, its title alone when it is
+    not known; worked out once for an item result shared between cases."""
+    memo = MEMOS.get(id(k))
+    if memo is not None and memo.piece is not None:
+        return memo.piece
+    if k.status == MET:
+        piece = f"{k.title} ({_short_answer(k)})"
+    elif k.status == UNKNOWN and "trauma_related" not in k.detail:
+        piece = k.title
+    else:
+        piece = f"{k.title} ({k.reason})"
+    if memo is not None:
+        memo.piece = piece
+    return piece
 
 
 # --- facts and time spans --------------------------------------------------------
@@ -310,6 +330,18 @@ def _logic_reason(node: NodeResult) -> str:
 
 
 def reason_for(node: NodeResult) -> str:
+    """The sentence for a node's status; worked out once for a result shared
+    between cases (``shared.py``)."""
+    memo = MEMOS.get(id(node))
+    if memo is None:
+        return _reason(node)
+    reason = memo.reason
+    if reason is None:
+        reason = memo.reason = _reason(node)
+    return reason
+
+
+def _reason(node: NodeResult) -> str:
     """The sentence for a node's status; one case per result kind (mypy checks
     that every kind of ``outcome.ResultKind`` has one)."""
     kind = node.kind

@@ -6,7 +6,7 @@ run that only needs statuses does not pay for sentences it never prints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -90,6 +90,61 @@ class SpecifierResult:
                 return self.node.reason
             return f"depends on the diagnosis, which is undecided; own rule: {self.node.reason}"
         return self.node.reason
+
+
+#: the slot that holds a specifier result's node
+_NODE_SLOT: Any = SpecifierResult.__dict__["node"]
+
+
+class LazySpecifierResult(SpecifierResult):
+    """A specifier of a diagnosis that is not met: its status and reason do not
+    depend on its own rule ("does not apply"), so the rule is evaluated only when
+    something reads ``node`` (most runs never do). Equal to, and used as, the
+    :class:`SpecifierResult` it stands for."""
+
+    __slots__ = ("_later",)
+    _later: Callable[[], NodeResult] | None
+
+    def __init__(self, id: str, title: str, source: str, status: Status,
+                 later: Callable[[], NodeResult], diagnosis: Status) -> None:
+        set_ = object.__setattr__
+        set_(self, "id", id)
+        set_(self, "title", title)
+        set_(self, "source", source)
+        set_(self, "status", status)
+        set_(self, "diagnosis", diagnosis)
+        set_(self, "_later", later)
+
+    @property
+    def node(self) -> NodeResult:
+        later = self._later
+        if later is None:
+            found: NodeResult = _NODE_SLOT.__get__(self)
+            return found
+        found = later()
+        _NODE_SLOT.__set__(self, found)
+        object.__setattr__(self, "_later", None)  # what it needed can go
+        return found
+
+    @node.setter
+    def node(self, value: NodeResult) -> None:  # for copy and replace()
+        _NODE_SLOT.__set__(self, value)
+        object.__setattr__(self, "_later", None)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpecifierResult):
+            return NotImplemented
+        return _fields(self) == _fields(other)
+
+    def __hash__(self) -> int:
+        return hash(_fields(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as the plain record it stands for
+        return (SpecifierResult, _fields(self))
+
+
+def _fields(s: SpecifierResult) -> tuple[Any, ...]:
+    return (s.id, s.title, s.source, s.status, s.node, s.diagnosis)
 
 
 @dataclass(frozen=True, slots=True)

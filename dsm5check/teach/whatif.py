@@ -25,8 +25,17 @@ from itertools import combinations
 from typing import Any
 
 from dsm5check.cases.case import Case
+from dsm5check.engine import shared
 from dsm5check.engine.evaluate import evaluate
-from dsm5check.engine.results import MET, NOT_MET, UNKNOWN, CaseResult, NodeResult, Status
+from dsm5check.engine.results import (
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    CaseResult,
+    CriterionResult,
+    NodeResult,
+    Status,
+)
 from dsm5check.engine.rules_model import ForAnyNode
 from dsm5check.engine.ruleset import LoadedRuleset, walk
 from dsm5check.render.names import criterion_name
@@ -194,23 +203,37 @@ def deciders(result: CaseResult, loaded: LoadedRuleset | None = None,
     With a ruleset and case, each set is also checked with the engine; with a
     result alone (as in ``check``) the sets are read from the tree.
     """
-    out: list[Decider] = []
     data = base_data(case) if case is not None else None
     options = Options(loaded.rules if loaded else None, data, only_unknown=True)
-    for crit in result.criteria:
-        if crit.status != UNKNOWN:
-            continue
-        per: dict[Status, list[ChangeSet]] = {}
-        shown = criterion_name(crit.id, crit.name)
-        for target in (MET, NOT_MET):
-            sets = options.of(crit.node, target, DECIDE_BUDGET, shown, crit.id)
-            if loaded is not None and data is not None:
-                judge = _Judge(loaded, data, _criterion_is(crit.id, target))
-                sets = [s for s in sets if judge(s)]
-            per[target] = minimal(sets)
-        out.append(Decider(crit.id, crit.title, crit.reason,
-                           ordered(per[MET]), ordered(per[NOT_MET]), shown))
-    return tuple(out)
+    return tuple([_decider(crit, options, loaded, data) for crit in result.criteria
+                  if crit.status == UNKNOWN])
+
+
+def _decider(crit: CriterionResult, options: Options, loaded: LoadedRuleset | None,
+             data: dict[str, Any] | None) -> Decider:
+    per: dict[Status, list[ChangeSet]] = {}
+    shown = criterion_name(crit.id, crit.name)
+    for target in (MET, NOT_MET):
+        sets = options.of(crit.node, target, DECIDE_BUDGET, shown, crit.id)
+        if loaded is not None and data is not None:
+            judge = _Judge(loaded, data, _criterion_is(crit.id, target))
+            sets = [s for s in sets if judge(s)]
+        per[target] = minimal(sets)
+    return Decider(crit.id, crit.title, crit.reason,
+                   ordered(per[MET]), ordered(per[NOT_MET]), shown)
+
+
+def criterion_decider(crit: CriterionResult) -> Decider:
+    """What decides one undecided criterion, read from its result alone (as in
+    ``check``); worked out once for a criterion result shared between cases."""
+    memo = shared.memo(crit)
+    if memo is not None and memo.decider is not None:
+        found: Decider = memo.decider
+        return found
+    decider = _decider(crit, Options(None, None, only_unknown=True), None, None)
+    if memo is not None:
+        memo.decider = decider
+    return decider
 
 
 def _criterion_is(cid: str, target: Status) -> Callable[[CaseResult], bool]:
@@ -221,4 +244,4 @@ def still_needed(result: CaseResult) -> tuple[Decider, ...]:
     """For an undecided diagnosis: what decides each undecided criterion."""
     if result.diagnosis != UNKNOWN:
         return ()
-    return deciders(result)
+    return tuple([criterion_decider(c) for c in result.criteria if c.status == UNKNOWN])
