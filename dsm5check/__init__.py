@@ -11,7 +11,10 @@ API (see docs/api.md) is loaded on first use::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# typing is not imported at run time: this module is the first of the program's
+# imports, and a Ctrl-C that lands before the interrupt hold is taken (see
+# dsm5check/__main__.py) can be lost; mypy treats TYPE_CHECKING as true.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -43,6 +46,8 @@ _PUBLIC = {
 }
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from dsm5check.api import CaseError, evaluate, evaluate_many, iter_results, load_ruleset
     from dsm5check.engine.results import CaseResult, CriterionResult, SpecifierResult
     from dsm5check.engine.ruleset import LoadedRuleset

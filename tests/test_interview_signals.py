@@ -94,15 +94,24 @@ def whole_run(tmp_path_factory: pytest.TempPathFactory) -> float:
 @pytest.fixture(scope="module")
 def python_start() -> float:
     """How long Python takes to start before any of our code runs (``-c pass``); a
-    Ctrl-C before then meets Python's own start-up, not the interview."""
-    times = []
-    for _ in range(3):
+    Ctrl-C before then meets Python's own start-up, not the interview (the limit
+    docs/interview.md states). Measured as the moments run: ``BATCH`` interpreters
+    started side by side (one started alone starts faster than five at once on a
+    loaded machine; the first moment then fell inside Python's own start-up and a
+    lost Ctrl-C left the interview waiting)."""
+
+    def one(_: int) -> float:
         start = time.monotonic()
         child = pexpect.spawn(sys.executable, ["-c", "pass"], timeout=30)
         child.expect(pexpect.EOF)
         child.close()
-        times.append(time.monotonic() - start)
-    return sorted(times)[1]
+        return time.monotonic() - start
+
+    rounds = []
+    for _ in range(3):
+        with ThreadPoolExecutor(BATCH) as pool:
+            rounds.append(max(pool.map(one, range(BATCH))))
+    return sorted(rounds)[1]
 
 
 def moments(n: int, whole: float, first: float) -> list[float]:

@@ -25,10 +25,13 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import FrameType
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: the fewer imports before
+if TYPE_CHECKING:  # the hold is taken, the smaller the window where Ctrl-C is lost
+    from collections.abc import Callable, Iterator
+    from types import FrameType
+    from typing import Any
 
 _state = {"depth": 0, "pending": False, "installed": False, "early": False}
 _wakers: list[Callable[[], None]] = []  # prompts waiting for a key, to be woken
