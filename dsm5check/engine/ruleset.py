@@ -22,8 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from dsm5check.engine.kinds import located_children
 from dsm5check.engine.rules_model import (
     CriterionNode,
+    FactNode,
     ForAnyNode,
     ItemNode,
+    MonthsNode,
     NodeModel,
     Rule,
 )
@@ -321,9 +323,9 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
         if item.otherwise is None:
             continue
         for loc, node in walk_located(item.otherwise, ("items", i, "otherwise")):
-            if isinstance(node, ItemNode | CriterionNode | ForAnyNode):
-                errors.append((loc, "`otherwise` reads the case's facts, not items,"
-                                    " criteria or collections"))
+            if not located_children(node) and not isinstance(node, FactNode | MonthsNode):
+                errors.append((loc, "`otherwise` reads the case's facts, not items or"
+                                    " criteria"))
     for top, rule in _rules(rs):
         for loc, node in walk_located(rule, top):
             if isinstance(node, ItemNode) and node.item not in rs.item_map:
