@@ -341,6 +341,9 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
     threshold = rules.symptom_threshold
     may_be_unlisted = section != "case"
     words = item_words(rules, item_id)
+    # not answered: read from the case's other keys when the YAML says how (``otherwise``)
+    otherwise = compile_rule(item.otherwise, rules) if item.otherwise is not None else None
+    read_from = describe_leaves(item.otherwise) if item.otherwise is not None else ""
     table = shared.Table()
     entries: dict[Any, NodeResult] = table.entries
 
@@ -360,6 +363,11 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
             if not listed:
                 value = None
         absent = not listed and may_be_unlisted and ctx.case.unlisted_symptoms == "absent"
+        if otherwise is not None and value is None:  # decided by other keys: not shared
+            other = otherwise(ctx)
+            if other.status != UNKNOWN:
+                return _result(NodeResult, ("item", other.status, item_id, (other,), nid,
+                                            label, {"value": None, "read_from": read_from}))
         if table.live:
             key: Any
             if listed:
@@ -382,6 +390,23 @@ def _c_item(node: ItemNode, rules: Ruleset) -> Evaluator:
         info["words"] = words  # a fresh dict per call: names for the reason sentence
         return _result(NodeResult, ("item", status, item_id, (), nid, label, info))
     return ev
+
+
+def describe_leaves(rule: NodeModel) -> str:
+    """An ``otherwise`` rule in words: the labels of its leaves (guards under ``not``
+    left out), joined by 'and'."""
+    out: list[str] = []
+
+    def leaves(node: NodeModel) -> None:
+        if isinstance(node, NotNode):
+            return
+        kids = children(node)
+        if not kids and node.label:
+            out.append(node.label)
+        for kid in kids:
+            leaves(kid)
+    leaves(rule)
+    return " and ".join(dict.fromkeys(out)) or "the case's other answers"
 
 
 def _c_criterion(node: CriterionNode, rules: Ruleset) -> Evaluator:

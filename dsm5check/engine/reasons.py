@@ -123,6 +123,8 @@ def item_reason(node: NodeResult) -> str:
     why = d.get("why")
     if "crosswalk" in d:  # read through a crosswalk from another set's answers
         return f"from {d['crosswalk']}: {reason_for(node.children[0])}"
+    if "read_from" in d:  # not answered; read from the case's other keys (``otherwise``)
+        return f"not answered; read from the {d['read_from']}: {reason_for(node.children[0])}"
     if why == "not_crosswalked":
         return f"not assessed (the case is coded in {d['coded_in']}, which has no such item)"
     if why == "unlisted":
@@ -158,6 +160,8 @@ def _short_answer(node: NodeResult) -> str:
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"rated {value}"
+    if "read_from" in node.detail:
+        return f"from the {node.detail['read_from']}"
     return "given"
 
 

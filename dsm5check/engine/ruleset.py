@@ -22,8 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from dsm5check.engine.kinds import located_children
 from dsm5check.engine.rules_model import (
     CriterionNode,
+    FactNode,
     ForAnyNode,
     ItemNode,
+    MonthsNode,
     NodeModel,
     Rule,
 )
@@ -87,6 +89,17 @@ class Item(_Frozen):
     )
     teaching: tuple[str, ...] = Field((), description="Teaching notes and common pitfalls.")
     scale: str = Field("severity", description="Name of an answer scale of this ruleset.")
+    impairment: bool = Field(
+        False, description="A rating of the symptoms' impact on functioning, not a symptom:"
+        " `score --missing prorate` and `zero` never fill it in (left blank, it stays"
+        " missing).",
+    )
+    otherwise: Rule | None = Field(
+        None, description="How to read the item from the case's other keys (facts only,"
+        " e.g. the `impairment` ratings every case may give) when the case does not"
+        " answer it: it decides only where the item is not given, and only when it is"
+        " itself decided.",
+    )
 
 
 class Criterion(_Frozen):
@@ -306,6 +319,13 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
             )
     if DIAGNOSIS in rs.criterion_map:
         errors.append((("criteria",), f"{DIAGNOSIS!r} is reserved for the diagnosis rule"))
+    for i, item in enumerate(rs.items):
+        if item.otherwise is None:
+            continue
+        for loc, node in walk_located(item.otherwise, ("items", i, "otherwise")):
+            if not located_children(node) and not isinstance(node, FactNode | MonthsNode):
+                errors.append((loc, "`otherwise` reads the case's facts, not items or"
+                                    " criteria"))
     for top, rule in _rules(rs):
         for loc, node in walk_located(rule, top):
             if isinstance(node, ItemNode) and node.item not in rs.item_map:
@@ -469,6 +489,9 @@ def _fact_paths(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
     errors: list[tuple[tuple[object, ...], str]] = []
     for loc, rule in _rules(rs):
         errors.extend(path_problems(rule, loc, scope, Case))
+    for i, item in enumerate(rs.items):
+        if item.otherwise is not None:
+            errors.extend(path_problems(item.otherwise, ("items", i, "otherwise"), {}, Case))
     if rs.applies_to is not None:
         errors.extend(path_problems(rs.applies_to.rule, ("applies_to", "rule"), scope, Case))
     return errors

@@ -39,7 +39,9 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
                       every: bool = False) -> None:
     ids = [s.rules.id for s in sets]
     for s in sets:
-        label = " — a research label, not a diagnosis" if s.rules.research_only else ""
+        # said once: a research set whose title already says so gets no second label
+        said = "not a diagnosis" in s.rules.title.lower()
+        label = " — a research label, not a diagnosis" if s.rules.research_only and not said else ""
         console.print(f"[bold]{s.rules.id}[/]: {s.rules.title}{label}")
     listed = [c for c in cases if every or not c.agree or len(cases) == 1]
     if listed:

@@ -24,9 +24,11 @@ missing. Neither ever becomes 0 unless the user asks for it by name.
     practice but it biases totals and diagnoses downwards; named so that it is
     never a silent default.
 
-Only the summed symptom items are filled in by ``prorate`` and ``zero``;
-other items (dissociation, impairment) and criterion or fact columns always
-stay unknown when missing.
+Only the summed symptom items are filled in by ``prorate`` and ``zero``, and
+the mean is over the answered symptom items; other items (dissociation,
+impairment ratings -- summed items the YAML marks ``impairment: true``, such as
+ITQ items 7-9 and 16-18) and criterion or fact columns always stay unknown when
+missing.
 """
 
 from __future__ import annotations

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 
 from dsm5check.errors import UsageError
-from dsm5check.score.instruments import SUMMED_SECTION, Instrument
+from dsm5check.score.instruments import SUMMED_SECTION, Instrument, Slot
 from dsm5check.score.query import Options
 
 
 def options_from(args: argparse.Namespace, instrument: Instrument) -> Options:
     if args.max_missing < 0:
         raise UsageError(f"--max-missing: expected a number >= 0, not {args.max_missing}")
-    summed = sum(1 for s in instrument.slots if s.section == SUMMED_SECTION)
+    summed = len(fillable_slots(instrument))
     # a row needs at least one answered item to take the mean of
     if args.max_missing > summed - 1:
         raise UsageError(f"--max-missing {args.max_missing}: the {instrument.short} has"
@@ -20,3 +20,16 @@ def options_from(args: argparse.Namespace, instrument: Instrument) -> Options:
                          f" to fill in the others; expected a number from 0 to {summed - 1}")
     cut = args.cutpoint if args.cutpoint is not None else instrument.default_cutpoint
     return Options(missing=args.missing, max_missing=args.max_missing, cutpoint=cut)
+
+
+def fillable_slots(instrument: Instrument) -> list[Slot]:
+    """The instrument's summed symptom items that a missing-data mode may fill in: not
+    those its home ruleset marks as impairment ratings (ITQ items 7-9 and 16-18)."""
+    slots = [s for s in instrument.slots if s.section == SUMMED_SECTION]
+    if instrument.home is None:
+        return slots
+    from dsm5check.engine.registry import shipped
+
+    rules = shipped(instrument.home).rules
+    impairment = {i.id for i in rules.items if i.impairment}
+    return [s for s in slots if instrument.item_id(rules, s) not in impairment]

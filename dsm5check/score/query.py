@@ -5,8 +5,9 @@ that ``--emit-sql`` prints) and is built from common table expressions, one
 layer per step, each adding columns to ``*``:
 
 1. ``__s_a``  every column the rules read, checked (off-scale or wrong type -> NULL)
-2. ``__s_b``  per row: answered summed items and their sum (for prorating)
-3. ``__s_c``  item values after the missing-data mode
+2. ``__s_b``  per row: answered summed symptom items and their sum (for prorating)
+3. ``__s_c``  item values after the missing-data mode (impairment items, marked
+   ``impairment: true`` in the YAML, are never filled in)
 4. ``__s_k0``... criteria, in dependency order (compile_sql.compile_rule)
 5. ``__s_x``  the diagnosis rule; ``__s_y`` specifiers (diagnosis AND own rule)
 
@@ -96,6 +97,8 @@ class _Builder:
         self.ctes.append(("__s_a", [f"{clean_sql(c)} AS {ident(c.clean)}"
                                     for c in self.checked.values()]))
         self.summed = [i for i in rules.items if i.section == SUMMED_SECTION]
+        # the symptoms a missing-data mode may fill in; impairment ratings stay as given
+        self.fillable = [i for i in self.summed if not i.impairment]
         self.gaps: list[str] = []
         self._items()
         self.bind = Bind(rules, plan, self.checked, self.values)
@@ -109,7 +112,7 @@ class _Builder:
                 raise UsageError(f"--map: item {item.id} adds up to the total:"
                                  " give it one column, not several")
             raw[item.id] = ident(self.checked[cols[0]].clean) if cols else "NULL"
-        given = [v for v in raw.values() if v != "NULL"]
+        given = [raw[i.id] for i in self.fillable if raw[i.id] != "NULL"]
         answered = " + ".join(f"(CASE WHEN {v} IS NOT NULL THEN 1 ELSE 0 END)"
                               for v in given) or "0"
         answered_sum = " + ".join(f"COALESCE({v}, 0)" for v in given) or "0"
@@ -118,13 +121,17 @@ class _Builder:
             self.na, self.ns = "__s_na", "__s_ns"
         else:  # needed only where a row has gaps: inline, evaluated lazily inside CASE
             self.na, self.ns = f"({answered})", f"({answered_sum})"
-        self.missing = f"({len(self.summed)} - {self.na})"
+        self.missing = f"({len(self.fillable)} - {self.na})"
+        # impairment items left blank (never filled in, so counted apart)
+        self.unfilled = " + ".join(f"(CASE WHEN {raw[i.id]} IS NULL THEN 1 ELSE 0 END)"
+                                   for i in self.summed if i.impairment)
         self.values: dict[str, str] = {}
         layer = []
         for j, item in enumerate(self.summed):
             self.values[item.id] = f"__s_i{j}"
-            filled = filled_value(self.options.missing, raw[item.id], self.na, self.ns,
-                                  self.missing, self.options.max_missing)
+            filled = raw[item.id] if item.impairment else filled_value(
+                self.options.missing, raw[item.id], self.na, self.ns, self.missing,
+                self.options.max_missing)
             layer.append(f"{filled} AS __s_i{j}")
         for item_id, cols in self.plan.items.items():
             if item_id not in self.values and len(cols) == 1:
@@ -216,9 +223,9 @@ class _Builder:
             outs.append((sid, status_sql(col, st), "status"))
         others = [c for c in self.checked.values() if c.kind == "rating"
                   and not any(c.column in self.plan.items.get(i.id, ()) for i in self.summed)]
-        summed_missing = self.missing
+        summed_missing = f"({self.missing} + {self.unfilled})" if self.unfilled else self.missing
         if self.options.missing == "strict":  # a known total means no summed item is missing
-            summed_missing = f"(CASE WHEN __s_total IS NOT NULL THEN 0 ELSE {self.missing} END)"
+            summed_missing = f"(CASE WHEN __s_total IS NOT NULL THEN 0 ELSE {summed_missing} END)"
         nmiss = " + ".join([summed_missing] + [f"(CASE WHEN {ident(c.clean)} IS NULL THEN 1"
                                                " ELSE 0 END)" for c in others])
         outs.append(("items_missing", nmiss, "count"))
@@ -230,7 +237,7 @@ class _Builder:
     def _bounds(self) -> tuple[str, str]:
         """Lowest and highest total a row with gaps can still have."""
         scales = {(self.rules.scale_of(i).min, self.rules.scale_of(i).max) for i in self.summed}
-        if len(scales) == 1:
+        if len(scales) == 1 and not self.unfilled:  # ns and missing cover every summed item
             lo, hi = scales.pop()
             return (f"{self.ns} + {lo} * {self.missing}", f"{self.ns} + {hi} * {self.missing}")
         low = " + ".join(f"COALESCE({ident(self.values[i.id])}, {self.rules.scale_of(i).min})"

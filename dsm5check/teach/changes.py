@@ -207,6 +207,8 @@ def _item(
         text = f"{where}: {named}: now {now}; set to {'yes' if target == MET else 'no'}"
         return [change(path, target == MET, text, name, want)]
     now = f"{named}: now {rating_now(rules, name, d.get('value'))}"
+    if "read_from" in d:  # not answered; the case's other keys decided it (``otherwise``)
+        now = f"{named}: now not answered (read from the {d['read_from']})"
     if target == MET:
         return [change(path, thr, f"{now}; rate it {thr} or more", name, want)]
     low = rules.scale_of(item).min if rules and item else 0
