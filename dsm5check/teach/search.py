@@ -163,6 +163,8 @@ class Options:
         kind, kids = node.kind, node.children
         every = (kind == "all") == (target == MET)
         if kind == "for_any":
+            if node.detail.get("missing"):  # the collection is not given at all
+                return self._missing(node, target, budget, where, crit)
             every = target == NOT_MET
         todo = [k for k in kids if k.status != target]
         if every:
@@ -178,6 +180,29 @@ class Options:
                 for s in self.of(new, target, budget, where, crit)
             )
         return minimal(sets)
+
+    def _missing(self, node: NodeResult, target: Status, budget: int, where: str,
+                 crit: str) -> list[ChangeSet]:
+        """A collection the case leaves out is not assessed (unknown), unlike an empty
+        one: it is not met once the case says there are none; met with a new element
+        (when a blank one is known)."""
+        from dsm5check.teach.changes import change
+        from dsm5check.teach.why import field_name
+
+        named = field_name(node.name)
+        if target == NOT_MET:
+            text = f"{where}: {named}: now not given; say there were none"
+            made = change(node.name, [], text, named, "given as none")
+            object.__setattr__(made, "criterion", crit)
+            return [frozenset({made})]
+        new = self.blank.get(node.name)
+        if new is None or self.only_unknown:
+            return []
+        noun = node.detail.get("as", "element")
+        return minimal(
+            frozenset(replace(c, text=f"{c.text} (a new {noun})") for c in s)
+            for s in self.of(new, target, budget, where, crit)
+        )
 
     def _count(self, node: NodeResult, target: Status, budget: int, where: str, crit: str
                ) -> list[ChangeSet]:
