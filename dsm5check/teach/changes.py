@@ -19,7 +19,7 @@ from typing import Any, assert_never
 from pydantic import ValidationError
 
 from dsm5check.cases.case import Case
-from dsm5check.engine.reasons import show_value
+from dsm5check.engine.reasons import duration_words, show_value
 from dsm5check.engine.results import MET, NOT_MET, NodeResult, Status
 from dsm5check.engine.ruleset import Ruleset
 from dsm5check.teach.why import field_name, item_name, rating_now, words
@@ -286,7 +286,7 @@ def _months(node: NodeResult, target: Status, where: str) -> list[Change]:
     op, limit, to_met = d["op"], d["limit"], target == MET
     label = node.label or f"months from {field_name(d['from'])} to {field_name(d['to'])}"
     cmp = _MORE[op] if to_met else _MORE[_NEG[op]]
-    want = f"{cmp} {shown(limit)} month" + ("" if limit == 1 else "s")
+    want = f"{cmp} {duration_words(limit)}"
     if "start" in d:
         bound: dt.date = d["bound"]
         one = dt.timedelta(days=1)
