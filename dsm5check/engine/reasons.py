@@ -80,6 +80,15 @@ def join(parts: list[str], word: str = "and") -> str:
     return f"{', '.join(parts[:-1])} {word} {parts[-1]}"
 
 
+def duration_words(months: float) -> str:
+    """A span the rules give in months, as people say it: 1 -> "1 month", 6 -> "6
+    months", and under a month in weeks when it is a whole number of them (0.5 ->
+    "2 weeks", the rulesets' reading of two weeks as half a month; 0.25 -> "1 week")."""
+    if 0 < months < 1 and float(months * 4).is_integer():
+        return _plural(int(months * 4), "week")
+    return _plural(months, "month")
+
+
 def _plural(n: float, word: str) -> str:
     return f"{show_value(n)} {word}" + ("" if n == 1 else "s")
 
@@ -223,7 +232,7 @@ def _item_piece(k: NodeResult) -> str:
 def _months_reason(node: NodeResult) -> str:
     d = node.detail
     words: Mapping[str, Any] = d.get("words") or {}
-    want = f"{_OP_WORDS[d['op']]}{_plural(d['limit'], 'month')}"
+    want = f"{_OP_WORDS[d['op']]}{duration_words(d['limit'])}"
     name = {key: fact_name(words.get(key), d[key]) for key in ("from", "to", "or_fact")
             if d.get(key)}
     if "start" in d:
@@ -357,9 +366,10 @@ def _reason(node: NodeResult) -> str:
         case "for_any":
             return _for_any_reason(node)
         case "criterion":
+            # said beside the criterion's name ("affect dysregulation (not met: ...)"),
+            # so the name is not repeated inside
             target: NodeResult = node.detail["reason"]
-            who = node.label or f"criterion {node.name}"
-            return f"{who} {STATUS_WORDS[node.status]}: {target.reason}"
+            return f"{STATUS_WORDS[node.status]}: {target.reason}"
         case "element":
             return node.children[0].reason
         case "all" | "any" | "not":

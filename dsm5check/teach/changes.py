@@ -19,7 +19,7 @@ from typing import Any, assert_never
 from pydantic import ValidationError
 
 from dsm5check.cases.case import Case
-from dsm5check.engine.reasons import show_value
+from dsm5check.engine.reasons import duration_words, show_value
 from dsm5check.engine.results import MET, NOT_MET, NodeResult, Status
 from dsm5check.engine.ruleset import Ruleset
 from dsm5check.teach.why import field_name, item_name, rating_now, words
@@ -147,16 +147,19 @@ def leaf_changes(
     rules: Ruleset | None = None,
     data: dict[str, Any] | None = None,
     criterion: str = "",
+    via: str = "",
 ) -> list[Change]:
     """Changes that bring one leaf (item, fact, months) to ``target``.
 
     Without ``rules`` and ``data`` (only a result at hand) the changes are good
     for describing what is needed, not for applying: item paths are bare ids.
+    ``via`` names the item of another set this one is read for, through a crosswalk
+    ("P1 upsetting dreams of the event"): the change then says both.
     """
     kind = node.kind
     match kind:  # every result kind (mypy checks that none is left out)
         case "item":
-            found = _item(node, target, where, rules, data)
+            found = _item(node, target, where, rules, data, via)
         case "fact":
             found = _fact(node, target, where)
         case "months":
@@ -173,7 +176,7 @@ def leaf_changes(
 
 def _item(
     node: NodeResult, target: Status, where: str, rules: Ruleset | None,
-    data: dict[str, Any] | None,
+    data: dict[str, Any] | None, via: str = "",
 ) -> list[Change]:
     d, name = node.detail, node.name
     item = rules.item_map.get(name) if rules else None
@@ -185,6 +188,8 @@ def _item(
     want = "present" if target == MET else "absent"
     # the item by name and its current answer: "D5 lost interest (now rated 1 (mild)): ..."
     named = item_name(rules, name, node.label)
+    if via:  # an item of another set read through a crosswalk: "P1 ..., read from B2 ..."
+        named = f"{via}, read from {named}"
     if "trauma_related" in d and d.get("value") is not None:
         # present; only its link to the event is unknown or denied
         if target == NOT_MET and d["trauma_related"] is False:
@@ -227,8 +232,12 @@ def _fact(node: NodeResult, target: Status, where: str) -> list[Change]:
     op, expected, current = d["op"], d["expected"], d.get("value")
     to_met = target == MET
     # the fact in words and its current value: "nature of event 1 (now other)"
-    field = field_name(path)
-    head = f"{where}: {field}: now {'not given' if current is None else words(current)};"
+    field = _fact_field(path, d.get("words"))
+    if d.get("defaulted"):  # the case does not give it: the rule reads it as its default
+        now = f"not given (the rule reads it as {_fact_now(current)})"
+    else:
+        now = "not given" if current is None else _fact_now(current)
+    head = f"{where}: {field}: now {now};"
     if op == "includes_any":
         have = list(current) if isinstance(current, (list, tuple)) else []
         if to_met:
@@ -248,8 +257,30 @@ def _fact(node: NodeResult, target: Status, where: str) -> list[Change]:
         return [change(path, value, f"{head} set to {words(value)}", field, shown(value))]
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         value = _numbers(op, expected, to_met)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a rating of 1, not 1.0 (which a case does not accept)
         return [change(path, value, f"{head} set to {shown(value)}", field, shown(value))]
     return []  # pragma: no cover - the comparison kinds are exhausted above
+
+
+def _fact_field(path: str, names: Any) -> str:
+    """A fact's field in words: ``events[0].nature`` -> "nature of event 1"; a field
+    inside a group (``impairment.occupational``) by the ruleset's name for it ("work
+    or study"), as its last word alone would not say which it is."""
+    name = getattr(names, "name", None)
+    if "." in path and "[" not in path and isinstance(name, str):
+        return name
+    return field_name(path)
+
+
+def _fact_now(value: Any) -> str:
+    """A fact's current value in words; a group of ratings as "distress 0, social 3"."""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        return ", ".join(f"{words(k)} {shown(v)}" for k, v in value.items()
+                         if v is not None) or "nothing"
+    return words(value)
 
 
 def _months(node: NodeResult, target: Status, where: str) -> list[Change]:
@@ -257,7 +288,7 @@ def _months(node: NodeResult, target: Status, where: str) -> list[Change]:
     op, limit, to_met = d["op"], d["limit"], target == MET
     label = node.label or f"months from {field_name(d['from'])} to {field_name(d['to'])}"
     cmp = _MORE[op] if to_met else _MORE[_NEG[op]]
-    want = f"{cmp} {shown(limit)} month" + ("" if limit == 1 else "s")
+    want = f"{cmp} {duration_words(limit)}"
     if "start" in d:
         bound: dt.date = d["bound"]
         one = dt.timedelta(days=1)

@@ -12,7 +12,7 @@ from dsm5check.render.names import name_of, names_of
 from dsm5check.teach.changes import Change
 from dsm5check.teach.output import Hanging
 from dsm5check.teach.search import LIMIT
-from dsm5check.teach.summaries import factor, summarize
+from dsm5check.teach.summaries import brief, factor
 from dsm5check.teach.whatif import Decider, WhatIf
 
 WORD = {"met": "MET", "not_met": "NOT MET", "indeterminate": "INDETERMINATE"}
@@ -76,7 +76,7 @@ def _needs_lines(sets: tuple[tuple[Change, ...], ...], needs: tuple[Decider, ...
         return None
     lines: list[RenderableType] = [Text("  every one of:")]
     for d in needs:
-        said = summarize(d.to_met).removeprefix(f"{d.shown}: ").removeprefix(f"{d.criterion}: ")
+        said = brief(d.to_met).removeprefix(f"{d.shown}: ").removeprefix(f"{d.criterion}: ")
         lines.append(Text(f"    {d.shown}: {said}"))
     return lines
 
@@ -91,7 +91,7 @@ def _sets_lines(sets: tuple[tuple[Change, ...], ...], labels: dict[str, str],
     if groups is not None:
         lines: list[RenderableType] = [Text("  every one of:")]
         for crit, choices in groups:
-            said = _set_text(choices[0]) if len(choices) == 1 else summarize(choices)
+            said = _set_text(choices[0]) if len(choices) == 1 else brief(choices)
             said = said.removeprefix(f"{labels.get(crit, crit)}: ").removeprefix(f"{crit}: ")
             lines.append(Text(f"    {labels.get(crit, crit)}: {said}"))
         return lines

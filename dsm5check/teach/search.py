@@ -8,7 +8,10 @@ met), read from the node kinds of :mod:`dsm5check.engine.rules_model` only:
 - "every child" (all met, any not met, for_any not met) is a cross product of
   the children's sets; "one child" (any met, all not met) is their union;
 - at_least n: every choice of the children still needed, as a cross product;
-- not flips the target; a criterion reference follows into that criterion.
+- not flips the target; a criterion reference follows into that criterion;
+- an item read through a crosswalk (from another set's answers: "from DSM-5 B2")
+  follows into the crosswalk rule's result, so the changes are made to the inputs
+  the case gives (an input that several items are read from is one change).
 
 Sets that are larger than the budget, change one path twice, or contain another
 set are dropped as early as possible. The sets are candidates: the engine is
@@ -80,11 +83,13 @@ class Options:
         *,
         only_unknown: bool = False,
         blank: dict[str, NodeResult] | None = None,
+        via: str = "",
     ) -> None:
         self.rules = rules
         self.data = data
         self.only_unknown = only_unknown
         self.blank = blank or {}  # for_any path -> result of a new, empty element
+        self.via = via  # the item of another set these options are read for
         self.memo: dict[tuple[int, str, int], list[ChangeSet]] = {}
 
     def of(self, node: NodeResult, target: Status, budget: int, where: str,
@@ -109,16 +114,35 @@ class Options:
         found = self.rules.criterion_map.get(node.name) if self.rules is not None else None
         return criterion_name(node.name, found.name if found is not None else node.label)
 
+    def _source(self, node: NodeResult) -> Options | None:
+        """Options over the set a crosswalked item is read from (its rules name the
+        case's items); without a ruleset and case, the item itself is the input."""
+        if self.rules is None or self.data is None:
+            return None
+        from dsm5check.engine.crosswalk import source_of
+        from dsm5check.teach.why import item_name
+
+        vocab = self.data.get("coded_in") or self.data.get("ruleset") or ""
+        source = source_of(self.rules, str(vocab))
+        if source is None:  # pragma: no cover - a crosswalked item has a source set
+            return None
+        return Options(source, self.data, only_unknown=self.only_unknown, blank=self.blank,
+                       via=item_name(self.rules, node.name, node.label))
+
     def _of(self, node: NodeResult, target: Status, budget: int, where: str, crit: str
             ) -> list[ChangeSet]:
         kind, kids = node.kind, node.children
         match kind:  # every result kind (mypy checks that none is left out)
+            case "item" if kids and "crosswalk" in node.detail and (
+                    source := self._source(node)) is not None:
+                return source.of(kids[0], target, budget, where, crit)
             case "item" | "fact" | "months":
                 if self.only_unknown and node.status != UNKNOWN:
                     return []
                 return [
                     frozenset({c})
-                    for c in leaf_changes(node, target, where, self.rules, self.data, crit)
+                    for c in leaf_changes(node, target, where, self.rules, self.data, crit,
+                                          self.via)
                 ]
             case "criterion":
                 return self.of(node.detail["reason"], target, budget, self._named(node),
@@ -139,6 +163,8 @@ class Options:
         kind, kids = node.kind, node.children
         every = (kind == "all") == (target == MET)
         if kind == "for_any":
+            if node.detail.get("missing"):  # the collection is not given at all
+                return self._missing(node, target, budget, where, crit)
             every = target == NOT_MET
         todo = [k for k in kids if k.status != target]
         if every:
@@ -154,6 +180,29 @@ class Options:
                 for s in self.of(new, target, budget, where, crit)
             )
         return minimal(sets)
+
+    def _missing(self, node: NodeResult, target: Status, budget: int, where: str,
+                 crit: str) -> list[ChangeSet]:
+        """A collection the case leaves out is not assessed (unknown), unlike an empty
+        one: it is not met once the case says there are none; met with a new element
+        (when a blank one is known)."""
+        from dsm5check.teach.changes import change
+        from dsm5check.teach.why import field_name
+
+        named = field_name(node.name)
+        if target == NOT_MET:
+            text = f"{where}: {named}: now not given; say there were none"
+            made = change(node.name, [], text, named, "given as none")
+            object.__setattr__(made, "criterion", crit)
+            return [frozenset({made})]
+        new = self.blank.get(node.name)
+        if new is None or self.only_unknown:
+            return []
+        noun = node.detail.get("as", "element")
+        return minimal(
+            frozenset(replace(c, text=f"{c.text} (a new {noun})") for c in s)
+            for s in self.of(new, target, budget, where, crit)
+        )
 
     def _count(self, node: NodeResult, target: Status, budget: int, where: str, crit: str
                ) -> list[ChangeSet]:

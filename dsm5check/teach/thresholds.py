@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, final
 
 from dsm5check.engine.kinds import NodeVisitor, visit
-from dsm5check.engine.reasons import show_value
+from dsm5check.engine.reasons import duration_words, show_value
 from dsm5check.engine.rules_model import (
     AllNode,
     AnyNode,
@@ -123,10 +123,7 @@ def span_words(months: float) -> str:
     """A span in months as people say it: "1 month", "3 months", and under a
     month in weeks when it is a whole number of them ("2 weeks" for 0.5, the
     rulesets' reading of two weeks as half a month)."""
-    if 0 < months < 1 and float(months * 4).is_integer():
-        weeks = int(months * 4)
-        return f"{weeks} week" + ("" if weeks == 1 else "s")
-    return f"{_shown(months)} month" + ("" if months == 1 else "s")
+    return duration_words(months)
 
 
 def _part(node: NodeModel, rules: Ruleset | None = None) -> str:

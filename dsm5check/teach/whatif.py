@@ -119,6 +119,8 @@ def _blank_elements(loaded: LoadedRuleset, case: Case, data: dict[str, Any]
         holder: Any = data
         for part in parts:
             holder = holder.get(part) if isinstance(holder, dict) else None
+        if holder is None:  # not given at all: a first element starts the list
+            holder = []
         if not isinstance(holder, list):
             continue
         grown = apply_changes(data, [Change(f"{path}[{len(holder)}]", "{}", {}, "", "", "")])
@@ -218,7 +220,8 @@ def _decider(crit: CriterionResult, options: Options, loaded: LoadedRuleset | No
         if loaded is not None and data is not None:
             judge = _Judge(loaded, data, _criterion_is(crit.id, target))
             sets = [s for s in sets if judge(s)]
-        per[target] = minimal(sets)
+        # an empty set would say "decided already", which an undecided criterion is not
+        per[target] = minimal([s for s in sets if s])
     return Decider(crit.id, crit.title, crit.reason,
                    ordered(per[MET]), ordered(per[NOT_MET]), shown)
 
