@@ -279,8 +279,9 @@ def test_missing_modes(tmp_path: Path, capsys: pytest.CaptureFixture[str], mode:
     rows = make_rows(21, 600, bad=False)
     data = tmp_path / "m.csv"
     write_csv(data, ITEMS, rows)
-    got = score_jsonl(capsys, str(data), "--instrument", "pcl5", "--missing", mode,
-                      "--max-missing", "3")
+    # --max-missing applies to prorate only (refused with zero: it would do nothing)
+    limit = ("--max-missing", "3") if mode == "prorate" else ()
+    got = score_jsonl(capsys, str(data), "--instrument", "pcl5", "--missing", mode, *limit)
     for row, res in zip(rows, got, strict=True):
         values = [rating(c) for c in row]
         filled = prorated(values, 3) if mode == "prorate" else [v or 0 for v in values]

@@ -193,3 +193,15 @@ def test_parquet_input_rows_numbered_by_the_reader_in_input_order(
     got = duckdb.sql(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE \"row\" = id) FROM '{out}'"
                      ).fetchall()
     assert got == [(50_000, 50_000)]
+
+
+@pytest.mark.parametrize("mode", ["strict", "zero"])
+def test_max_missing_without_prorate_is_refused(pcl: Path, capsys: pytest.CaptureFixture[str],
+                                               mode: str) -> None:
+    """A newcomer's finding: --max-missing 5 with the default strict mode was taken and
+    did nothing, the summary saying 'missing data: strict'."""
+    code, out, err = run(capsys, str(pcl), "--instrument", "pcl5", "--missing", mode,
+                         "--max-missing", "5", "--summary-only")
+    assert code == 2 and out == ""
+    assert ("--max-missing 5 applies only with --missing prorate (missing answers are"
+            f" handled as {mode} here)") in err, err

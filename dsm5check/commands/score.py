@@ -31,9 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         " prorate: up to --max-missing missing symptom items take the"
                         " person's mean of answered symptom items; zero: missing symptom"
                         " items score 0 (impairment items are never filled in)")
-    parser.add_argument("--max-missing", type=int, default=2, metavar="N",
-                        help="with --missing prorate: most missing symptom items a row may"
-                        " have (2)")
+    parser.add_argument("--max-missing", type=int, default=None, metavar="N",
+                        help="with --missing prorate (only): most missing symptom items a"
+                        " row may have (2)")
     parser.add_argument("--cutpoint", type=int, metavar="N",
                         help="PCL-5 total at or above which the cut-point flag is met (33)")
     parser.add_argument("--na", action="append", default=[], metavar="TEXT",

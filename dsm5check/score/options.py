@@ -8,18 +8,27 @@ from dsm5check.errors import UsageError
 from dsm5check.score.instruments import SUMMED_SECTION, Instrument, Slot
 from dsm5check.score.query import Options
 
+#: how many missing symptom items ``--missing prorate`` fills in when not told
+DEFAULT_MAX_MISSING = 2
+
 
 def options_from(args: argparse.Namespace, instrument: Instrument) -> Options:
-    if args.max_missing < 0:
-        raise UsageError(f"--max-missing: expected a number >= 0, not {args.max_missing}")
+    given: int | None = args.max_missing
+    if given is not None and given < 0:
+        raise UsageError(f"--max-missing: expected a number >= 0, not {given}")
+    if given is not None and args.missing != "prorate":
+        # it would be taken and do nothing: say so rather than let the user believe it
+        raise UsageError(f"--max-missing {given} applies only with --missing prorate"
+                         f" (missing answers are handled as {args.missing} here)")
+    max_missing = DEFAULT_MAX_MISSING if given is None else given
     summed = len(fillable_slots(instrument))
     # a row needs at least one answered item to take the mean of
-    if args.max_missing > summed - 1:
-        raise UsageError(f"--max-missing {args.max_missing}: the {instrument.short} has"
+    if max_missing > summed - 1:
+        raise UsageError(f"--max-missing {max_missing}: the {instrument.short} has"
                          f" {summed} symptom items and a row needs at least one answered"
                          f" to fill in the others; expected a number from 0 to {summed - 1}")
     cut = args.cutpoint if args.cutpoint is not None else instrument.default_cutpoint
-    return Options(missing=args.missing, max_missing=args.max_missing, cutpoint=cut)
+    return Options(missing=args.missing, max_missing=max_missing, cutpoint=cut)
 
 
 def fillable_slots(instrument: Instrument) -> list[Slot]:
