@@ -32,16 +32,21 @@ def case_cautions(case: Case) -> list[dict[str, str]]:
             for c in timeline_cautions(case)]
 
 
-def with_cautions(result: CaseResult, case: Case) -> CaseResult:
-    """``result``, with the case's cautions when it has any."""
+def cautions_if_any(case: Case) -> tuple[dict[str, str], ...]:
+    """The case's cautions, cheaply nothing for the common case."""
     tl = case.timeline
     if tl is None or tl.months_event_to_full_criteria is None:
-        return result  # every caution today needs this figure: the common case is free
-    found = case_cautions(case)
+        return ()  # every caution today needs this figure: the common case is free
+    return tuple(case_cautions(case))
+
+
+def with_cautions(result: CaseResult, case: Case) -> CaseResult:
+    """``result``, with the case's cautions when it has any."""
+    found = cautions_if_any(case)
     if not found:
         return result
     values: dict[str, Any] = {f.name: getattr(result, f.name) for f in fields(result)}
-    return CautionedResult(**values, cautions=tuple(found))
+    return CautionedResult(**values, cautions=found)
 
 
 def cautions_of(result: CaseResult) -> tuple[dict[str, str], ...]:

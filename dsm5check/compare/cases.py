@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsm5check.cases.case_checks import scope_problems
+from dsm5check.cases.cautions import cautions_if_any
 from dsm5check.cases.loading import (
     CaseIds,
     LoadedCase,
@@ -65,6 +66,9 @@ class CaseComparison:
     line: int
     results: tuple[CaseResult, ...]  # one per set that reads it, in the order named
     skipped: tuple[Skip, ...] = ()  # the sets that skip it (see the module doc)
+    #: what a careful reader would point out about the case itself (cases/cautions.py),
+    #: whatever set reads it: as in ``check``, only when there are some
+    cautions: tuple[dict[str, str], ...] = ()
 
     @property
     def statuses(self) -> dict[str, str]:
@@ -193,7 +197,7 @@ def compare_case(loaded: LoadedCase, sets: Sequence[LoadedRuleset]) -> CaseCompa
         results.append(evaluate(rs, again, file=loaded.doc.file, line=loaded.doc.line))
     doc = loaded.doc
     return CaseComparison(loaded.case.id, doc.file, doc.line, tuple(results),
-                          tuple(skipped))
+                          tuple(skipped), cautions_if_any(loaded.case))
 
 
 def _unreadable(rs: LoadedRuleset, vocab: str, native: Mapping[str, Any] | None) -> bool:
@@ -231,7 +235,7 @@ def iter_comparisons(paths: Sequence[str], sets: Sequence[LoadedRuleset],
 def comparison_record(c: CaseComparison) -> dict[str, Any]:
     """One case in ``compare --format json|jsonl`` (shape in docs/compare.md)."""
     deciding = c.deciding()
-    return {
+    record: dict[str, Any] = {
         "id": c.case_id,
         "file": c.file,
         "agree": c.agree if len(c.results) > 1 else None,
@@ -244,6 +248,9 @@ def comparison_record(c: CaseComparison) -> dict[str, Any]:
                           for r in c.results if r.expected_checked), None),
         "skipped": {rid: reason for rid, reason, _ in c.skipped},
     }
+    if c.cautions:  # as in check's records: only when there are some
+        record["cautions"] = list(c.cautions)
+    return record
 
 
 def record_text(c: CaseComparison) -> str:

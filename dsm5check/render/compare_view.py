@@ -54,7 +54,8 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
                 f"{rid} {WORDS[st[rid]]}: "
                 + ", ".join(_lower(titles[(rid, k)]) for k in deciding[rid])
                 for rid in ids if deciding.get(rid) and not c.agree
-            ) or ("all agree" if c.agree else "")
+            ) or (("all undecided" if set(st.values()) == {"indeterminate"} else "all agree")
+                  if c.agree else "")  # as the summary line counts them
             rows.append([c.case_id, *(_status(st.get(rid)) for rid in ids), why])
         console.print(Fitted(
             [Column("case", wrap=True), *(Column(rid) for rid in ids),
@@ -62,6 +63,9 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
             title="Verdicts side by side" + ("" if every or len(cases) == 1
                                              else " (cases where the sets differ)"),
             split=False))  # the sets' verdicts belong side by side, or stacked per case
+    for c in cases:  # said for every case, listed above or not (as check says them)
+        for caution in c.cautions:
+            console.print(f"Caution ({c.case_id}): {caution['message']}", soft_wrap=True)
     if summary is None:
         console.print("No case could be compared.")
         return
