@@ -68,7 +68,8 @@ def open_data(args: argparse.Namespace, cmap: ColumnMap, threads: int,
     engine_settings(args)
     memory = args.memory_limit or runner.default_memory_limit(threads)
     engine = runner.Engine(threads=threads, memory_limit=memory, progress=progress,
-                           ordered=ordered)
+                           ordered=ordered,
+                           raise_memory=args.memory_limit is None)
     src: Source | None = None
     tmpdir = runner.temp_folder()
     try:
