@@ -103,7 +103,7 @@ def test_check_explains_crosswalked_items(capsys: pytest.CaptureFixture[str]) ->
     assert main(["check", str(SUDDEN)]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "from DSM-5 B2" in out and "from DSM-5 E3" in out
-    assert "Complex PTSD does not apply" in out
+    assert "Complex PTSD ruled out" in out  # the criterion CPTSD_precedence, by its name
     # a rule default is shown as such, never as if the case had said it
     assert "judged it extremely threatening or horrific: not given, read as no" in out
 

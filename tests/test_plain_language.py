@@ -271,7 +271,8 @@ def test_the_id_detector_finds_what_it_must() -> None:
     assert internal_ids("│ duration Lasting at least several weeks │") == ["duration La"]
     assert internal_ids("    └── clusters: C1") == ["└── clusters:"]
     assert internal_ids("│   ├── [?] duration: indeterminate") == ["│   ├── [?] duration:"]
-    assert internal_ids("is NOT MET (Two or three\nclusters: not met)") == []  # a wrapped name
+    # a wrapped name
+    assert internal_ids("is NOT MET (Two or three of the four symptom\nclusters: not met)") == []
     # the short codes standing alone are found too (Ex, Re, FI: bare_codes)
     assert ", duration," in internal_ids("needs: all of Ex, Re, duration, FI met")
     assert internal_ids("needs: all of Ex (exposure), Re (re-experiencing), Lasting"
