@@ -110,8 +110,9 @@ def test_bad_cells_reported_with_line_and_column(
     data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
     code, out, err = run(capsys, str(data), "--instrument", "pcl5")
     assert code == 0  # bad cells never reject the file
-    assert f"{data}:3:2: row 2, column 'B1' (item B1): '7' is not a whole number 0-4" in err
-    assert f"{data}:4:2: row 3, column 'B1' (item B1): 'x' is not a whole number 0-4" in err
+    # line and character column where the cell starts ("a,7,...": column 3)
+    assert f"{data}:3:3: row 2, column 'B1' (item B1): '7' is not a whole number 0-4" in err
+    assert f"{data}:4:3: row 3, column 'B1' (item B1): 'x' is not a whole number 0-4" in err
     got = rows_of(out)
     assert [r["bad_cells"] for r in got] == [None, "B1=7", "B1=x"]
     # row c: B1 unknown, but B2..B5 are 0 -> B undecided; the row stays undecided
@@ -296,7 +297,7 @@ def test_bad_cell_after_the_sniffed_sample_falls_back_to_text(
     out = tmp_path / "o.parquet"
     code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--out", str(out))
     assert code == 0
-    assert f"{data}:25002:4: row 25001, column 'B3'" in err and "'often'" in err
+    assert f"{data}:25002:11: row 25001, column 'B3'" in err and "'often'" in err  # 25000,2,0,
     got = duckdb.sql(f"SELECT count(*), count(bad_cells), min(row), max(row) FROM '{out}'")
     assert got.fetchall() == [(30_000, 1, 1, 30_000)]
     status = duckdb.sql(f"SELECT status, bad_cells FROM '{out}' WHERE row = 25001").fetchall()

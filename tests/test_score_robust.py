@@ -117,7 +117,7 @@ def test_fractional_and_hex_cells_are_bad_cells(tmp_path: Path, capsys: pytest.C
     assert rows[0]["bad_cells"] == f"B1={cell}"
     assert rows[0]["total"] is None and rows[0]["items_missing"] == 1
     assert rows[1]["bad_cells"] is None and rows[1]["total"] == 40
-    assert f"d.csv:2:2: row 1, column 'B1' (item B1): '{cell}' is not a whole number 0-4" in err
+    assert f"d.csv:2:3: row 1, column 'B1' (item B1): '{cell}' is not a whole number 0-4" in err
 
 
 def test_bad_cell_in_parquet_float_column(tmp_path: Path,
@@ -207,7 +207,8 @@ def test_bad_cell_shown_exactly_as_the_file_holds_it(
     code, out, err = run(capsys, *args)
     assert code == 0
     shown = cell.strip()  # a cell's surrounding blanks are not part of what it holds
-    assert f"d.csv:3:6: row 2, column 'B5' (item B5): {shown!r} is not a whole number 0-4" in err
+    # the character column where the cell starts: "2,2,2,2,2," is 10 characters
+    assert f"d.csv:3:11: row 2, column 'B5' (item B5): {shown!r} is not a whole number 0-4" in err
     assert err.count("is not a whole number") == 1
     if out_kind == "summary":
         assert "bad cells (counted as missing) in 1 rows: B5 1" in out
@@ -233,7 +234,7 @@ def test_bad_cell_text_below_the_sniffed_rows_and_na_codes(
     data = write(tmp_path / "d.csv", ["id", *ITEMS], rows)
     code, out, err = run(capsys, str(data), "--instrument", "pcl5", "--summary-only")
     assert code == 0
-    assert "d.csv:25002:8: row 25001, column 'C2' (item C2): '2.50'" in err
+    assert "d.csv:25002:19: row 25001, column 'C2' (item C2): '2.50'" in err  # 25001, + 6 cells
     assert "missing or bad item cells: 2 in 2 rows" in out
 
 
@@ -383,4 +384,5 @@ def test_bad_cells_at_their_rows_with_two_threads(
     code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--threads", "2", *extra)
     assert code == 0
     for n in (3, 77_777, 149_999):
-        assert f"d.csv:{n + 1}:2: row {n}, column 'B1' (item B1): '9'" in err
+        col = len(str(n)) + 2  # the character column after "<id>,"
+        assert f"d.csv:{n + 1}:{col}: row {n}, column 'B1' (item B1): '9'" in err

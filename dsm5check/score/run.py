@@ -379,9 +379,12 @@ def rows_to_stdout(con: duckdb.DuckDBPyConnection, relation: str, tmpdir: str,
 
 def bad_cell_problems(summary: Summary, compiled: Compiled, src: Source,
                       positions: dict[str, int], first_line: int) -> list[Problem]:
-    """`file:line:col: ...` for the first bad cells (line and column of the CSV)."""
+    """`file:line:col: ...` for the first bad cells: the line of the CSV and the
+    character column where the cell starts (Parquet: the row and the column's place)."""
+    from dsm5check.score.source import cell_columns
+
     by_label = {label(c): c for c in compiled.checked}
-    out: list[Problem] = []
+    found: list[tuple[int, int, str]] = []
     for row, text in summary.first_bad:
         for cell in text.split("; "):
             name, _, value = cell.partition("=")
@@ -390,9 +393,11 @@ def bad_cell_problems(summary: Summary, compiled: Compiled, src: Source,
                 continue
             line = row - 1 + first_line if first_line else row
             where = f"row {row}, column {c.column!r} ({c.role})"
-            out.append(Problem(src.name, line, positions.get(c.column, 1),
-                               f"{where}: {value!r} is not {c.expected()}; counted as missing"))
-    return out
+            found.append((line, positions.get(c.column, 1),
+                          f"{where}: {value!r} is not {c.expected()}; counted as missing"))
+    columns = cell_columns(src, {(line, cell) for line, cell, _ in found})
+    return [Problem(src.name, line, columns.get((line, cell), cell), message)
+            for line, cell, message in found]
 
 
 def temp_folder() -> str:

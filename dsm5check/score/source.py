@@ -170,32 +170,70 @@ def read_failure(src: Source, exc: Exception) -> InputError:
                                f"cannot read {src.kind.upper()} data: {first}")])
 
 
-def _surplus(src: Source, line: int, width: int) -> tuple[int | None, int]:
-    """Cells on CSV line ``line`` and the 1-based column where cell ``width + 1`` starts."""
-    import csv
-    import io
-
+def _delim_quote(src: Source) -> tuple[str, str]:
+    """The delimiter and quote character of a CSV source ("" when not one character)."""
     layout = src.layout
     delim = quote = ""
     if layout is not None:
         delim = layout.options.get("delim", "','")[1:-1].replace("''", "'")
         quote = layout.options.get("quote", "'\"'")[1:-1].replace("''", "'")
+    if len(delim) != 1 or len(quote) != 1:
+        return "", ""
+    return delim, quote
+
+
+def field_starts(text: str, delim: str, quote: str) -> list[int]:
+    """The 1-based character column where each cell of a CSV line starts."""
+    starts, inside = [1], False
+    for i, ch in enumerate(text):
+        if ch == quote:
+            inside = not inside
+        elif ch == delim and not inside:
+            starts.append(i + 2)
+    return starts
+
+
+def _surplus(src: Source, line: int, width: int) -> tuple[int | None, int]:
+    """Cells on CSV line ``line`` and the 1-based column where cell ``width + 1`` starts."""
+    import csv
+    import io
+
+    delim, quote = _delim_quote(src)
     text = _line_text(src.path, line)
-    if text is None or len(delim) != 1 or len(quote) != 1:
+    if text is None or not delim:
         return None, 1
     try:
         cells = len(next(csv.reader(io.StringIO(text), delimiter=delim, quotechar=quote), []))
     except csv.Error:
         cells = 0
-    seen, inside = 0, False
-    for i, ch in enumerate(text):
-        if ch == quote:
-            inside = not inside
-        elif ch == delim and not inside:
-            seen += 1
-            if seen == width:
-                return cells or None, i + 2
-    return cells or None, 1
+    starts = field_starts(text, delim, quote)
+    return cells or None, starts[width] if len(starts) > width else 1
+
+
+def cell_columns(src: Source, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """For (line, cell) pairs (both 1-based) of a CSV source, the character column where
+    the cell starts, reading the file once up to the last line asked for; pairs it cannot
+    place (Parquet, a line not found, an odd delimiter) are left out."""
+    delim, quote = _delim_quote(src)
+    if src.kind != "csv" or not delim or not wanted:
+        return {}
+    lines = {line for line, _ in wanted}
+    last = max(lines)
+    found: dict[tuple[int, int], int] = {}
+    try:
+        with open(src.path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if n in lines:
+                    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+                    starts = field_starts(text.rstrip("\r\n"), delim, quote)
+                    for line, cell in wanted:
+                        if line == n and cell <= len(starts):
+                            found[(line, cell)] = starts[cell - 1]
+                if n >= last:
+                    break
+    except OSError:
+        return {}
+    return found
 
 
 def _line_text(path: str, line: int) -> str | None:

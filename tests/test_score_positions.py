@@ -1,0 +1,38 @@
+"""A bad cell of a CSV file is reported at its line and at the character column where
+the cell starts, as every other `file:line:col` problem is -- not at the cell's place
+in the row (a newcomer found `d.csv:12:4` for a cell that starts at column 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dsm5check.cli import main
+from dsm5check.score.source import field_starts
+
+ITEMS = [f"pcl5_{n}" for n in range(1, 21)]
+
+
+def test_field_starts_honour_quotes() -> None:
+    assert field_starts('ab,"c,d",,e', ",", '"') == [1, 4, 10, 11]
+    assert field_starts('x;"say ""hi""";3', ";", '"') == [1, 3, 16]
+
+
+@pytest.mark.parametrize(("delim", "line", "col"), [
+    (",", '17,"Smith, Jo",2,2,5,2', 20),  # a quoted cell holding the delimiter
+    (";", "17;Jo;2;2;5;2", 11),
+])
+def test_bad_cell_at_its_character_column(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          delim: str, line: str, col: int) -> None:
+    head = delim.join(["id", "name", *ITEMS])
+    good = delim.join(["1", "Al", *(["2"] * 20)])
+    rest = delim.join(["2"] * 16)  # items 5-20
+    data = tmp_path / "d.csv"
+    data.write_text(f"{head}\n{good}\n{line}{delim}{rest}\n", encoding="utf-8")
+    assert line[col - 1] == "5"  # the bad cell starts there
+    code = main(["score", str(data), "--instrument", "pcl5", "--no-summary",
+                 "--out", str(tmp_path / "o.csv")])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert f"d.csv:3:{col}: row 2, column 'pcl5_3' (item B3): '5' is not a whole number" in err
