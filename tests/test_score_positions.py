@@ -36,3 +36,19 @@ def test_bad_cell_at_its_character_column(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err
     assert code == 0
     assert f"d.csv:3:{col}: row 2, column 'pcl5_3' (item B3): '5' is not a whole number" in err
+
+
+@pytest.mark.parametrize("rules", [[], ["--rules", "dsm5-ptsd,icd11-ptsd"]])
+def test_a_row_wider_than_the_header_at_its_line_with_one_set_or_several(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], rules: list[str]) -> None:
+    """Several sets said `d.csv:1:1: cannot score the data: Invalid Input Error: CSV
+    Error on Line: 3` where one set names the line, the column and what is wrong."""
+    data = tmp_path / "d.csv"
+    good = ",".join(["2"] * 20)
+    data.write_text(",".join(["id", *ITEMS]) + f"\n1,{good}\n2,{good},9\n", encoding="utf-8")
+    code = main(["score", str(data), "--instrument", "pcl5", *rules, "--summary-only"])
+    err = capsys.readouterr().err
+    assert code == 2
+    col = len(f"2,{good},") + 1  # where the cell beyond the header starts
+    assert f"d.csv:3:{col}: cannot read CSV data: this row has 22 cells, the header 21" in err
+    assert "Invalid Input Error" not in err

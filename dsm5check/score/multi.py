@@ -483,7 +483,7 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
     import duckdb
 
     from dsm5check.score.run import create_enums
-    from dsm5check.score.source import bad_cells_sql, source_select
+    from dsm5check.score.source import bad_cells_sql, read_failure, source_select
 
     checked = union_checked(sets)
     names = list(types)
@@ -512,12 +512,15 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
                                 tmpdir, unnumbered)
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
-        except duckdb.Error as exc:
+        except duckdb.ConversionException as exc:  # a cell the reader cannot parse
             failure = exc
             continue
+        except duckdb.Error as exc:  # the file itself cannot be read: say where
+            raise read_failure(src, exc) from None
         return multi, summary
-    message = str(failure).strip().splitlines()[0] if failure else "unknown error"
-    raise InputError([Problem(src.name, 1, 1, f"cannot score the data: {message}")])
+    if failure is None:  # pragma: no cover - the loop returns or fails
+        raise InputError([Problem(src.name, 1, 1, "cannot score the data")])
+    raise read_failure(src, failure)
 
 
 def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: str | None,
