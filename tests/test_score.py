@@ -216,7 +216,7 @@ total >= 33  0   0.0%  8  88.9%       1  11.1%
     assert table in out
     assert "total severity: mean 18.12 over 8 rows" in out
     assert "  15-19  " in out and "█" in out
-    assert "missing or bad item cells: 20 in 1 rows" in out
+    assert "missing or bad item cells: 20 in 1 row" in out
     assert "{" not in out  # no rows
 
 

@@ -179,7 +179,7 @@ def test_impairment_columns_named_by_map_and_bad_cells(
                  "--map", str(cmap), "--summary-only", "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 0
-    assert "d.csv:3:21:" in err and "'often'" in err
+    assert "d.csv:3:41:" in err and "'often'" in err  # the character column: 20 cells before
     doc = json.loads(out)
     [s] = doc["sets"]
     assert "significant impairment from the columns soc" in s["estimate"]

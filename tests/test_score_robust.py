@@ -211,7 +211,7 @@ def test_bad_cell_shown_exactly_as_the_file_holds_it(
     assert f"d.csv:3:11: row 2, column 'B5' (item B5): {shown!r} is not a whole number 0-4" in err
     assert err.count("is not a whole number") == 1
     if out_kind == "summary":
-        assert "bad cells (counted as missing) in 1 rows: B5 1" in out
+        assert "bad cells (counted as missing) in 1 row: B5 1" in out
         return
     if out_kind == "jsonl":
         import json

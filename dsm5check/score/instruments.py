@@ -180,3 +180,9 @@ INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (PCL5, CAPS5, ITQ)}
 def category_words(instrument: Instrument) -> tuple[str, ...]:
     """The words of the instrument's category column, in order (e.g. the ITQ's)."""
     return (*(w for w, _ in instrument.categories), instrument.category_none, "indeterminate")
+
+
+def shown_name(instrument_id: str) -> str:
+    """An instrument as people know it (``pcl5`` -> PCL-5); JSON keeps the id."""
+    known = INSTRUMENTS.get(instrument_id)
+    return known.short if known is not None else instrument_id

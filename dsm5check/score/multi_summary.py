@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dsm5check.compare.stats import STATUSES, compare_pair, kappa_text, prevalence
 from dsm5check.render.names import is_code
 from dsm5check.score.compile_sql import ident
-from dsm5check.score.summary import Summary
+from dsm5check.score.summary import Summary, rows_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -222,8 +222,10 @@ def render(data: dict[str, Any], console: Console) -> None:
     from rich.text import Text
 
     from dsm5check.render.fit import Column, Fitted
+    from dsm5check.score.instruments import shown_name
 
-    console.print(Text(f"dsm5check score: {data['rows']:,} rows ({data['instrument']},"
+    shown = shown_name(str(data["instrument"]))  # JSON keeps the id
+    console.print(Text(f"dsm5check score: {rows_text(data['rows'])} ({shown},"
                        f" missing data: {data['missing']}), {len(data['sets'])} criteria"
                        f" set{'s' if len(data['sets']) != 1 else ''}", style="bold"))
     rows: list[list[str | Text]] = []
@@ -262,7 +264,7 @@ def render(data: dict[str, Any], console: Console) -> None:
     bad = data["bad_cells"]
     if bad["rows"]:
         cols = ", ".join(f"{k} {v:,}" for k, v in bad["by_column"].items())
-        console.print(Text(f"bad cells (counted as missing) in {bad['rows']:,} rows: {cols}",
+        console.print(Text(f"bad cells (counted as missing) in {rows_text(bad['rows'])}: {cols}",
                            style="red"))
     else:
         console.print("bad cells: none")
@@ -308,7 +310,7 @@ def _render_pair(pair: dict[str, Any], console: Console) -> None:
     console.print(t)
     k = pair["kappa"]
     kap = kappa_text(k, 3)
-    console.print(f"over {pair['both_decided']:,} rows both decide"
+    console.print(f"over {rows_text(pair['both_decided'])} both decide"
                   f" ({pair['indeterminate_in_either']:,} indeterminate in either):"
                   f" agreement {_ci(pair['agreement'])}, Cohen's kappa {kap}")
     console.print(f"only {pair['first']}: {pair['first_only']:,};"

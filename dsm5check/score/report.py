@@ -20,7 +20,9 @@ from dsm5check.compare.stats import STATUSES, kappa_text
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.cells import Checked, clean_sql
 from dsm5check.score.compile_sql import ident
+from dsm5check.score.instruments import shown_name
 from dsm5check.score.multi_summary import set_notes
+from dsm5check.score.summary import rows_text
 
 REPORT_EXTRA = "report"
 
@@ -169,7 +171,8 @@ def render_html(data: dict[str, Any], items: Sequence[dict[str, Any]], source: s
         f"<title>dsm5check cohort report: {html.escape(source)}</title>"
         f"<style>{STYLE}</style></head><body>"
         f"<h1>Cohort report: {html.escape(os.path.basename(source))}</h1>"
-        f"<p>{data['rows']:,} rows, instrument {html.escape(data['instrument'])}, missing"
+        f"<p>{rows_text(data['rows'])}, instrument"
+        f" {html.escape(shown_name(str(data['instrument'])))}, missing"
         f" data {html.escape(data['missing'])}. dsm5check {__version__}, {when}."
         " A teaching and decision-support aid, not a diagnostic device: self-report"
         " results are provisional.</p>"
@@ -190,3 +193,4 @@ def write_report(path: str, data: dict[str, Any], items: Sequence[dict[str, Any]
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+

@@ -39,6 +39,12 @@ class Summary:
     first_bad: list[tuple[int, str]] = field(default_factory=list)  # (row, bad_cells text)
 
 
+
+def rows_text(n: int) -> str:
+    """"1 row", "1,000 rows"."""
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def _status_columns(c: Compiled) -> list[str]:
     return [n for n, kind in c.outputs if kind == "status"]
 
@@ -127,7 +133,8 @@ def render(s: Summary, c: Compiled, console: Console, *, instrument: str, mode: 
 
     named = names or {}
 
-    console.print(Text(f"dsm5check score: {s.rows:,} rows ({instrument}, missing data: {mode})",
+    console.print(Text(f"dsm5check score: {rows_text(s.rows)} ({instrument},"
+                       f" missing data: {mode})",
                        style="bold"))
     if c.not_assessed:
         console.print(Text("Provisional: the data cannot assess "
@@ -148,16 +155,17 @@ def render(s: Summary, c: Compiled, console: Console, *, instrument: str, mode: 
                           *(Column(st.replace("_", " "), "right") for st in STATUSES)],
                          rows, boxed=False))
     if s.total_mean is not None:
-        console.print(f"total severity: mean {s.total_mean:.2f} over {s.total_n:,} rows"
+        console.print(f"total severity: mean {s.total_mean:.2f} over {rows_text(s.total_n)}"
                       f" with every item answered" + (" or prorated" if mode == "prorate" else ""))
         _chart(s, console)
     else:
         console.print("total severity: no row has every item answered")
-    console.print(f"missing or bad item cells: {s.cells_missing:,} in {s.rows_missing:,} rows"
+    console.print(f"missing or bad item cells: {s.cells_missing:,}"
+                  f" in {rows_text(s.rows_missing)}"
                   + (f"; prorated rows: {s.rows_prorated:,}" if mode == "prorate" else ""))
     if s.bad_rows:
         cols = ", ".join(f"{k} {v:,}" for k, v in s.bad_by_column.items())
-        console.print(Text(f"bad cells (counted as missing) in {s.bad_rows:,} rows: {cols}",
+        console.print(Text(f"bad cells (counted as missing) in {rows_text(s.bad_rows)}: {cols}",
                            style="red"))
     else:
         console.print("bad cells: none")
