@@ -33,3 +33,22 @@ def test_the_learn_overview_uses_the_names_the_needs_column_uses() -> None:
     text = console.export_text()
     for name in ("Lasting several weeks", "Self-organisation impairment"):
         assert text.count(name) >= 2, name  # its own row, and where the diagnosis needs it
+
+
+def test_icd11_exposure_and_precedence_read_plainly(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer read "met by read from what happened", "in person" twice in one flat
+    list, and "...requirements met is not met"; the ways of meeting exposure are now
+    named groups."""
+    from dsm5check.cli import main
+
+    case = (Path(__file__).resolve().parent / "cases" / "icd11-ptsd"
+            / "xwalk-sudden-natural-death.yaml")
+    assert main(["check", str(case)]) == 0
+    out = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    assert "met by the event as described" in out
+    assert "met by read from" not in out
+    assert "learned of the sudden or violent death of someone close: met" in out
+    assert "saw it happen in person: not met" in out
+    assert "Complex PTSD ruled out: the full self-organisation picture is not met" in out
+    assert "met is not met" not in out
