@@ -52,3 +52,15 @@ def test_icd11_exposure_and_precedence_read_plainly(
     assert "saw it happen in person: not met" in out
     assert "Complex PTSD ruled out: the full self-organisation picture is not met" in out
     assert "met is not met" not in out
+
+
+def test_ways_that_are_phrases_are_set_apart() -> None:
+    """"a month or more: at least 1 month or two weeks or more: at least 2 weeks and
+    judged ..." read as one run of words; each way now stands apart."""
+    from dsm5check.teach.thresholds import threshold
+
+    rules = resolve("icd11-ptsd").rules
+    text = threshold(rules.criterion_map["duration"].rule, rules)
+    assert text.startswith("either a month or more: at least 1 month; or two weeks or more:")
+    # plain alternatives keep their short form
+    assert threshold(resolve("dsm5-ptsd").rules.criterion_map["A"].rule).count("either") == 0

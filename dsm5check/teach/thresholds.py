@@ -77,7 +77,12 @@ class _Threshold(NodeVisitor[str]):
         ids = [k.id for k in node.any]
         if all(ids):
             return f"any of {id_list([i for i in ids if i])}"
-        return " or ".join(_part(k, self.rules) for k in node.any)
+        parts = [_part(k, self.rules) for k in node.any]
+        if len(parts) > 1 and any(" and " in p or " or " in p or ": " in p for p in parts):
+            # ways that are phrases of their own: "either a month or more: at least 1
+            # month; or two weeks or more: ... and ...", not one run of words
+            return "either " + "; or ".join(parts)
+        return " or ".join(parts)
 
     def visit_at_least(self, node: AtLeastNode) -> str:
         kids = node.of
