@@ -44,3 +44,24 @@ def test_json_keeps_the_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["score", str(data), "--instrument", "pcl5", "--rules",
                  "dsm5-ptsd,icd11-ptsd", "--summary-only", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["instrument"] == "pcl5"
+
+
+@pytest.mark.parametrize("width", [40, 60, 100])
+def test_bad_cells_wrap_between_pairs(width: int) -> None:
+    """"... pcl5_14" at a line's end and its count "1" on the next: a newcomer's find."""
+    import re
+
+    from rich.console import Console
+
+    from dsm5check.score.summary import print_bad_cells
+
+    console = Console(width=width, record=True, color_system=None)
+    by_column = {f"pcl5_{n}": n * 7 for n in range(1, 21)}
+    print_bad_cells(console, 30, by_column)
+    lines = console.export_text().splitlines()
+    assert len(lines) > 1
+    for line in lines:
+        assert len(line) <= width
+        assert not re.search(r"pcl5_\d+$", line), line  # a name without its count
+    pairs = re.findall(r"(pcl5_\d+) (\d+)", " ".join(lines))
+    assert {k: int(v) for k, v in pairs} == by_column

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dsm5check.compare.stats import STATUSES, compare_pair, kappa_text, prevalence
 from dsm5check.render.names import is_code
 from dsm5check.score.compile_sql import ident
-from dsm5check.score.summary import Summary, rows_text
+from dsm5check.score.summary import Summary, print_bad_cells, rows_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -262,12 +262,7 @@ def render(data: dict[str, Any], console: Console) -> None:
     for pair in data["pairs"]:
         _render_pair(pair, console)
     bad = data["bad_cells"]
-    if bad["rows"]:
-        cols = ", ".join(f"{k} {v:,}" for k, v in bad["by_column"].items())
-        console.print(Text(f"bad cells (counted as missing) in {rows_text(bad['rows'])}: {cols}",
-                           style="red"))
-    else:
-        console.print("bad cells: none")
+    print_bad_cells(console, bad["rows"], bad["by_column"])
 
 
 def _render_criteria(data: dict[str, Any], console: Console) -> None:

@@ -163,12 +163,32 @@ def render(s: Summary, c: Compiled, console: Console, *, instrument: str, mode: 
     console.print(f"missing or bad item cells: {s.cells_missing:,}"
                   f" in {rows_text(s.rows_missing)}"
                   + (f"; prorated rows: {s.rows_prorated:,}" if mode == "prorate" else ""))
-    if s.bad_rows:
-        cols = ", ".join(f"{k} {v:,}" for k, v in s.bad_by_column.items())
-        console.print(Text(f"bad cells (counted as missing) in {rows_text(s.bad_rows)}: {cols}",
-                           style="red"))
-    else:
+    print_bad_cells(console, s.bad_rows, s.bad_by_column)
+
+
+def print_bad_cells(console: Console, rows: int, by_column: dict[str, int]) -> None:
+    """"bad cells (counted as missing) in 5 rows: B1 1, B3 2, ...", wrapped between
+    the column-count pairs, never inside one ("pcl5_14" on a line, "1" on the next)."""
+    if not rows:
         console.print("bad cells: none")
+        return
+    from rich.text import Text
+
+    head = f"bad cells (counted as missing) in {rows_text(rows)}:"
+    pairs = [f"{k} {v:,}" for k, v in by_column.items()]
+    line, lines = head, []
+    if len(head) >= console.width:  # a very narrow terminal: rich wraps the words
+        console.print(Text(head, style="red"))
+        line = " "
+    for n, pair in enumerate(pairs):
+        piece = pair + ("," if n < len(pairs) - 1 else "")
+        if len(line) + 1 + len(piece) > console.width and line.strip():
+            lines.append(line)
+            line = " "
+        line += " " + piece
+    lines.append(line)
+    for text in lines:
+        console.print(Text(text, style="red"), soft_wrap=True)
 
 
 def _chart(s: Summary, console: Console) -> None:
