@@ -64,3 +64,22 @@ def test_ways_that_are_phrases_are_set_apart() -> None:
     assert text.startswith("either a month or more: at least 1 month; or two weeks or more:")
     # plain alternatives keep their short form
     assert threshold(resolve("dsm5-ptsd").rules.criterion_map["A"].rule).count("either") == 0
+
+
+def test_assume_refusal_pairs_ids_with_names(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`--assume` takes ids that `learn` shows only by name (duration, DSO_FI): its
+    refusal lists each id with the name the other screens use."""
+    from dsm5check.cli import main
+
+    items = [f"B{i}" for i in range(1, 6)] + ["C1", "C2"] + [
+        f"D{i}" for i in range(1, 8)] + [f"E{i}" for i in range(1, 7)]
+    data = tmp_path / "d.csv"
+    data.write_text(",".join(items) + "\n" + ",".join(["2"] * 20) + "\n", encoding="utf-8")
+    code = main(["score", str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
+                 "--assume", "bogus", "--summary-only"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2
+    assert "duration (Lasting several weeks)" in err
+    assert "DSO_FI (Self-organisation impairment)" in err
+    assert "CPTSD_precedence (Complex PTSD ruled out)" in err

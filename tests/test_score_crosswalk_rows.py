@@ -158,7 +158,8 @@ def test_assume_names_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[
         for r in rows:
             w.writerow(["" if r[c] is None else r[c] for c in ITEMS])
     for rules, name, says in (("icd11-ptsd", "Re", "names no criterion these data leave open"),
-                              ("icd11-ptsd", "nonsense", "open are icd11-ptsd: Ex, duration"),
+                              ("icd11-ptsd", "nonsense", "open are icd11-ptsd: Ex (exposure),"
+                                                         " duration (Lasting several weeks)"),
                               ("dsm5-ptsd", "exposure", "no criterion is left open")):
         code = main(["score", str(data), "--instrument", "pcl5", "--rules", rules,
                      "--assume", name, "--summary-only"])
