@@ -50,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import json
+    import os
     import sys
 
     from dsm5check.compare.cases import (
@@ -125,8 +126,11 @@ def run(args: argparse.Namespace) -> int:
         render_comparison(console, sets, kept, summary, every=args.all)
         for line in skipped_lines(tally.skipped(), verbose=args.verbose):
             # a listed case (--verbose) is one line, never wrapped: its file name stays
-            # whole for grep and copying; the count lines fit the width
-            console.print(line, markup=False, highlight=False, soft_wrap=line.startswith(" "))
+            # whole for grep and copying; the count lines fit a terminal's width (or
+            # COLUMNS), and are whole lines in a pipe or file with no width asked for
+            whole = not console.is_terminal and not os.environ.get("COLUMNS")
+            console.print(line, markup=False, highlight=False,
+                          soft_wrap=line.startswith(" ") or whole)
     if problems:
         return 2
     return 1 if mismatched else 0
