@@ -13,7 +13,13 @@ Run: python benchmarks/bench_interview.py [--reps N]
    caches (checked rulesets, resume notes) are filled as after any earlier run;
    they live in $DSM5CHECK_CACHE_DIR if set (see docs/performance.md). The three are
    measured in turn, one run each per round, so that the machine's load
-   weighs on the baseline as on the interview.
+   weighs on the baseline as on the interview. Resuming at a tick-box list
+   ("what did the event involve?") is timed until its last choice is drawn,
+   for a draft left there plainly and for one where a note was added to that
+   question before stopping (the note changes the draft; the question is noted
+   again for ``--resume``). Each is a fresh draft, resumed once: a resume notes
+   its question again, so a second resume of the same draft would hide a missing
+   note.
 2. Keystrokes. Complete interviews typed through prompt_toolkit's pipe input
    (the same prompter as in the terminal); every character sent is one key
    press, Enter included. Each script is checked to end in a saved case with
@@ -102,6 +108,45 @@ def interrupted_draft(folder: Path) -> Path:
     return folder / "r.yaml.draft.json"
 
 
+CHECKBOX_LAST = "sexual violence"  # the last choice of the event's nature list
+
+
+def checkbox_draft(folder: Path, name: str, note: bool) -> Path:
+    """A draft stopped at the first tick-box list, optionally after a note added there."""
+    child = pexpect.spawn(sys.executable, ["-m", "dsm5check", "interview", "--out",
+                                           f"{name}.yaml"],
+                          cwd=str(folder), env=ENV, dimensions=(40, 100), timeout=30)
+    for label, keys in [(FIRST_TEXT, "c\r"), ("[assessment date]", "\r"),
+                        ("[any event]", "y"), ("description]", "crash\r"),
+                        ("1: date]", "2024-03-02\r")]:
+        child.expect_exact(label)
+        child.send(keys)
+    child.expect_exact(CHECKBOX_LAST)
+    if note:
+        child.send("n")
+        child.expect_exact("Note for")
+        child.send("seen with an interpreter\r")
+        child.expect_exact("1: nature]")
+        child.expect_exact(CHECKBOX_LAST)
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    return folder / f"{name}.yaml.draft.json"
+
+
+def time_resume_checkbox(draft: Path) -> float:
+    start = time.perf_counter()
+    child = pexpect.spawn(sys.executable, ["-m", "dsm5check", "interview", "--resume",
+                                           str(draft)],
+                          cwd=str(draft.parent), env=ENV, dimensions=(40, 100), timeout=30)
+    child.expect_exact(CHECKBOX_LAST)
+    took = time.perf_counter() - start
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    return took
+
+
 _RUNS = iter(range(1_000_000))  # a fresh case and draft name for every run
 
 
@@ -165,12 +210,18 @@ def main() -> None:
         first: list[float] = []
         resumed: list[float] = []
         checked: list[float] = []
+        box: list[float] = []
+        box_note: list[float] = []
         for _ in range(reps):  # interleaved, so a change of load touches all alike
             base += time_python(1)
             first += time_first_question(1, folder)
             resumed += time_first_question(1, folder, resume=str(draft))
             by_hand()
             checked += time_first_question(1, folder, resume=str(edited))
+            # a fresh draft each time (not timed): a resume notes its question again,
+            # so only the first resume of a draft shows what a clinician meets
+            box.append(time_resume_checkbox(checkbox_draft(folder, f"x{next(_RUNS)}", False)))
+            box_note.append(time_resume_checkbox(checkbox_draft(folder, f"x{next(_RUNS)}", True)))
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"startup, medians of {reps} interleaved runs in a pseudo-terminal"
               f" ({sys.executable}; load average {load:.1f}):")
@@ -182,6 +233,10 @@ def main() -> None:
         print(f"    a draft written by hand (checked       {_median_ms(checked):7.1f} ms"
               f"  = {_median_ms(checked) / _median_ms(base):4.1f}x")
         print("    before its next question is shown)")
+        print(f"  interview --resume: tick-box list drawn {_median_ms(box):7.1f} ms"
+              f"  = {_median_ms(box) / _median_ms(base):4.1f}x  (target <= 8x)")
+        print(f"    after a note added at that list       {_median_ms(box_note):7.1f} ms"
+              f"  = {_median_ms(box_note) / _median_ms(base):4.1f}x  (target <= 8x)")
         print()
         print("keystrokes for a complete interview (every key press, Enter included):")
         for name, (steps, want) in SCRIPTS.items():

@@ -183,3 +183,26 @@ def test_in_a_terminal_the_question_is_drawn_before_pydantic_is_imported(
     assert resumed.exitstatus == 130
     answers = load_draft(str(tmp_path / "t.yaml.draft.json")).answers
     assert answers == {"id": "t1", "timeline.assessed": dt.date.today().isoformat()}
+
+
+@pytest.mark.parametrize("at", ["event 1: nature", "B4"])
+def test_a_note_added_at_the_next_question_keeps_its_resume_note_current(
+    tmp_path: Path, order: list[str], at: str
+) -> None:
+    """A note typed at the question the flow goes on with is written to the draft at
+    once, so the draft is no longer the one the question was noted with: the note
+    is written again, and a resume of that draft still shows the question at once
+    (before the ruleset is loaded) instead of checking every answer first."""
+    keys = {"event 1: nature": "vet-1\r\rybomb blast\r2024-03-02\r",
+            "B4": EVENT + "3y3y0"}[at]
+    code, _ = interview(tmp_path, keys + "nseen with an interpreter\r\x03")
+    assert code == 130
+    draft = tmp_path / "case.yaml.draft.json"
+    loaded = load_draft(str(draft))
+    assert "seen with an interpreter" in (loaded.written or "")
+    noted = hint.read(loaded, TODAY)
+    assert noted is not None and noted.question.label == at
+    order.clear()
+    code, _ = interview(tmp_path, "\x03", resume=str(draft))
+    assert code == 130
+    assert order[:1] == [at], order

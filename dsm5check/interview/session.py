@@ -70,16 +70,18 @@ class Session:
         question the flow goes on with (not one revisited), noted for ``--resume``."""
         label = self.plan.unknown_label if self.plan else "not assessed / don't know"
         q = self._with_shortcut(q)
+        noted: str | None = None  # the draft text the question was last noted with
         while True:
             default, has_default = self._default(q)
             reply = self._prefetched(q, default, has_default, label)
             if reply is None:
-                if next_up and self.plan is not None:
+                if next_up and self.plan is not None and self.draft.written != noted:
+                    # noted again after a note was added here: the draft changed
                     from dsm5check.interview import hint
 
                     hint.write(self.draft, self.today, hint.Hint(
                         q, default, has_default, label, q.block, self.plan.blocks[q.block].title))
-                    next_up = False
+                    noted = self.draft.written
                 reply = self.prompter.ask(q, default, has_default, label)
             if reply.action == "back":
                 return False
