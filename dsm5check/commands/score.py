@@ -69,7 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         " use, at most 2; rows stay in input order)")
     parser.add_argument("--memory-limit", default=None, metavar="SIZE",
                         help="DuckDB memory limit, e.g. 1GB; more spills to a temporary"
-                        " folder (default: 64MB per thread)")
+                        " folder (default: 64MB per thread; rows written to CSV or JSON"
+                        " Lines may get up to 384MB so that two threads write; a limit"
+                        " given is kept)")
 
 
 def run(args: argparse.Namespace) -> int:
