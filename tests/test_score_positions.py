@@ -52,3 +52,39 @@ def test_a_row_wider_than_the_header_at_its_line_with_one_set_or_several(
     col = len(f"2,{good},") + 1  # where the cell beyond the header starts
     assert f"d.csv:3:{col}: cannot read CSV data: this row has 22 cells, the header 21" in err
     assert "Invalid Input Error" not in err
+
+
+@pytest.mark.parametrize("rules", [[], ["--rules", "dsm5-ptsd,icd11-ptsd"]])
+def test_a_wide_row_in_a_crlf_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   rules: list[str]) -> None:
+    """With CRLF line ends DuckDB puts the row it read on a line of its own, which was
+    shown as the problem (`plain.csv:20:1: cannot read CSV data: P019,N19,0,3,...`)."""
+    head = ",".join(["id", "name", *ITEMS])
+    rows = [",".join([f"P{n:03d}", f"N{n}", *(["2"] * 20)]) for n in range(1, 6)]
+    rows[3] += ",2"  # line 5: one cell more than the header
+    data = tmp_path / "d.csv"
+    data.write_bytes(("\r\n".join([head, *rows]) + "\r\n").encode())
+    code = main(["score", str(data), "--instrument", "pcl5", *rules, "--summary-only"])
+    err = capsys.readouterr().err
+    assert code == 2
+    col = len(rows[3])  # where the 23rd cell, the last character, starts
+    assert (f"d.csv:5:{col}: cannot read CSV data: this row has 23 cells, the header 22"
+            in err), err
+
+
+@pytest.mark.parametrize("rules", [[], ["--rules", "dsm5-ptsd,icd11-ptsd"]])
+def test_a_carriage_return_inside_a_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         rules: list[str]) -> None:
+    """A line edited on another system ("...,3,2\\r,2\\r\\n") made DuckDB say only `The
+    CSV Parser state machine reached an invalid state`, at 1:1."""
+    head = ",".join(["id", "name", *ITEMS])
+    rows = [",".join([f"P{n:03d}", f'"Smith, {n}"', *(["2"] * 20)]) for n in range(1, 6)]
+    rows[2] += "\r,2"
+    data = tmp_path / "d.csv"
+    data.write_bytes(("\r\n".join([head, *rows]) + "\r\n").encode())
+    code = main(["score", str(data), "--instrument", "pcl5", *rules, "--summary-only"])
+    err = capsys.readouterr().err
+    assert code == 2
+    col = len(rows[2]) - 2  # the CR's own column
+    assert f"d.csv:4:{col}: cannot read CSV data: a carriage return (CR) inside the line" in err
+    assert "state machine" not in err

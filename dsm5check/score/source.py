@@ -152,22 +152,91 @@ def read_failure(src: Source, exc: Exception) -> InputError:
         line = int(m.group(1))
         # DuckDB's own first line is "CSV Error on Line: N", then the line it
         # read (not always the right one), then what is wrong: keep the last
-        reason = [ln for ln in lines[1:] if not ln.startswith("Original Line:")]
-        first = reason[0] if reason else "the line cannot be read"
+        rest = lines[1:]
+        if rest and rest[0].startswith("Original Line:"):
+            shown = rest[0].removeprefix("Original Line:").strip()
+            # with CRLF line ends the line read comes on a line of its own
+            rest = rest[2:] if not shown and len(rest) > 1 else rest[1:]
+        first = rest[0] if rest else "the line cannot be read"
         if "unicode" in first.lower() or "utf-8" in first.lower():
             col = _bad_utf8_column(src.path, line) or 1
             first = "invalid UTF-8 (save the file as UTF-8)"
         elif first.startswith("Expected Number of Columns") and src.layout is not None:
             width = len(src.layout.columns)
             cells, col = _surplus(src, line, width)
-            first = (f"this row has {cells or 'more'} cells, the header {width}: the cells"
-                     " beyond the header's columns belong to no column (check the"
-                     " delimiters and quotes on this line)")
+            first = _wide_row_words(cells, width)
         first = first.rstrip(".")
     elif src.kind == "csv":
         first = first.removeprefix("Invalid Input Error: ")
+        # DuckDB names no line (e.g. "The CSV Parser state machine reached an invalid
+        # state"): a row wider than the header, found by reading the file, is the
+        # usual cause, and is said as such at its line and column
+        found = _stray_carriage_return(src.path) or _first_wide_row(src)
+        if found is not None:
+            line, col, first = found
     return InputError([Problem(src.name, line, col,
                                f"cannot read {src.kind.upper()} data: {first}")])
+
+
+def _wide_row_words(cells: int | None, width: int) -> str:
+    return (f"this row has {cells or 'more'} cells, the header {width}: the cells"
+            " beyond the header's columns belong to no column (check the"
+            " delimiters and quotes on this line)")
+
+
+def _stray_carriage_return(path: str) -> tuple[int, int, str] | None:
+    """(line, column, what is wrong) of the first carriage return inside a line of a
+    file whose lines end in line feeds (line ends of two kinds mixed, e.g. a line
+    edited on another system); None when there is none."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_SCAN_BYTES)
+    except OSError:
+        return None
+    if b"\n" not in data:
+        return None  # old Mac files end every line with CR alone: DuckDB reads those
+    at = data.find(b"\r")
+    while at >= 0 and data[at + 1:at + 2] == b"\n":
+        at = data.find(b"\r", at + 1)
+    if at < 0 or at == len(data) - 1:
+        return None
+    line = data.count(b"\n", 0, at) + 1
+    start = data.rfind(b"\n", 0, at) + 1
+    col = len(data[start:at].decode("utf-8", errors="replace")) + 1
+    return line, col, ("a carriage return (CR) inside the line: the file mixes two kinds"
+                       " of line end; save it again with one kind (e.g. as CSV UTF-8)")
+
+
+#: how much of a file is searched for a stray carriage return after a failed read
+MAX_SCAN_BYTES = 64 << 20
+
+
+def _first_wide_row(src: Source) -> tuple[int, int, str] | None:
+    """(line, column, what is wrong) of the first CSV row with more cells than the
+    header, read with Python's csv module (the sniffed dialect, else comma and double
+    quote: the sniff itself may be what failed); None when every row fits."""
+    import csv
+
+    delim, quote = _delim_quote(src)
+    if not delim:
+        delim, quote = ",", '"'
+    try:
+        with open(src.path, encoding="utf-8", errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delim, quotechar=quote)
+            header = next(reader, None)
+            if header is None or len(header) < 2:
+                return None
+            width = len(src.layout.columns) if src.layout is not None else len(header)
+            for row in reader:
+                if len(row) > width:
+                    line = reader.line_num
+                    text = _line_text(src.path, line) or ""
+                    starts = field_starts(text, delim, quote)
+                    col = starts[width] if len(starts) > width else 1
+                    return line, col, _wide_row_words(len(row), width)
+    except (OSError, csv.Error):
+        return None
+    return None
 
 
 def _delim_quote(src: Source) -> tuple[str, str]:
