@@ -144,3 +144,17 @@ def test_no_negative_zero_in_printed_figures() -> None:
     assert kappa_text({"kappa": -0.0, "ci_low": -0.0004, "ci_high": 0.0}, 2) == (
         "0.00 (0.00 to 0.00)")
     assert kappa_text({"kappa": None}, 3, none="&ndash;") == "&ndash;"
+
+
+def test_kappa_has_no_interval_when_one_set_uses_one_category() -> None:
+    """A newcomer read "Cohen's kappa 0.000 (0.000 to 0.000)" for a pair where one set
+    never says met: the large-sample variance collapses to 0 there."""
+    from dsm5check.compare.stats import cohen_kappa, kappa_text
+
+    k = cohen_kappa([[0, 7], [0, 30]])  # the second set never says met
+    assert k.kappa == pytest.approx(0.0)
+    assert (k.se, k.low, k.high) == (None, None, None)
+    assert kappa_text(k.as_dict(), 3) == "0.000 (no interval)"
+    # both margins vary: an interval as before
+    both = cohen_kappa([[20, 5], [10, 15]])
+    assert both.low is not None and both.low < both.kappa < both.high

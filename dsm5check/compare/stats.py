@@ -120,6 +120,11 @@ def cohen_kappa(table: Sequence[Sequence[int]], confidence: float = 0.95) -> Kap
                                for i in range(k) for j in range(k) if i != j)
     c = (kap - pe * (1.0 - kap)) ** 2
     var = max(0.0, (a + b - c) / (n * (1.0 - pe) ** 2))
+    if any(math.isclose(m, 1.0) for m in (*rows, *cols)):
+        # one rater puts every row in one category: kappa is 0 by construction and the
+        # large-sample variance collapses to 0; an interval "0 to 0" would claim a
+        # certainty the data do not give, so there is none
+        return Kappa(n, po, pe, kap, None, None, None)
     se = math.sqrt(var)
     z = z_of(confidence)
     return Kappa(n, po, pe, kap, se, max(-1.0, kap - z * se), min(1.0, kap + z * se))
@@ -199,5 +204,7 @@ def kappa_text(k: Mapping[str, Any], places: int, none: str = "-") -> str:
     """Cohen's kappa with its interval, as the summaries print it."""
     if k.get("kappa") is None:
         return none
+    if k.get("ci_low") is None or k.get("ci_high") is None:  # see cohen_kappa
+        return f"{fixed(k['kappa'], places)} (no interval)"
     return (f"{fixed(k['kappa'], places)} ({fixed(k['ci_low'], places)} to"
             f" {fixed(k['ci_high'], places)})")
