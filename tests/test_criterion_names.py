@@ -83,3 +83,13 @@ def test_assume_refusal_pairs_ids_with_names(tmp_path: Path,
     assert "duration (Lasting several weeks)" in err
     assert "DSO_FI (Self-organisation impairment)" in err
     assert "CPTSD_precedence (Complex PTSD ruled out)" in err
+
+
+def test_a_not_over_all_reads_as_words() -> None:
+    """learn showed "not (all of AD (...), ... met)", logic notation."""
+    from dsm5check.teach.thresholds import threshold
+
+    rules = resolve("icd11-ptsd").rules
+    text = threshold(rules.criterion_map["CPTSD_precedence"].rule, rules)
+    assert text.startswith("not all of AD (affect dysregulation), NSC")
+    assert "(all of" not in text

@@ -91,7 +91,10 @@ class _Threshold(NodeVisitor[str]):
         return f"at least {node.at_least} of {len(kids)}{inside}"
 
     def visit_not(self, node: NotNode) -> str:
-        return f"not ({threshold(node.not_, self.rules)})"
+        inner = threshold(node.not_, self.rules)
+        if inner.startswith("all of "):  # "not all of AD, NSC, DR met", not "not (all ...)"
+            return f"not {inner}"
+        return f"not ({inner})"
 
     def visit_item(self, node: ItemNode) -> str:
         return node.label or f"{node.item} present"
