@@ -16,16 +16,16 @@ ITEMS = [f"B{i}" for i in range(1, 6)] + ["C1", "C2"] + [f"D{i}" for i in range(
 
 def test_raised_for_pcl5_rows_on_two_threads() -> None:
     # 21 columns: 16 MiB each for the second thread, a tenth more, in steps of 32 MB
-    assert first_pass_memory(Engine(threads=2, memory_limit="128MB", raise_memory=True),
+    assert first_pass_memory(Engine(threads=2, memory_limit="128MB", default_mb=128),
                              21) == "384MB"
 
 
 @pytest.mark.parametrize(("engine", "columns"), [
-    (Engine(threads=1, memory_limit="64MB", raise_memory=True), 21),  # one thread: no need
-    (Engine(threads=2, memory_limit="128MB", raise_memory=False), 21),  # --memory-limit given
-    (Engine(threads=2, memory_limit="1GB", raise_memory=True), 21),  # enough already
-    (Engine(threads=2, memory_limit="512MB", raise_memory=True), 21),
-    (Engine(threads=2, memory_limit="128MB", raise_memory=True), 38),  # ITQ: over the cap
+    (Engine(threads=1, memory_limit="64MB", default_mb=64), 21),  # one thread: no need
+    (Engine(threads=2, memory_limit="128MB", default_mb=None), 21),  # --memory-limit given
+    (Engine(threads=2, memory_limit="1024MB", default_mb=1024), 21),  # enough already
+    (Engine(threads=2, memory_limit="512MB", default_mb=512), 21),
+    (Engine(threads=2, memory_limit="128MB", default_mb=128), 38),  # ITQ: over the cap
 ])
 def test_not_raised(engine: Engine, columns: int) -> None:
     assert first_pass_memory(engine, columns) is None

@@ -69,7 +69,8 @@ def open_data(args: argparse.Namespace, cmap: ColumnMap, threads: int,
     memory = args.memory_limit or runner.default_memory_limit(threads)
     engine = runner.Engine(threads=threads, memory_limit=memory, progress=progress,
                            ordered=ordered,
-                           raise_memory=args.memory_limit is None)
+                           default_mb=(None if args.memory_limit
+                                       else runner.default_memory_mb(threads)))
     src: Source | None = None
     tmpdir = runner.temp_folder()
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -42,9 +41,10 @@ class Engine:
     #: rows written keep the input order (a summary alone does not need it; its bad-cell
     #: pass, which numbers rows, turns the order back on: see run_query)
     ordered: bool = True
-    #: rows written in two passes may raise DuckDB's memory limit so that every thread
-    #: writes (see first_pass_memory); False when --memory-limit was given
-    raise_memory: bool = False
+    #: the memory limit in MB when it is dsm5check's default, which rows written in two
+    #: passes may raise so that every thread writes (see first_pass_memory); None when
+    #: --memory-limit was given (never raised)
+    default_mb: int | None = None
 
 
 #: most threads a run takes by default (10M rows to Parquet peak at ~165 MB with 2; 4
@@ -81,25 +81,24 @@ def first_pass_memory(engine: Engine, columns: int) -> str | None:
     """The memory limit that lets the ordered writer use every thread for rows of
     ``columns`` columns, when --memory-limit was not given and the engine's own limit
     is short of it (None: keep the engine's limit)."""
-    if not engine.raise_memory or engine.threads < 2:
+    have = engine.default_mb
+    if have is None or engine.threads < 2:
         return None
     # DuckDB gives a query somewhat less than the limit (21 columns start a second
     # thread at 360 MB, not 336): a tenth more, in steps of 32 MB
     raw = WRITER_MIB_PER_COLUMN * columns * (engine.threads - 1) / 0.9
     need = -(-int(raw) // 32) * 32
-    have = _mib(engine.memory_limit)
-    return f"{need}MB" if have is not None and have < need <= MAX_RAISED_MB else None
+    return f"{need}MB" if have < need <= MAX_RAISED_MB else None
 
 
-def _mib(size: str) -> int | None:
-    """A DuckDB memory size like 128MB in MiB (None: not of that form)."""
-    m = re.fullmatch(r"\s*(\d+)\s*MB\s*", size, re.IGNORECASE)
-    return int(m.group(1)) if m else None
+def default_memory_mb(threads: int) -> int:
+    """--memory-limit when not given, in MB: MEMORY_PER_THREAD_MB for each thread."""
+    return MEMORY_PER_THREAD_MB * max(1, threads)
 
 
 def default_memory_limit(threads: int) -> str:
-    """--memory-limit when not given: MEMORY_PER_THREAD_MB for each thread."""
-    return f"{MEMORY_PER_THREAD_MB * max(1, threads)}MB"
+    """--memory-limit when not given, as DuckDB takes it."""
+    return f"{default_memory_mb(threads)}MB"
 
 
 def out_of_memory(exc: Exception, engine: Engine) -> InputError:
