@@ -124,11 +124,11 @@ def run(args: argparse.Namespace) -> int:
 
         console = pipe_console()
         render_comparison(console, sets, kept, summary, every=args.all)
+        # a listed case (--verbose) is one line, never wrapped: its file name stays
+        # whole for grep and copying; the count lines fit a terminal's width (or
+        # COLUMNS), and are whole lines in a pipe or file with no width asked for
+        whole = not console.is_terminal and not os.environ.get("COLUMNS")
         for line in skipped_lines(tally.skipped(), verbose=args.verbose):
-            # a listed case (--verbose) is one line, never wrapped: its file name stays
-            # whole for grep and copying; the count lines fit a terminal's width (or
-            # COLUMNS), and are whole lines in a pipe or file with no width asked for
-            whole = not console.is_terminal and not os.environ.get("COLUMNS")
             console.print(line, markup=False, highlight=False,
                           soft_wrap=line.startswith(" ") or whole)
     if problems:

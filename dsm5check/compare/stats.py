@@ -115,16 +115,16 @@ def cohen_kappa(table: Sequence[Sequence[int]], confidence: float = 0.95) -> Kap
     if math.isclose(pe, 1.0):
         return Kappa(n, po, pe, None, None, None, None)
     kap = (po - pe) / (1.0 - pe)
-    a = sum(p[i][i] * (1.0 - (rows[i] + cols[i]) * (1.0 - kap)) ** 2 for i in range(k))
-    b = (1.0 - kap) ** 2 * sum(p[i][j] * (cols[i] + rows[j]) ** 2
-                               for i in range(k) for j in range(k) if i != j)
-    c = (kap - pe * (1.0 - kap)) ** 2
-    var = max(0.0, (a + b - c) / (n * (1.0 - pe) ** 2))
     if any(math.isclose(m, 1.0) for m in (*rows, *cols)):
         # one rater puts every row in one category: kappa is 0 by construction and the
         # large-sample variance collapses to 0; an interval "0 to 0" would claim a
         # certainty the data do not give, so there is none
         return Kappa(n, po, pe, kap, None, None, None)
+    a = sum(p[i][i] * (1.0 - (rows[i] + cols[i]) * (1.0 - kap)) ** 2 for i in range(k))
+    b = (1.0 - kap) ** 2 * sum(p[i][j] * (cols[i] + rows[j]) ** 2
+                               for i in range(k) for j in range(k) if i != j)
+    c = (kap - pe * (1.0 - kap)) ** 2
+    var = max(0.0, (a + b - c) / (n * (1.0 - pe) ** 2))
     se = math.sqrt(var)
     z = z_of(confidence)
     return Kappa(n, po, pe, kap, se, max(-1.0, kap - z * se), min(1.0, kap + z * se))

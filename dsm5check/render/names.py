@@ -56,6 +56,12 @@ def name_of(c: Named) -> str:
     return criterion_name(c.id, c.name)
 
 
+def id_and_name(c: Named) -> str:
+    """The id a command-line option takes, with the name the screens use:
+    "duration (Lasting several weeks)", "AD (affect dysregulation)", "B"."""
+    return f"{c.id} ({c.name})" if c.name and c.name != c.id else c.id
+
+
 def names_of(criteria: Iterable[Named]) -> dict[str, str]:
     """Each criterion's id and how people see it named."""
     return {c.id: criterion_name(c.id, c.name) for c in criteria}

@@ -100,25 +100,19 @@ def plan_sets(names: Sequence[str], loaded: Sequence[LoadedRuleset], instrument:
 
 def _check_assume(assume: Sequence[str], sets: Sequence[ScoredSet]) -> None:
     """Every name given to --assume takes some open criterion as met."""
+    from dsm5check.render.names import id_and_name
     from dsm5check.score.crosswalk import EXPOSURE, assumed_here
 
     for name in assume:
         if any(assumed_here(s.rules, c, [name]) for s in sets for c in s.assumed):
             continue
-        left = [f"{s.rules.id}: {', '.join(_id_and_name(s.rules, c) for c in s.open)}"
+        left = [f"{s.rules.id}: {', '.join(id_and_name(s.rules.criterion_map[c]) for c in s.open)}"
                 for s in sets if s.open]
         raise UsageError(
             f"--assume: {name!r} names no criterion these data leave open; "
             + (f"open are {'; '.join(left)} (or {EXPOSURE!r} for a set's event criterion)"
                if left else "no criterion is left open (--assume applies to sets estimated"
                " through a crosswalk, e.g. --rules icd11-ptsd with PCL-5 data)"))
-
-
-def _id_and_name(rules: Ruleset, cid: str) -> str:
-    """"duration (Lasting several weeks)": the id --assume takes, and the name the
-    other screens call the criterion by."""
-    crit = rules.criterion_map.get(cid)
-    return f"{cid} ({crit.name})" if crit is not None and crit.name else cid
 
 
 def union_checked(sets: Sequence[ScoredSet]) -> list[Checked]:

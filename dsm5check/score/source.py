@@ -169,8 +169,8 @@ def read_failure(src: Source, exc: Exception) -> InputError:
     elif src.kind == "csv":
         first = first.removeprefix("Invalid Input Error: ")
         # DuckDB names no line (e.g. "The CSV Parser state machine reached an invalid
-        # state"): a row wider than the header, found by reading the file, is the
-        # usual cause, and is said as such at its line and column
+        # state"): the usual causes, a carriage return inside a line or a row wider
+        # than the header, are looked for in the file and said at their place
         found = _stray_carriage_return(src.path) or _first_wide_row(src)
         if found is not None:
             line, col, first = found

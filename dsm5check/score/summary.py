@@ -39,7 +39,6 @@ class Summary:
     first_bad: list[tuple[int, str]] = field(default_factory=list)  # (row, bad_cells text)
 
 
-
 def rows_text(n: int) -> str:
     """"1 row", "1,000 rows"."""
     return f"{n:,} row{'' if n == 1 else 's'}"
