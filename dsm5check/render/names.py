@@ -58,7 +58,7 @@ def name_of(c: Named) -> str:
 
 def id_and_name(c: Named) -> str:
     """The id a command-line option takes, with the name the screens use:
-    "duration (Lasting several weeks)", "AD (affect dysregulation)", "B"."""
+    "duration (Lasting several weeks)"; an id with no name alone."""
     return f"{c.id} ({c.name})" if c.name and c.name != c.id else c.id
 
 
