@@ -139,38 +139,55 @@ def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Inst
     takes a second pass."""
     import duckdb
 
-    from dsm5check.score.run import create_enums, run_query
-    from dsm5check.score.source import bad_cells_sql, read_failure, source_select
+    from dsm5check.score.run import create_enums, plan_stage, run_query
+    from dsm5check.score.source import (
+        bad_cells_sql,
+        read_failure,
+        read_serially,
+        source_select,
+    )
 
     checked = list(checked_columns(rules, plan).values())
     failure: duckdb.Error | None = None
     known: Summary | None = None
     level: str | None = "lean" if src.kind == "csv" else "numbers"
     first = True
+    staging = None if args.summary_only else plan_stage(engine, src, args.out, len(types),
+                                                         tmpdir)
     while level is not None:
         how = {"text": level == "text", "items_text": level == "items_text",
                "lean": level == "lean"}
-        select, raw_of = source_select(src, types, checked, **how)
+        # (the rows are staged when written to Parquet: see run.Stage)
+        stage = staging.at_level(src, checked, **how) if staging else None
+        select, raw_of = source_select(src, types, checked, text=how["text"],
+                                       items_text=how["items_text"], lean=how["lean"],
+                                       staged=stage.path if stage else None)
         compiled = build(rules, instrument, plan, options, source=select,
                          extra=[("bad_cells", bad_cells_sql(checked, raw_of))], enums=True)
         if first:
             create_enums(con, compiled)
             first = False
         unnumbered = None
-        if known is None:  # (rows written are numbered after a parallel first pass)
-            select, raw_of = source_select(src, types, checked, numbered=False, **how)
+        # rows written to CSV or JSON Lines are numbered after a parallel first pass
+        if known is None and stage is None:
+            select, raw_of = source_select(src, types, checked, text=how["text"],
+                                           items_text=how["items_text"], lean=how["lean"],
+                                           numbered=False)
             unnumbered = build(rules, instrument, plan, options, source=select, enums=True,
                                extra=[("bad_cells", bad_cells_sql(checked, raw_of))]).sql
         numbers = level in ("lean", "numbers") and src.kind == "csv"
         try:
             summary = run_query(con, compiled, engine, args.out, args.summary_only,
-                                sys.stdout, tmpdir, unnumbered, known, held=numbers)
+                                sys.stdout, tmpdir, unnumbered, known, held=numbers,
+                                stage=stage)
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
         except duckdb.ConversionException as exc:  # a cell the reader cannot parse
             failure, level = exc, _ON_UNPARSED.get(level)
             continue
         except duckdb.Error as exc:  # the file itself cannot be read: say where
+            if read_serially(src, exc):  # a quoted line break: the same level, serially
+                continue
             raise read_failure(src, exc) from None
         if numbers and summary.bad_rows:
             known, level = (summary if args.summary_only else None), "items_text"

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from dsm5check.score.multi_summary import MultiSummary
+    from dsm5check.score.run import Stage
     from dsm5check.score.source import Source
 
 BAD = "__m_bad"
@@ -484,19 +485,34 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
          args: argparse.Namespace, tmpdir: str) -> tuple[Multi, MultiSummary]:
     import duckdb
 
-    from dsm5check.score.run import create_enums
-    from dsm5check.score.source import bad_cells_sql, read_failure, source_select
+    from dsm5check.score.run import create_enums, plan_stage
+    from dsm5check.score.source import (
+        bad_cells_sql,
+        read_failure,
+        read_serially,
+        source_select,
+    )
 
     checked = union_checked(sets)
     names = list(types)
     failure: duckdb.Error | None = None
     created = False
+    # rows written to Parquet are staged first (see run.Stage)
+    staging = None if args.summary_only else plan_stage(engine, src, args.out, len(types),
+                                                         tmpdir)
     # the cheapest read first (see app.LEVELS): "lean" gives the CSV reader only the
-    # missing codes that look like numbers; a cell it cannot parse tries the next level
-    levels = (("lean", False), ("numbers", False), ("text", True))
-    for level, text in levels if src.kind == "csv" else levels[1:]:
-        lean = level == "lean"
-        select, raw_of = source_select(src, types, checked, text=text, lean=lean)
+    # missing codes that look like numbers; a cell it cannot parse tries the next level:
+    # the columns the rules read as text (the others keep their types), then every column
+    levels = ("lean", "numbers", "items_text", "text")
+    todo = list(levels if src.kind == "csv" else levels[1:])
+    while todo:
+        level = todo[0]
+        how = {"text": level == "text", "items_text": level == "items_text",
+               "lean": level == "lean"}
+        stage = staging.at_level(src, checked, **how) if staging else None
+        select, raw_of = source_select(src, types, checked, text=how["text"],
+                                       items_text=how["items_text"], lean=how["lean"],
+                                       staged=stage.path if stage else None)
         multi = build_multi(sets, instrument, options, names, select,
                             bad_cells_sql(checked, raw_of), checked)
         if not created:
@@ -505,19 +521,26 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
                                                       enums={name: values}))
             created = True
         # without row numbers: the summary-only pass, and the first pass of rows written
-        select2, raw2 = source_select(src, types, checked, text=text, numbered=False,
-                                      lean=lean)
-        unnumbered = build_multi(sets, instrument, options, names, select2,
-                                 bad_cells_sql(checked, raw2), checked).sql
+        # to CSV or JSON Lines
+        unnumbered = None
+        if stage is None:
+            select2, raw2 = source_select(src, types, checked, text=how["text"],
+                                          items_text=how["items_text"], lean=how["lean"],
+                                          numbered=False)
+            unnumbered = build_multi(sets, instrument, options, names, select2,
+                                     bad_cells_sql(checked, raw2), checked).sql
         try:
             summary = run_multi(con, multi, engine, args.out, args.summary_only, sys.stdout,
-                                tmpdir, unnumbered)
+                                tmpdir, unnumbered, stage)
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
         except duckdb.ConversionException as exc:  # a cell the reader cannot parse
             failure = exc
+            todo.pop(0)
             continue
         except duckdb.Error as exc:  # the file itself cannot be read: say where
+            if read_serially(src, exc):  # a quoted line break: the same level, serially
+                continue
             raise read_failure(src, exc) from None
         return multi, summary
     if failure is None:  # pragma: no cover - the loop returns or fails
@@ -527,7 +550,7 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
 
 def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: str | None,
               summary_only: bool, stdout: Any, tmpdir: str,
-              unnumbered: str | None = None) -> MultiSummary:
+              unnumbered: str | None = None, stage: Stage | None = None) -> MultiSummary:
 
     from dsm5check.score.multi_summary import aggregate_sql, decode
     from dsm5check.score.run import execute, quiet, rows_to_stdout, write_rows
@@ -547,7 +570,7 @@ def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: st
             bad = execute(con, first_bad_sql(comp, f"({multi.sql})"), engine, "finding bad cells")
             decode_bad(summary.bad, comp, bad[0])
         return summary
-    _, relation = write_rows(con, multi.sql, out, tmpdir, engine, unnumbered)
+    _, relation = write_rows(con, multi.sql, out, tmpdir, engine, unnumbered, stage)
     summary = decode(multi, execute(con, aggregate_sql(multi, relation), quiet(engine)))
     if summary.bad.bad_rows:
         decode_bad(summary.bad, comp, execute(con, first_bad_sql(comp, relation),

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 #: cell texts that mean "no answer" (besides the empty cell)
 DEFAULT_MISSING = ("NA", "N/A", "NaN", "nan", ".", "null", "NULL")
 CSV_BUFFER = 4 * 1024 * 1024
+#: rows per row group of a staged CSV file (stage_sql): small groups, little held at once
+STAGE_ROW_GROUP = 32768
 #: rows the CSV sniffer looks at for the dialect, the header and the column types
 SNIFF_ROWS = 8192
 _YES = ("1", "true", "yes", "y", "t")
@@ -52,6 +54,9 @@ class Source:
     temp: str | None = None  # spooled standard input, removed at the end
     #: set by :func:`describe` for CSV: later reads name every column and sniff nothing
     layout: Layout | None = None
+    #: read on one thread (DuckDB's parallel CSV reader refuses a quoted line break in a
+    #: file read with null_padding; see :func:`read_serially`)
+    serial: bool = False
 
 
 def open_source(data: str, missing: Sequence[str]) -> Source:
@@ -101,6 +106,8 @@ def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool 
         # small read buffers: less memory, and no slower (the default is 32 MB each)
         f"buffer_size = {CSV_BUFFER}",
     ]
+    if src.serial:
+        opts.append("parallel = false")
     if src.layout is not None:
         columns = {name: "VARCHAR" if all_varchar else (types or {}).get(name, kind)
                    for name, kind in src.layout.columns.items()}
@@ -118,6 +125,19 @@ def _reader(src: Source, types: dict[str, str] | None = None, all_varchar: bool 
 
 
 _LINE = re.compile(r"\bLine: (\d+)")
+#: what DuckDB's parallel CSV reader says of a quoted line break with null_padding
+_QUOTED_NEWLINE = "null_padding in conjunction with quoted new lines"
+
+
+def read_serially(src: Source, exc: Exception) -> bool:
+    """Whether a failed read is worth trying again on one thread: DuckDB's parallel CSV
+    reader refuses a cell holding a line break (a note typed over two lines) in a file
+    read with null_padding (short rows padded with missing cells); the serial reader
+    takes it. Sets ``src.serial`` (every later read of the file is serial too)."""
+    if src.kind != "csv" or src.serial or _QUOTED_NEWLINE not in str(exc):
+        return False
+    src.serial = True
+    return True
 
 
 def _bad_utf8_column(path: str, line: int) -> int | None:
@@ -305,6 +325,33 @@ def cell_columns(src: Source, wanted: set[tuple[int, int]]) -> dict[tuple[int, i
     return found
 
 
+def record_lines(src: Source, rows: set[int], first_line: int) -> dict[int, int]:
+    """The line each of some data rows (1-based) starts on, in a CSV file whose cells
+    hold line breaks (``src.serial``: rows and lines no longer match one for one),
+    reading the file once up to the last row asked for; rows it cannot place are left
+    out. ``first_line``: the line of the first data row (after the header)."""
+    import csv
+
+    delim, quote = _delim_quote(src)
+    if not rows or not delim or first_line < 1:
+        return {}
+    found: dict[int, int] = {}
+    last = max(rows)
+    try:
+        with open(src.path, encoding="utf-8", errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delim, quotechar=quote)
+            while reader.line_num < first_line - 1:  # the header (and lines skipped)
+                next(reader)
+            for row in range(1, last + 1):
+                start = reader.line_num + 1
+                next(reader)
+                if row in rows:
+                    found[row] = start
+    except (OSError, csv.Error, StopIteration):
+        pass
+    return found
+
+
 def _line_text(path: str, line: int) -> str | None:
     """Line ``line`` (1-based) of a text file, without its line end; None if unreadable."""
     try:
@@ -430,7 +477,8 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOU
 
 def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked],
                   text: bool = False, numbered: bool = True,
-                  items_text: bool = False, lean: bool = False) -> tuple[str, dict[str, str]]:
+                  items_text: bool = False, lean: bool = False,
+                  staged: str | None = None) -> tuple[str, dict[str, str]]:
     """SELECT giving __s_row and every input column (read ones converted).
 
     Returns the SELECT and, per read column, SQL for its cell as read (for the
@@ -446,6 +494,9 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     costs a fifth of the reading); text columns turn the others into missing cells
     here, and a rating column holding one stops the pass (the caller reads again
     with every code).
+    ``staged``: a CSV file's rows as this level reads them were copied, in order, to
+    this Parquet file (:func:`stage_sql`); they are read from there, numbered by the
+    Parquet reader in parallel.
     """
     text_cells = text or items_text
     lean = lean and src.kind == "csv" and not text_cells
@@ -456,7 +507,8 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     extra: list[str] = []
     # Parquet rows are numbered by the reader (in parallel); ROW_NUMBER() keeps DuckDB
     # on one thread (rows written from CSV are numbered on the copy: run.write_rows)
-    by_reader = numbered and numbered_by_reader(src, names)
+    staged = staged if src.kind == "csv" and "file_row_number" not in names else None
+    by_reader = numbered and (staged is not None or numbered_by_reader(src, names))
     number = "file_row_number + 1" if by_reader else "ROW_NUMBER() OVER ()"
     cols = [f"{number if numbered else 'NULL'} AS {ident(ROW)}"]
     for n in names:
@@ -481,18 +533,39 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
             cols.append(f"{_typed(c, raw)} AS {ident(n)}")
             cols.append(raw)
             raw_of[n] = raw
-    if text and src.kind == "csv":
-        reader = _reader(src, all_varchar=True)
-    elif items_text and src.kind == "csv":
-        reader = _reader(src, {c.column: "VARCHAR" for c in checked})
-    elif src.kind == "parquet":
-        reader = _reader(src)
-        if by_reader:
-            reader = reader.removesuffix(")") + ", file_row_number = true)"
+    if staged is not None:
+        reader = f"read_parquet({literal(staged)}, file_row_number = {str(by_reader).lower()})"
     else:
-        reader = _reader(src, {c.column: _FAST[c.kind] for c in checked}, lean=lean)
+        reader = level_reader(src, checked, text, items_text, lean)
+        if src.kind == "parquet" and by_reader:
+            reader = reader.removesuffix(")") + ", file_row_number = true)"
     inner = f"SELECT *, {', '.join(extra)} FROM {reader}" if extra else f"SELECT * FROM {reader}"
     return f"SELECT {', '.join(cols)} FROM ({inner})", raw_of
+
+
+def level_reader(src: Source, checked: Sequence[Checked], text: bool = False,
+                 items_text: bool = False, lean: bool = False) -> str:
+    """DuckDB's reader of the data at one level of reading (see :func:`source_select`):
+    every column as text, the read columns as text, or ratings parsed as numbers."""
+    if text and src.kind == "csv":
+        return _reader(src, all_varchar=True)
+    if items_text and src.kind == "csv":
+        return _reader(src, {c.column: "VARCHAR" for c in checked})
+    if src.kind == "parquet":
+        return _reader(src)
+    lean = lean and not (text or items_text)
+    return _reader(src, {c.column: _FAST[c.kind] for c in checked}, lean=lean)
+
+
+def stage_sql(src: Source, checked: Sequence[Checked], path: str, text: bool = False,
+              items_text: bool = False, lean: bool = False) -> str:
+    """The COPY that stages a CSV file's rows, as one level reads them, in a Parquet file
+    (``path``), in input order: read back with ``file_row_number`` (source_select's
+    ``staged``), the rows are numbered on every thread, where ``ROW_NUMBER() OVER ()``
+    over the CSV reader keeps the whole scoring query on one (see run.write_rows)."""
+    reader = level_reader(src, checked, text, items_text, lean)
+    return (f"COPY (SELECT * FROM {reader}) TO {literal(path)}"
+            f" (FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE {STAGE_ROW_GROUP})")
 
 
 def numbered_by_reader(src: Source, names: dict[str, str]) -> bool:

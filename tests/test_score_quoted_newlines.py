@@ -1,0 +1,56 @@
+"""A CSV cell holding a line break (a note typed over two lines, as REDCap and
+spreadsheets export it) is scored, not refused: DuckDB's parallel CSV reader gives up
+on it ("The parallel scanner does not support null_padding in conjunction with quoted
+new lines"), and the file is read again on one thread (score/source.read_serially).
+A bad cell after such a note is reported at the line it is really on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dsm5check.cli import main
+
+ITEMS = [f"B{i}" for i in range(1, 6)] + ["C1", "C2"] + [f"D{i}" for i in range(1, 8)] + [
+    f"E{i}" for i in range(1, 7)]
+
+
+def _data(tmp_path: Path) -> Path:
+    rows = ["id,note," + ",".join(ITEMS)]
+    for i in range(1, 41):
+        cells = ["2"] * 20
+        if i == 30:
+            cells[7] = "often"  # D1
+        note = '"first line\nsecond line"' if i in (5, 12) else f"n{i}"
+        rows.append(f"{i},{note}," + ",".join(cells))
+    data = tmp_path / "notes.csv"
+    data.write_text("\n".join(rows) + "\n")
+    return data
+
+
+@pytest.mark.parametrize("how", [
+    ["--out", "OUT.parquet"], ["--out", "OUT.csv"], ["--summary-only"],
+    ["--out", "OUT.parquet", "--threads", "1"],
+    ["--rules", "dsm5-ptsd,icd11-ptsd", "--out", "OUT.parquet"],
+    ["--rules", "dsm5-ptsd,icd11-ptsd", "--summary-only"],
+])
+def test_a_note_over_two_lines_is_scored(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         how: list[str]) -> None:
+    data = _data(tmp_path)
+    args = [a.replace("OUT", str(tmp_path / "o")) for a in how]
+    code = main(["score", str(data), "--instrument", "pcl5", "--no-summary", *args]
+                if "--summary-only" not in how else
+                ["score", str(data), "--instrument", "pcl5", *args])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "parallel" not in err and "cannot read" not in err
+    # row 30 is on line 33: the header, then two notes that each take a second line
+    assert f"{data}:33:22: row 30, column 'D1' (item D1): 'often'" in err
+    out = [a for a in args if a.endswith((".parquet", ".csv"))]
+    if out:
+        import duckdb
+
+        got = duckdb.sql(f"SELECT row, id, note FROM '{out[0]}' WHERE id IN (5, 30)"
+                         " ORDER BY row").fetchall()
+        assert got == [(5, 5, "first line\nsecond line"), (30, 30, "n30")]
