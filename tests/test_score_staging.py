@@ -199,7 +199,7 @@ def test_plan_stage_not_staged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     elif case == "parquet data":
         src = Source(str(data), str(data), "parquet", ())
     elif case == "too wide":  # the staging writer would need more than the cap
-        columns = 40
+        columns = 70
     else:
         monkeypatch.setattr(runner, "STAGE_MAX_BYTES", data.stat().st_size - 1)
     assert plan_stage(engine, src, out, columns, str(tmp_path)) is None
@@ -222,3 +222,54 @@ def test_long_files_are_not_staged(tmp_path: Path, two_threads: list[str],
                   capsys=capsys)[0] == 0
     assert _staged(two_threads)
     _same_rows(tmp_path / "a.parquet", tmp_path / "b.parquet")
+
+
+def test_staged_memory_follows_the_writer_rule_within_the_cap() -> None:
+    engine = _engine()
+    assert runner.staged_memory(engine, 21) == "384MB"  # PCL-5 rows
+    assert runner.staged_memory(engine, 38) == "704MB"  # the ITQ's scored rows
+    assert runner.staged_memory(engine, 200) == f"{runner.STAGE_MAX_RAISED_MB}MB"
+    assert runner.staged_memory(engine, 5) is None  # 128 MB are enough already
+    assert runner.staged_memory(_engine(default_mb=1024), 38) is None
+
+
+def test_each_pass_runs_under_its_own_limit_and_the_limit_is_put_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The limits DuckDB ran each statement under, seen from the connection: the copy
+    under what its input columns need, the scoring under what the wider scored rows
+    need, the summary under the engine's own 128 MB."""
+    from dsm5check.cli import main
+
+    seen: list[tuple[str, str]] = []
+    real = runner._execute
+
+    def spy(con, sql, engine, what):  # type: ignore[no-untyped-def]
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        seen.append((sql[:30], limit))
+        return real(con, sql, engine, what)
+
+    monkeypatch.setattr(runner, "_execute", spy)
+    monkeypatch.setattr(runner, "default_threads", lambda: 2)
+    data = tmp_path / "itq.csv"
+    cols = ", ".join(f"(i * {n + 5}) % 5 AS itq{n + 1}" for n in range(18))
+    duckdb.sql(f"COPY (SELECT {cols} FROM range(1, 2001) t(i)) TO '{data}'")
+    out = tmp_path / "o.parquet"
+    assert main(["score", str(data), "--instrument", "itq", "--out", str(out),
+                 "--no-summary"]) == 0
+    width = len(duckdb.sql(f"SELECT * FROM '{out}'").columns)
+    assert width > 30
+    assert seen[0][0].startswith("COPY (SELECT * FROM read_csv(")
+    assert seen[0][1] == _shown("320MB") == _shown(runner.staged_memory(_engine(), 18)), seen
+    assert seen[1][0].startswith("COPY (") and "read_csv" not in seen[1][0]
+    assert seen[1][1] == _shown(runner.staged_memory(_engine(), width)), seen
+    assert seen[1][1] != seen[0][1]
+    assert {limit for _, limit in seen[2:]} == {_shown("128MB")}, seen
+
+
+def _shown(limit: str | None) -> str:
+    """A memory limit as DuckDB shows it (320MB: 305.1 MiB)."""
+    assert limit is not None
+    got = duckdb.connect(config={"memory_limit": limit}).execute(
+        "SELECT current_setting('memory_limit')").fetchall()
+    return str(got[0][0])

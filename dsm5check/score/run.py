@@ -104,11 +104,13 @@ def first_pass_memory(engine: Engine, columns: int) -> str | None:
 #: 305 MB; longer files are scored in one pass, whose memory stays flat (10M rows:
 #: about 220 MB)
 STAGE_MAX_BYTES = 64 * 1024 * 1024
-#: the most the memory limit is raised to for staging (MAX_RAISED_MB, for the larger
-#: files written to CSV, is lower): up to 28 columns stage on every thread (1M PCL-5
-#: rows with 3 more columns, 23 in all: 0.93 s at 416 MB, 1.28 s in one pass; peak
-#: 256-264 MB)
-STAGE_MAX_RAISED_MB = 512
+#: the most the memory limit is raised to for staged rows (MAX_RAISED_MB, for files of
+#: any length written to CSV, is lower): the limit is a ceiling DuckDB's ordered writer
+#: reserves against, not memory used, and a staged file is short. Up to 57 columns are
+#: written on every thread: 1M PCL-5 rows scored against two sets (34 columns) 0.43 s at
+#: 608 MB against 0.80 s at 384 MB, the ITQ (38) 0.40 s at 704 MB against 0.66 s; peak
+#: 237-257 MB
+STAGE_MAX_RAISED_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,10 @@ class Stage:
     the scoring each run on every thread (0.43 s + 0.29 s)."""
 
     path: str
-    #: the memory limit for both passes (None: the engine's own)
+    #: the memory limit for the copy (None: the engine's own)
     memory: str | None
     #: the COPY that writes ``path``, at the level of reading being tried
     copy: str = ""
-
 
     def at_level(self, src: Source, checked: Sequence[Checked], text: bool = False,
                  items_text: bool = False, lean: bool = False) -> Stage:
@@ -135,22 +136,29 @@ class Stage:
                                                         items_text, lean))
 
 
+def staged_memory(engine: Engine, columns: int) -> str | None:
+    """The memory limit for writing staged rows of ``columns`` columns on every thread,
+    at most STAGE_MAX_RAISED_MB (None: the engine's own limit is enough)."""
+    have = engine.default_mb or 0
+    need = min(_writer_need_mb(engine.threads, columns), STAGE_MAX_RAISED_MB)
+    return f"{need}MB" if need > have else None
+
+
 def plan_stage(engine: Engine, src: Source, out: str | None, columns: int,
                tmpdir: str) -> Stage | None:
     """A Stage when the rows of CSV data of ``columns`` columns are staged before they
     are scored into ``out`` (None: scored straight from the CSV file): only into a
     Parquet file (CSV and JSON Lines are numbered on a copy of their own, see
-    write_rows), with several threads and dsm5check's default memory limit, which may be
-    raised (up to STAGE_MAX_RAISED_MB) for the staging writer to use every thread, from
-    a file no longer than STAGE_MAX_BYTES."""
+    write_rows), with several threads and dsm5check's default memory limit, which is
+    raised (staged_memory) for the writers to use every thread, from a file no longer
+    than STAGE_MAX_BYTES and not so wide that the copy would be written on one thread."""
     if (src.kind != "csv" or out is None or engine.default_mb is None or engine.threads < 2
             or FORMATS.get(os.path.splitext(out)[1].lower()) != "parquet"
             or os.path.getsize(src.path) > STAGE_MAX_BYTES):
         return None
-    have, need = engine.default_mb, _writer_need_mb(engine.threads, columns)
-    if need > max(have, STAGE_MAX_RAISED_MB):
+    if _writer_need_mb(engine.threads, columns) > max(engine.default_mb, STAGE_MAX_RAISED_MB):
         return None
-    return Stage(os.path.join(tmpdir, "staged.parquet"), f"{need}MB" if need > have else None)
+    return Stage(os.path.join(tmpdir, "staged.parquet"), staged_memory(engine, columns))
 
 
 def default_memory_mb(threads: int) -> int:
@@ -332,9 +340,12 @@ def write_rows(con: duckdb.DuckDBPyConnection, sql: str, out: str | None, tmpdir
     try:
         if stage is not None:
             with _memory(con, stage.memory, engine.memory_limit):
-                wide = _with_memory(engine, stage.memory)
-                execute(con, stage.copy, wide, "reading")
-                execute(con, f"COPY ({sql}) TO {literal(target)} {_copy_options(fmt)}", wide)
+                execute(con, stage.copy, _with_memory(engine, stage.memory), "reading")
+            # the scored rows are wider than the input: the writer's own limit
+            raised = staged_memory(engine, len(con.sql(sql).columns))
+            with _memory(con, raised, engine.memory_limit):
+                execute(con, f"COPY ({sql}) TO {literal(target)} {_copy_options(fmt)}",
+                        _with_memory(engine, raised))
         elif two_pass and unnumbered is not None:
             raised = first_pass_memory(engine, len(con.sql(unnumbered).columns))
             with _memory(con, raised, engine.memory_limit):
