@@ -26,24 +26,20 @@ def _pcl5(tmp_path: Path, rows: int, name: str = "d.csv") -> Path:
     return data
 
 
+#: every how many rows, which item cell (0-based), what it holds instead of a rating
+DAMAGE = ((97, 3, "2.5"), (89, 7, "often"), (83, 11, "7"), (13, 0, "NA"), (17, 5, ""),
+          (19, 9, "-99"))
+
+
 def _messy(tmp_path: Path) -> Path:
     """Bad cells, missing codes, blank cells, a quoted note with a comma and a line
     break, CRLF line ends: 3,000 rows, so that the rows span several chunks."""
     lines = ["id,note," + ",".join(ITEMS)]
     for i in range(1, 3001):
         cells = [str((i * (n + 3)) % 5) for n in range(20)]
-        if i % 97 == 0:
-            cells[3] = "2.5"
-        if i % 89 == 0:
-            cells[7] = "often"
-        if i % 83 == 0:
-            cells[11] = "7"
-        if i % 13 == 0:
-            cells[0] = "NA"
-        if i % 17 == 0:
-            cells[5] = ""
-        if i % 19 == 0:
-            cells[9] = "-99"
+        for every, cell, value in DAMAGE:
+            if i % every == 0:
+                cells[cell] = value
         note = '"said ""no"", then\r\nleft"' if i % 250 == 0 else f"n{i}"
         lines.append(f"{i},{note}," + ",".join(cells))
     data = tmp_path / "messy.csv"

@@ -144,7 +144,7 @@ def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Inst
         bad_cells_sql,
         read_failure,
         read_serially,
-        source_select,
+        select_at,
     )
 
     checked = list(checked_columns(rules, plan).values())
@@ -155,13 +155,10 @@ def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Inst
     staging = None if args.summary_only else plan_stage(engine, src, args.out, len(types),
                                                          tmpdir)
     while level is not None:
-        how = {"text": level == "text", "items_text": level == "items_text",
-               "lean": level == "lean"}
         # (the rows are staged when written to Parquet: see run.Stage)
-        stage = staging.at_level(src, checked, **how) if staging else None
-        select, raw_of = source_select(src, types, checked, text=how["text"],
-                                       items_text=how["items_text"], lean=how["lean"],
-                                       staged=stage.path if stage else None)
+        stage = staging.at_level(src, checked, level) if staging else None
+        select, raw_of = select_at(src, types, checked, level,
+                                   staged=stage.path if stage else None)
         compiled = build(rules, instrument, plan, options, source=select,
                          extra=[("bad_cells", bad_cells_sql(checked, raw_of))], enums=True)
         if first:
@@ -170,9 +167,7 @@ def _score_rows(con: duckdb.DuckDBPyConnection, rules: Ruleset, instrument: Inst
         unnumbered = None
         # rows written to CSV or JSON Lines are numbered after a parallel first pass
         if known is None and stage is None:
-            select, raw_of = source_select(src, types, checked, text=how["text"],
-                                           items_text=how["items_text"], lean=how["lean"],
-                                           numbered=False)
+            select, raw_of = select_at(src, types, checked, level, numbered=False)
             unnumbered = build(rules, instrument, plan, options, source=select, enums=True,
                                extra=[("bad_cells", bad_cells_sql(checked, raw_of))]).sql
         numbers = level in ("lean", "numbers") and src.kind == "csv"

@@ -490,7 +490,7 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
         bad_cells_sql,
         read_failure,
         read_serially,
-        source_select,
+        select_at,
     )
 
     checked = union_checked(sets)
@@ -507,12 +507,9 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
     todo = list(levels if src.kind == "csv" else levels[1:])
     while todo:
         level = todo[0]
-        how = {"text": level == "text", "items_text": level == "items_text",
-               "lean": level == "lean"}
-        stage = staging.at_level(src, checked, **how) if staging else None
-        select, raw_of = source_select(src, types, checked, text=how["text"],
-                                       items_text=how["items_text"], lean=how["lean"],
-                                       staged=stage.path if stage else None)
+        stage = staging.at_level(src, checked, level) if staging else None
+        select, raw_of = select_at(src, types, checked, level,
+                                   staged=stage.path if stage else None)
         multi = build_multi(sets, instrument, options, names, select,
                             bad_cells_sql(checked, raw_of), checked)
         if not created:
@@ -524,9 +521,7 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
         # to CSV or JSON Lines
         unnumbered = None
         if stage is None:
-            select2, raw2 = source_select(src, types, checked, text=how["text"],
-                                          items_text=how["items_text"], lean=how["lean"],
-                                          numbered=False)
+            select2, raw2 = select_at(src, types, checked, level, numbered=False)
             unnumbered = build_multi(sets, instrument, options, names, select2,
                                      bad_cells_sql(checked, raw2), checked).sql
         try:

@@ -127,13 +127,11 @@ class Stage:
     #: the COPY that writes ``path``, at the level of reading being tried
     copy: str = ""
 
-    def at_level(self, src: Source, checked: Sequence[Checked], text: bool = False,
-                 items_text: bool = False, lean: bool = False) -> Stage:
-        """The stage with the COPY of one level of reading (source.level_reader)."""
+    def at_level(self, src: Source, checked: Sequence[Checked], level: str) -> Stage:
+        """The stage with the COPY of one level of reading (score/app.LEVELS)."""
         from dsm5check.score.source import stage_sql
 
-        return dataclasses.replace(self, copy=stage_sql(src, checked, self.path, text,
-                                                        items_text, lean))
+        return dataclasses.replace(self, copy=stage_sql(src, checked, self.path, level))
 
 
 def staged_memory(engine: Engine, columns: int) -> str | None:

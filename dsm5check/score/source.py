@@ -543,6 +543,15 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     return f"SELECT {', '.join(cols)} FROM ({inner})", raw_of
 
 
+def select_at(src: Source, names: dict[str, str], checked: Sequence[Checked], level: str,
+              numbered: bool = True, staged: str | None = None) -> tuple[str, dict[str, str]]:
+    """:func:`source_select` at one level of reading, by its name (score/app.LEVELS:
+    "lean", "numbers", "items_text" or "text")."""
+    return source_select(src, names, checked, text=level == "text",
+                         items_text=level == "items_text", lean=level == "lean",
+                         numbered=numbered, staged=staged)
+
+
 def level_reader(src: Source, checked: Sequence[Checked], text: bool = False,
                  items_text: bool = False, lean: bool = False) -> str:
     """DuckDB's reader of the data at one level of reading (see :func:`source_select`):
@@ -557,13 +566,13 @@ def level_reader(src: Source, checked: Sequence[Checked], text: bool = False,
     return _reader(src, {c.column: _FAST[c.kind] for c in checked}, lean=lean)
 
 
-def stage_sql(src: Source, checked: Sequence[Checked], path: str, text: bool = False,
-              items_text: bool = False, lean: bool = False) -> str:
+def stage_sql(src: Source, checked: Sequence[Checked], path: str, level: str) -> str:
     """The COPY that stages a CSV file's rows, as one level reads them, in a Parquet file
     (``path``), in input order: read back with ``file_row_number`` (source_select's
     ``staged``), the rows are numbered on every thread, where ``ROW_NUMBER() OVER ()``
     over the CSV reader keeps the whole scoring query on one (see run.write_rows)."""
-    reader = level_reader(src, checked, text, items_text, lean)
+    reader = level_reader(src, checked, text=level == "text",
+                          items_text=level == "items_text", lean=level == "lean")
     return (f"COPY (SELECT * FROM {reader}) TO {literal(path)}"
             f" (FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE {STAGE_ROW_GROUP})")
 
