@@ -73,11 +73,12 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Problem]:
         found = 0
         for root, dirs, files in os.walk(path, onerror=unreadable.append):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            regular = _regular_files(root)
             for name in sorted(files):
                 if name.endswith(CASE_SUFFIXES) and not name.startswith("."):
                     found += 1
                     full = os.path.join(root, name)
-                    what = special_file(full)
+                    what = None if name in regular else special_file(full)
                     if what is not None:  # reading it could block forever
                         yield Problem(full, 1, 1, f"skipped: {what}, not a regular file")
                     else:
@@ -87,6 +88,17 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Problem]:
         if not found:
             yield Problem(path, 1, 1,
                           "folder holds no *.yaml, *.yml, *.json or *.jsonl files")
+
+
+def _regular_files(folder: str) -> set[str]:
+    """Names in ``folder`` that its listing already says are regular files (not
+    links): no need to ask the system about each again (special_file). Anything
+    else, or a folder that cannot be listed, is asked about one by one."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name for e in entries if e.is_file(follow_symlinks=False)}
+    except OSError:
+        return set()
 
 
 def _unreadable(errors: list[OSError], top: str) -> Iterator[Problem]:

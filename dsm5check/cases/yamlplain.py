@@ -48,6 +48,37 @@ _RESOLVER = Resolver()
 _TAGS: dict[str, str] = {}
 
 
+#: Most entries in a cache of texts; past it, the cache starts again.
+_CACHE_MAX = 8192
+
+
+class _Once:
+    """Texts met once and not cached (yet): a cache keeps what repeats."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self) -> None:
+        self.texts: set[str] = set()
+
+    def remember(self, cache: dict[str, Any], text: str, value: Any) -> None:
+        """Cache ``value`` under ``text`` the second time the text is met. Most
+        lines of a batch either repeat in every file (keys, ratings) or are in one
+        file only (ids, dates): caching every line filled the cache with the latter
+        and cleared it, the former with it, every thousand files or so."""
+        texts = self.texts
+        if text not in texts:
+            if len(texts) > 4 * _CACHE_MAX:
+                texts.clear()
+            texts.add(text)
+            return
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        cache[text] = value
+
+
+_TAGS_ONCE = _Once()
+
+
 class _Fallback(Exception):
     """Not the plain layout: the full reader reads this document."""
 
@@ -99,6 +130,7 @@ def _id_as_written(data: dict[Any, Any], lines: list[Line], col: int) -> None:
 #: Lines as written (indentation and comment included) -> (column, content, entry):
 #: most lines of case files repeat from file to file.
 _RAW_CACHE: dict[str, tuple[int, str, Entry]] = {}
+_RAW_ONCE = _Once()
 
 
 def _lines(text: str) -> list[Line] | None:
@@ -123,9 +155,7 @@ def _lines(text: str) -> list[Line] | None:
                 entry = _entry(found[1])
                 append((found[0], found[1], number, entry))
                 if len(line) <= 200 and not (found[0] == 0 and line[0] in "-.%"):
-                    if len(raw_cache) > 8192:
-                        raw_cache.clear()
-                    raw_cache[line] = (found[0], found[1], entry)
+                    _RAW_ONCE.remember(raw_cache, line, (found[0], found[1], entry))
     except _Fallback:
         return None
     return out
@@ -169,9 +199,7 @@ def _value(text: str) -> Any:
     if tag is None:
         tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
         if len(text) <= 64:
-            if len(_TAGS) > 8192:
-                _TAGS.clear()
-            _TAGS[text] = tag
+            _TAGS_ONCE.remember(_TAGS, text, tag)
     if tag == STR:
         return text
     cache = _CACHES.get(tag)
@@ -214,6 +242,7 @@ ITEM_SCALAR, ITEM_LIST, ITEM_MAP, ITEM_MAPPING = 4, 5, 6, 7  # "- value", "- key
 #: and a flow mapping as its pairs: each use builds a new list or dict.
 Entry = tuple[int, str, Any, Any, int, tuple[tuple[int, str], ...]]
 _LINE_CACHE: dict[str, Entry] = {}
+_LINE_ONCE = _Once()
 _NO_DUPS: tuple[tuple[int, str], ...] = ()
 
 
@@ -251,9 +280,7 @@ def _entry(content: str) -> Entry:
             kind, value, dups = _scalar_or_flow(rest)
             entry = (KEY_SCALAR + kind, key_text, key, value, len(content) - len(rest), dups)
     if len(content) <= 200:
-        if len(_LINE_CACHE) > 8192:
-            _LINE_CACHE.clear()
-        _LINE_CACHE[content] = entry
+        _LINE_ONCE.remember(_LINE_CACHE, content, entry)
     return entry
 
 

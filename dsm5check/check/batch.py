@@ -341,8 +341,7 @@ def _write_blocks(
     if fmt == "jsonl":
         for block, _, bad in blocks:
             mismatched += bad
-            write(block)
-            write("\n")
+            write(block + "\n")
         return exit_code(mismatched, problems)
     write("[")
     reader_gone = False
@@ -371,8 +370,7 @@ def _write_records(
     if fmt == "jsonl":
         for text, bad in records:
             mismatched += bad
-            write(text)
-            write("\n")
+            write(text + "\n")  # one write: an unbuffered stream makes a call of each
         return exit_code(mismatched, problems)
     write("[")
     reader_gone = False
