@@ -68,3 +68,29 @@ def test_whole_output_read_is_not_141(folder: Path) -> None:
     assert proc.returncode in (0, 1), proc.stderr.decode()
     assert proc.stdout.decode().count("pipe-0") > 0
     assert len(proc.stdout) > 4 * PIPE_BUFFER, "the text output must overflow a pipe's buffer"
+
+
+def closed_before_output(args: list[str]) -> tuple[int, str]:
+    """Run the CLI with its standard output a pipe whose reader is already gone."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dsm5check", *args], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the child has started, so every write fails
+    err = proc.stderr.read().decode()
+    return proc.wait(timeout=120), err
+
+
+def test_score_summary_into_a_closed_pipe_exits_141(tmp_path: Path) -> None:
+    """The summary is printed by rich, whose own answer to a broken pipe was exit 1 (a
+    newcomer's finding: `score ... --summary-only | head -c 10` exited 1)."""
+    items = [f"B{i}" for i in range(1, 6)] + ["C1", "C2"] + [
+        f"D{i}" for i in range(1, 8)] + [f"E{i}" for i in range(1, 7)]
+    data = tmp_path / "d.csv"
+    data.write_text("id," + ",".join(items) + "\n"
+                    + "".join(f"{i}," + ",".join(["2"] * 20) + "\n" for i in range(50)))
+    code, err = closed_before_output(["score", str(data), "--instrument", "pcl5",
+                                      "--summary-only"])
+    assert code == 141, (code, err)
+    assert "Traceback" not in err and err == ""

@@ -35,7 +35,6 @@ from dsm5check.errors import InputError, Problem
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from rich.console import Console
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
 R = TypeVar("R")
@@ -289,6 +288,7 @@ def check_paths(
         )
         return _write_records(records, fmt, out, problems)
     results = iter_results(paths, resolver, problems, input_format)
+    from dsm5check.render.console import make_console
     from dsm5check.render.text import render_run
 
     collected = list(results)
@@ -296,26 +296,9 @@ def check_paths(
     if explain:
         used = dict.fromkeys(r.ruleset_id for r in collected)
         explained = [resolver.for_case({"ruleset": rid}).rules for rid in used]
-    render_run(pipe_console(out), collected, detail=detail, errors=len(problems),
+    render_run(make_console(out), collected, detail=detail, errors=len(problems),
                explain=explained)
     return exit_code(collected, problems)
-
-
-def pipe_console(out: TextIO | None = None) -> Console:
-    """A console for text output whose reader may go away (``| head``).
-
-    rich's own answer to a broken pipe is to exit with status 1, which a script
-    reads as "an expectation did not match"; here the BrokenPipeError goes on to
-    the command line, which exits 141 (128 + SIGPIPE) as jsonl output does."""
-    from dsm5check.render.console import make_console
-
-    console = make_console(out)
-    setattr(console, "on_broken_pipe", _reader_gone)  # noqa: B010 - rich's documented hook
-    return console
-
-
-def _reader_gone() -> None:
-    raise BrokenPipeError
 
 
 def _write_fhir(results: list[CaseResult], out: TextIO, problems: list[Problem]) -> int:

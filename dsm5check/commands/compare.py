@@ -119,10 +119,10 @@ def run(args: argparse.Namespace) -> int:
                "skipped": tally.skipped()}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
-        from dsm5check.check.batch import pipe_console
         from dsm5check.render.compare_view import render_comparison
+        from dsm5check.render.console import make_console
 
-        console = pipe_console()
+        console = make_console()
         render_comparison(console, sets, kept, summary, every=args.all)
         # a listed case (--verbose) is one line, never wrapped: its file name stays
         # whole for grep and copying; the count lines fit a terminal's width (or

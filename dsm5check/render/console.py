@@ -18,7 +18,7 @@ def make_console(file: TextIO | None = None, *, width: int | None = None) -> Con
     file = file or sys.stdout
     is_tty = hasattr(file, "isatty") and file.isatty()
     plain = not is_tty or bool(os.environ.get("NO_COLOR"))
-    return Console(
+    console = Console(
         file=file,
         width=width,
         color_system=None if plain else "auto",
@@ -26,3 +26,12 @@ def make_console(file: TextIO | None = None, *, width: int | None = None) -> Con
         emoji=False,
         soft_wrap=False,
     )
+    # rich's own answer to a reader gone away (``| head``) is to exit with status 1,
+    # which a script reads as "an expectation did not match"; the BrokenPipeError goes
+    # on to the command line instead, which exits 141 (128 + SIGPIPE)
+    setattr(console, "on_broken_pipe", _reader_gone)  # noqa: B010 - rich's documented hook
+    return console
+
+
+def _reader_gone() -> None:
+    raise BrokenPipeError
