@@ -54,3 +54,20 @@ def test_a_note_over_two_lines_is_scored(tmp_path: Path, capsys: pytest.CaptureF
         got = duckdb.sql(f"SELECT row, id, note FROM '{out[0]}' WHERE id IN (5, 30)"
                          " ORDER BY row").fetchall()
         assert got == [(5, 5, "first line\nsecond line"), (30, 30, "n30")]
+
+
+def test_a_bad_cell_in_the_row_of_a_note_over_lines_is_placed_on_its_own_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer's finding: the bad cell of a row whose own note spans lines was shown
+    at the row's first line, at a column that was not the cell's."""
+    head = "id,note," + ",".join(ITEMS)
+    rest = ",".join(["1"] * 19)
+    data = tmp_path / "own.csv"
+    data.write_text(f'{head}\nA1,"two\nlines",7,{rest}\nA2,one,often,{rest}\n'
+                    f'A3,"three\nline\nnote",{rest},2.5\n')
+    assert main(["score", str(data), "--instrument", "pcl5", "--summary-only"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{data}:3:8: row 1, column 'B1' (item B1): '7'")
+    assert err[1].startswith(f"{data}:4:8: row 2, column 'B1' (item B1): 'often'")
+    # line 7 is 'note",' and 19 ratings of '1,': the last cell starts at column 45
+    assert err[2].startswith(f"{data}:7:45: row 3, column 'E6' (item E6): '2.5'")

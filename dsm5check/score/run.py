@@ -460,26 +460,27 @@ def bad_cell_problems(summary: Summary, compiled: Compiled, src: Source,
                       positions: dict[str, int], first_line: int) -> list[Problem]:
     """`file:line:col: ...` for the first bad cells: the line of the CSV and the
     character column where the cell starts (Parquet: the row and the column's place)."""
-    from dsm5check.score.source import cell_columns, record_lines
+    from dsm5check.score.source import cell_columns, record_cells
 
     by_label = {label(c): c for c in compiled.checked}
-    found: list[tuple[int, int, str]] = []
-    # a cell holding a line break moves the rows after it down the file
-    moved = (record_lines(src, {row for row, _ in summary.first_bad}, first_line)
-             if src.serial else {})
+    found: list[tuple[int, int, int, str]] = []  # row, line, cell, message
     for row, text in summary.first_bad:
         for cell in text.split("; "):
             name, _, value = cell.partition("=")
             c = by_label.get(name)
             if c is None:
                 continue
-            line = moved.get(row) or (row - 1 + first_line if first_line else row)
+            line = row - 1 + first_line if first_line else row
             where = f"row {row}, column {c.column!r} ({c.role})"
-            found.append((line, positions.get(c.column, 1),
+            found.append((row, line, positions.get(c.column, 1),
                           f"{where}: {value!r} is not {c.expected()}; counted as missing"))
-    columns = cell_columns(src, {(line, cell) for line, cell, _ in found})
+    if src.serial:  # a cell holding a line break moves the rows after it down the file
+        placed = record_cells(src, {(row, cell) for row, _, cell, _ in found}, first_line)
+        return [Problem(src.name, *placed.get((row, cell), (line, cell)), message)
+                for row, line, cell, message in found]
+    columns = cell_columns(src, {(line, cell) for _, line, cell, _ in found})
     return [Problem(src.name, line, columns.get((line, cell), cell), message)
-            for line, cell, message in found]
+            for _, line, cell, message in found]
 
 
 def temp_folder() -> str:

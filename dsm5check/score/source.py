@@ -13,9 +13,9 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.cells import Checked
@@ -325,28 +325,44 @@ def cell_columns(src: Source, wanted: set[tuple[int, int]]) -> dict[tuple[int, i
     return found
 
 
-def record_lines(src: Source, rows: set[int], first_line: int) -> dict[int, int]:
-    """The line each of some data rows (1-based) starts on, in a CSV file whose cells
-    hold line breaks (``src.serial``: rows and lines no longer match one for one),
-    reading the file once up to the last row asked for; rows it cannot place are left
-    out. ``first_line``: the line of the first data row (after the header)."""
+def record_cells(src: Source, wanted: set[tuple[int, int]],
+                 first_line: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """For (row, cell) pairs (both 1-based) of a CSV file whose cells hold line breaks
+    (``src.serial``: rows and lines no longer match one for one), the line and the
+    character column where the cell starts, reading the file once up to the last row
+    asked for; pairs it cannot place are left out. ``first_line``: the line of the
+    first data row (after the header)."""
     import csv
 
     delim, quote = _delim_quote(src)
-    if not rows or not delim or first_line < 1:
+    if not wanted or not delim or first_line < 1:
         return {}
-    found: dict[int, int] = {}
-    last = max(rows)
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    last = max(row for row, _ in wanted)
+    taken: list[str] = []  # the lines of the record being read
+
+    def lines(fh: TextIO) -> Iterator[str]:
+        for line in fh:
+            taken.append(line)
+            yield line
+
     try:
         with open(src.path, encoding="utf-8", errors="replace", newline="") as fh:
-            reader = csv.reader(fh, delimiter=delim, quotechar=quote)
+            reader = csv.reader(lines(fh), delimiter=delim, quotechar=quote)
             while reader.line_num < first_line - 1:  # the header (and lines skipped)
                 next(reader)
             for row in range(1, last + 1):
                 start = reader.line_num + 1
+                taken.clear()
                 next(reader)
-                if row in rows:
-                    found[row] = start
+                text = "".join(taken).removeprefix("\ufeff").rstrip("\r\n")
+                starts = field_starts(text, delim, quote)
+                for r, cell in wanted:
+                    if r == row and cell <= len(starts):
+                        before = text[:starts[cell - 1] - 1]
+                        breaks = before.count("\n")
+                        column = len(before) - before.rfind("\n") if breaks else len(before) + 1
+                        found[(r, cell)] = (start + breaks, column)
     except (OSError, csv.Error, StopIteration):
         pass
     return found
