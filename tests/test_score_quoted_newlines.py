@@ -71,3 +71,27 @@ def test_a_bad_cell_in_the_row_of_a_note_over_lines_is_placed_on_its_own_line(
     assert err[1].startswith(f"{data}:4:8: row 2, column 'B1' (item B1): 'often'")
     # line 7 is 'note",' and 19 ratings of '1,': the last cell starts at column 45
     assert err[2].startswith(f"{data}:7:45: row 3, column 'E6' (item E6): '2.5'")
+
+
+@pytest.mark.parametrize(("rows", "where", "what"), [
+    # an extra cell in the row after a note over two lines: line 5, after 2 + 20 cells
+    (['b1,"two\nlines",' + ",".join(["1"] * 20), "b2,x," + ",".join(["1"] * 20),
+      "b3,y," + ",".join(["1"] * 20) + ",9"], "5:46", "this row has 23 cells, the header 22"),
+    # the extra cell on the second line of the note's own row
+    (["c1,x," + ",".join(["1"] * 20), 'c2,"two\nlines",' + ",".join(["1"] * 20) + ",9"],
+     "4:48", "this row has 23 cells, the header 22"),
+    # a byte that is not UTF-8 in the row after the note
+    (['e1,"two\nlines",' + ",".join(["1"] * 20), "e2,y," + ",".join(["1"] * 20),
+      "e3,z\udcff," + ",".join(["1"] * 20)], "5:5", "invalid UTF-8"),
+])
+def test_an_unreadable_row_after_a_note_over_lines_is_named_at_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: list[str], where: str,
+        what: str) -> None:
+    """A newcomer's finding: DuckDB counts rows, not lines, once a cell holds a line
+    break, so these were reported a line too early (and one as a raw line dump)."""
+    data = tmp_path / "broken.csv"
+    text = "id,note," + ",".join(ITEMS) + "\n" + "\n".join(rows) + "\n"
+    data.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    assert main(["score", str(data), "--instrument", "pcl5", "--summary-only"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{data}:{where}: cannot read CSV data: {what}"), err

@@ -43,6 +43,8 @@ class Layout:
 
     options: dict[str, str]
     columns: dict[str, str]
+    #: the line of the first data row (after the header and lines skipped)
+    first_line: int = 2
 
 
 @dataclass
@@ -140,17 +142,18 @@ def read_serially(src: Source, exc: Exception) -> bool:
     return True
 
 
-def _bad_utf8_column(path: str, line: int) -> int | None:
-    """1-based character column of the first byte on ``line`` that is not UTF-8."""
+def _first_bad_utf8(path: str) -> tuple[int, int] | None:
+    """Line and character column of the first byte of a file that is not UTF-8 (DuckDB
+    names a line, not always the right one: with cells holding line breaks it counts
+    rows)."""
     try:
         with open(path, "rb") as fh:
             for n, raw in enumerate(fh, 1):
-                if n == line:
-                    try:
-                        raw.decode("utf-8")
-                    except UnicodeDecodeError as err:
-                        return len(raw[:err.start].decode("utf-8")) + 1
-                    return None
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    text = raw[:err.start].decode("utf-8", errors="replace")
+                    return n, len(text.removeprefix("\ufeff") if n == 1 else text) + 1
     except OSError:
         return None
     return None
@@ -173,14 +176,20 @@ def read_failure(src: Source, exc: Exception) -> InputError:
         # DuckDB's own first line is "CSV Error on Line: N", then the line it
         # read (not always the right one), then what is wrong: keep the last
         rest = lines[1:]
-        if rest and rest[0].startswith("Original Line:"):
+        fixes = [n for n, ln in enumerate(rest) if ln.startswith("Possible")]
+        if fixes and fixes[0] > 0:  # what is wrong comes just before the possible fixes
+            rest = rest[fixes[0] - 1:]  # (the line read may itself hold line breaks)
+        elif rest and rest[0].startswith("Original Line:"):
             shown = rest[0].removeprefix("Original Line:").strip()
             # with CRLF line ends the line read comes on a line of its own
             rest = rest[2:] if not shown and len(rest) > 1 else rest[1:]
         first = rest[0] if rest else "the line cannot be read"
         if "unicode" in first.lower() or "utf-8" in first.lower():
-            col = _bad_utf8_column(src.path, line) or 1
+            line, col = _first_bad_utf8(src.path) or (line, 1)
             first = "invalid UTF-8 (save the file as UTF-8)"
+        elif (placed := _serial_failure(src, line, first)
+              if src.serial or _lines_in_cells(src, line) else None) is not None:
+            line, col, first = placed  # cells hold line breaks: DuckDB's lines are rows
         elif first.startswith("Expected Number of Columns") and src.layout is not None:
             width = len(src.layout.columns)
             cells, col = _surplus(src, line, width)
@@ -325,20 +334,15 @@ def cell_columns(src: Source, wanted: set[tuple[int, int]]) -> dict[tuple[int, i
     return found
 
 
-def record_cells(src: Source, wanted: set[tuple[int, int]],
-                 first_line: int) -> dict[tuple[int, int], tuple[int, int]]:
-    """For (row, cell) pairs (both 1-based) of a CSV file whose cells hold line breaks
-    (``src.serial``: rows and lines no longer match one for one), the line and the
-    character column where the cell starts, reading the file once up to the last row
-    asked for; pairs it cannot place are left out. ``first_line``: the line of the
-    first data row (after the header)."""
+def _records(src: Source, first_line: int) -> Iterator[tuple[int, int, str]]:
+    """(row, line it starts on, its text without the line end) for each data row of a
+    CSV file, read with the csv module: a cell may hold line breaks. Stops at the end
+    of the file or where the file cannot be read."""
     import csv
 
     delim, quote = _delim_quote(src)
-    if not wanted or not delim or first_line < 1:
-        return {}
-    found: dict[tuple[int, int], tuple[int, int]] = {}
-    last = max(row for row, _ in wanted)
+    if not delim or first_line < 1:
+        return
     taken: list[str] = []  # the lines of the record being read
 
     def lines(fh: TextIO) -> Iterator[str]:
@@ -351,21 +355,83 @@ def record_cells(src: Source, wanted: set[tuple[int, int]],
             reader = csv.reader(lines(fh), delimiter=delim, quotechar=quote)
             while reader.line_num < first_line - 1:  # the header (and lines skipped)
                 next(reader)
-            for row in range(1, last + 1):
+            row = 0
+            while True:
                 start = reader.line_num + 1
                 taken.clear()
                 next(reader)
-                text = "".join(taken).removeprefix("\ufeff").rstrip("\r\n")
-                starts = field_starts(text, delim, quote)
-                for r, cell in wanted:
-                    if r == row and cell <= len(starts):
-                        before = text[:starts[cell - 1] - 1]
-                        breaks = before.count("\n")
-                        column = len(before) - before.rfind("\n") if breaks else len(before) + 1
-                        found[(r, cell)] = (start + breaks, column)
+                row += 1
+                yield row, start, "".join(taken).removeprefix("\ufeff").rstrip("\r\n")
     except (OSError, csv.Error, StopIteration):
-        pass
+        return
+
+
+def _lines_in_cells(src: Source, line: int) -> bool:
+    """Whether a cell of a CSV file holds a line break before line ``line`` (read as
+    a row number: DuckDB's count of lines then counts rows)."""
+    layout = src.layout
+    if layout is None:
+        return False
+    for row, _, text in _records(src, layout.first_line):
+        if "\n" in text:
+            return True
+        if row >= line - layout.first_line + 1:
+            return False
+    return False
+
+
+def _place(start: int, text: str, offset: int) -> tuple[int, int]:
+    """Line and character column of the 1-based ``offset`` in a record's ``text`` that
+    starts on line ``start``."""
+    before = text[:offset - 1]
+    breaks = before.count("\n")
+    return start + breaks, (len(before) - before.rfind("\n") if breaks else len(before) + 1)
+
+
+def record_cells(src: Source, wanted: set[tuple[int, int]],
+                 first_line: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """For (row, cell) pairs (both 1-based) of a CSV file whose cells hold line breaks
+    (``src.serial``: rows and lines no longer match one for one), the line and the
+    character column where the cell starts, reading the file once up to the last row
+    asked for; pairs it cannot place are left out. ``first_line``: the line of the
+    first data row (after the header)."""
+    if not wanted:
+        return {}
+    delim, quote = _delim_quote(src)
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    last = max(row for row, _ in wanted)
+    for row, start, text in _records(src, first_line):
+        starts = field_starts(text, delim, quote)
+        for r, cell in wanted:
+            if r == row and cell <= len(starts):
+                found[(r, cell)] = _place(start, text, starts[cell - 1])
+        if row >= last:
+            break
     return found
+
+
+def _serial_failure(src: Source, line: int, problem: str) -> tuple[int, int, str] | None:
+    """Where a read failure really is in a CSV file whose cells hold line breaks: DuckDB
+    counts one line a row there. The row's first line and the column of what is wrong
+    (a cell beyond the header's), with the words for a row too wide; None when the row
+    cannot be found."""
+    layout = src.layout
+    if layout is None:
+        return None
+    wanted = line - layout.first_line + 1
+    delim, quote = _delim_quote(src)
+    for row, start, text in _records(src, layout.first_line):
+        if row < wanted:
+            continue
+        if row > wanted:
+            break
+        if problem.startswith("Expected Number of Columns"):
+            starts, width = field_starts(text, delim, quote), len(layout.columns)
+            if len(starts) > width:
+                at, col = _place(start, text, starts[width])
+                return at, col, _wide_row_words(len(starts), width)
+        return start, 1, problem
+    return None
 
 
 def _line_text(path: str, line: int) -> str | None:
@@ -409,8 +475,8 @@ def describe(con: duckdb.DuckDBPyConnection, src: Source) -> tuple[dict[str, str
                                      _sniffed(got.get("Quote")) or '"', skip)
             if width is not None and 0 < width < len(names):  # cells of longer rows below
                 names = dict(list(names.items())[:width])
-            src.layout = Layout(_dialect(got, head, skip), dict(names))
             first_line = skip + (2 if head else 1)
+            src.layout = Layout(_dialect(got, head, skip), dict(names), first_line)
         else:
             rows = con.execute(f"DESCRIBE SELECT * FROM {_reader(src)}").fetchall()
             names = {str(r[0]): str(r[1]) for r in rows}
