@@ -289,3 +289,31 @@ def test_multi_set_runs_check_their_options(tmp_path: Path, capsys: pytest.Captu
     code, _, err = run(capsys, str(data), "--instrument", "pcl5", "--rules", TWO_SETS,
                        "--summary-only", *extra)
     assert code == 2 and message in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("how", [["--summary-only"], ["--no-summary"],
+                                 ["--no-summary", "--out", "OUT.parquet"]])
+@pytest.mark.parametrize("instrument", ["pcl5", "itq"])
+def test_bad_cells_are_shown_as_the_file_holds_them_with_several_sets(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], how: list[str],
+        instrument: str) -> None:
+    """A newcomer's finding: with several sets (and always with the ITQ) a bad cell was
+    shown as the number read ('5.0', '2.5'), not as the file holds it ('5', '2.50');
+    rows on standard output are still written once."""
+    width = 20 if instrument == "pcl5" else 18
+    names = ITEMS if instrument == "pcl5" else [f"itq{n}" for n in range(1, 19)]
+    rows = [["1"] * width for _ in range(4)]
+    rows[1][-1], rows[2][-1] = "5", "2.50"
+    data = tmp_path / "d.csv"
+    data.write_text(",".join(["id", *names]) + "\n"
+                    + "".join(f"{i},{','.join(r)}\n" for i, r in enumerate(rows, 1)))
+    args = [a.replace("OUT", str(tmp_path / "o")) for a in how]
+    extra = ["--rules", "dsm5-ptsd,icd11-ptsd"] if instrument == "pcl5" else []
+    assert main(["score", str(data), "--instrument", instrument, *extra, *args]) == 0
+    got = capsys.readouterr()
+    assert "'5' is not a whole number" in got.err and "'2.50' is not" in got.err
+    assert "5.0" not in got.err and "'2.5'" not in got.err
+    if how == ["--no-summary"]:
+        lines = [json.loads(x) for x in got.out.splitlines()]
+        assert [r["row"] for r in lines] == [1, 2, 3, 4]
+        assert lines[1]["bad_cells"] == f"{names[-1]}=5"

@@ -524,9 +524,12 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
             select2, raw2 = select_at(src, types, checked, level, numbered=False)
             unnumbered = build_multi(sets, instrument, options, names, select2,
                                      bad_cells_sql(checked, raw2), checked).sql
+        # bad cells found while the reader parsed ratings as numbers are read again as
+        # text, to be reported as the file holds them ("5", "2.50"; not 5.0 and 2.5)
+        numbers = level in ("lean", "numbers") and src.kind == "csv"
         try:
             summary = run_multi(con, multi, engine, args.out, args.summary_only, sys.stdout,
-                                tmpdir, unnumbered, stage)
+                                tmpdir, unnumbered, stage, held=numbers)
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
         except duckdb.ConversionException as exc:  # a cell the reader cannot parse
@@ -537,6 +540,9 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
             if read_serially(src, exc):  # a quoted line break: the same level, serially
                 continue
             raise read_failure(src, exc) from None
+        if numbers and summary.bad.bad_rows:
+            todo = ["items_text", "text"]
+            continue
         return multi, summary
     if failure is None:  # pragma: no cover - the loop returns or fails
         raise InputError([Problem(src.name, 1, 1, "cannot score the data")])
@@ -545,7 +551,11 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
 
 def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: str | None,
               summary_only: bool, stdout: Any, tmpdir: str,
-              unnumbered: str | None = None, stage: Stage | None = None) -> MultiSummary:
+              unnumbered: str | None = None, stage: Stage | None = None,
+              held: bool = False) -> MultiSummary:
+    """Score every row against every set; write the rows (unless summary_only); return
+    the summary. ``held``: rows going to standard output are held back when there are
+    bad cells (the caller scores again, reading them as text)."""
 
     from dsm5check.score.multi_summary import aggregate_sql, decode
     from dsm5check.score.run import execute, quiet, rows_to_stdout, write_rows
@@ -570,7 +580,7 @@ def run_multi(con: duckdb.DuckDBPyConnection, multi: Multi, engine: Any, out: st
     if summary.bad.bad_rows:
         decode_bad(summary.bad, comp, execute(con, first_bad_sql(comp, relation),
                                               quiet(engine))[0])
-    if out is None:
+    if out is None and not (held and summary.bad.bad_rows):
         rows_to_stdout(con, relation, tmpdir, engine, stdout)
     return summary
 
