@@ -144,6 +144,8 @@ def test_no_row_is_both_ptsd_and_complex_ptsd(
                    for g in got)
     ptsd, cptsd = doc["sets"]
     assert ptsd["left_open"] == ["AD", "NSC", "DR", "DSO_FI", "CPTSD_precedence"]
+    # the status still depends on them all (CPTSD_precedence is not taken as met)
+    assert ptsd["left_open_deciding"] == ptsd["left_open"]
     assert ptsd["criteria"]["CPTSD_precedence"]["met"] == 0
     assert cptsd["met"] == 0 and cptsd["indeterminate"] > 0
     assert ptsd["not_assessed"] == ["Ex", "duration"] and ptsd["assumed_by"] == "--assume"

@@ -266,7 +266,16 @@ def test_pcl5_estimate_of_icd11_ptsd(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert s["provisional"] and s["assumed_by"] == "--assume"
     assert s["not_assessed"] == ["Ex", "duration", "FI", "CPTSD_precedence"]
     assert s["left_open"] == ["AD", "NSC", "DR", "DSO_FI"]
+    # behind CPTSD_precedence, taken as met: they no longer decide the status (a
+    # newcomer's finding: the text gave "no estimate" where the JSON gave one)
+    assert s["left_open_deciding"] == []
     assert s["met"] == want.count("met")
+    code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
+                        "--summary-only", "--assume", ASSUME_ALL)
+    row = next(ln for ln in text.splitlines() if ln.startswith("icd11-ptsd "))
+    p = s["prevalence"]
+    assert not row.rstrip().endswith("*") and f"{100 * p['estimate']:.1f}%" in row, row
+    assert "no estimate" not in text
     code, text, _ = run(capsys, str(data), "--instrument", "pcl5", "--rules", "icd11-ptsd",
                         "--summary-only")
     assert "an estimate of PTSD (ICD-11)" in text

@@ -171,6 +171,21 @@ def _unassessed(rules: Ruleset, items: Collection[str], derived: Collection[str]
     return tuple(c for c in left if c not in given), given
 
 
+def deciding(rules: Ruleset, cids: Collection[str], assumed: Collection[str]) -> tuple[str, ...]:
+    """Those of criteria ``cids`` the set's status still depends on: reached from the
+    diagnosis rule through the criteria it refers to, but not through a criterion taken
+    as met (``assumed``), whose rule is never read."""
+    reached: set[str] = set()
+    todo = [rules.diagnosis.rule]
+    while todo:
+        for node in walk(todo.pop()):
+            if isinstance(node, CriterionNode) and node.criterion not in reached:
+                reached.add(node.criterion)
+                if node.criterion not in assumed and node.criterion in rules.criterion_map:
+                    todo.append(rules.criterion_map[node.criterion].rule)
+    return tuple(c for c in cids if c in reached and c not in assumed)
+
+
 def reads_criteria(rules: Ruleset, cid: str) -> bool:
     """Whether criterion ``cid``'s rule refers to other criteria."""
     return any(isinstance(n, CriterionNode) for n in walk(rules.criterion_map[cid].rule))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dsm5check.compare.stats import STATUSES, compare_pair, kappa_text, prevalence
 from dsm5check.render.names import is_code
 from dsm5check.score.compile_sql import ident
+from dsm5check.score.crosswalk import deciding
 from dsm5check.score.summary import Summary, print_bad_cells, rows_text
 
 if TYPE_CHECKING:
@@ -118,6 +119,9 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
             "not_assessed": taken,
             "assumed_by": by,
             "left_open": list(scored.open),
+            # those the status still depends on (not behind a criterion taken as met):
+            # with none, the prevalence over the rows the set decides is an estimate
+            "left_open_deciding": list(deciding(r, scored.open, scored.assumed)),
             # a short code (B, AD) is shown with its title; a named non-code by its name
             "criterion_titles": {c.id: c.name if c.name and not is_code(c.id) else c.title
                                  for c in r.criteria},
@@ -235,8 +239,8 @@ def render(data: dict[str, Any], console: Console) -> None:
         bar = "█" * round(width * (p["estimate"] or 0.0))
         # with criteria left open, the rows a set decides are mostly the not met ones:
         # the share over them would mislead, so the bounds over every row are shown
-        shown = (f"{_pct(d['bounds'][0])} to {_pct(d['bounds'][1])} *" if d["left_open"]
-                 else _ci(p))
+        shown = (f"{_pct(d['bounds'][0])} to {_pct(d['bounds'][1])} *"
+                 if d["left_open_deciding"] else _ci(p))
         rows.append([_name(d), f"{d['met']:,}", f"{d['not_met']:,}",
                      f"{d['indeterminate']:,}", shown, Text(bar, style="cyan")])
     console.print(Fitted(
@@ -246,7 +250,7 @@ def render(data: dict[str, Any], console: Console) -> None:
     console.print(Text("prevalence is over the rows a set decides; indeterminate rows"
                        " (missing answers that leave the status open) are counted apart",
                        style="dim"))
-    if any(d["left_open"] for d in data["sets"]):
+    if any(d["left_open_deciding"] for d in data["sets"]):
         console.print(Text("* criteria left open (below): no estimate, only the bounds over"
                            " all rows (every indeterminate row not met, or met)", style="dim"))
     for d in data["sets"]:

@@ -64,14 +64,14 @@ def figures_html(data: dict[str, Any], items: Sequence[dict[str, Any]]) -> list[
     sets = data["sets"]
     # a set with criteria left open has no estimate over the rows it decides (mostly
     # the not met ones): its bar is the lower bound, the whisker reaches the upper one
-    low_high = [(d["bounds"][0], d["bounds"][1]) if d["left_open"]
+    low_high = [(d["bounds"][0], d["bounds"][1]) if d["left_open_deciding"]
                 else (d["prevalence"]["ci_low"], d["prevalence"]["ci_high"]) for d in sets]
-    est = [100 * ((d["bounds"][0] if d["left_open"] else d["prevalence"]["estimate"]) or 0.0)
-           for d in sets]
+    est = [100 * ((d["bounds"][0] if d["left_open_deciding"]
+                   else d["prevalence"]["estimate"]) or 0.0) for d in sets]
     hi = [100 * (h or 0.0) - e for (_, h), e in zip(low_high, est, strict=True)]
     lo = [e - 100 * (w or 0.0) for (w, _), e in zip(low_high, est, strict=True)]
     names = [d["id"] + (" (research label)" if d["research_only"] else "")
-             + (" (bounds: criteria left open)" if d["left_open"] else "") for d in sets]
+             + (" (bounds: criteria left open)" if d["left_open_deciding"] else "") for d in sets]
     fig = go.Figure(go.Bar(x=names, y=est, error_y={"type": "data", "array": hi,
                                                      "arrayminus": lo, "visible": True},
                            marker_color="#3b6ea5",
