@@ -584,6 +584,9 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
     lean = lean and src.kind == "csv" and not text_cells
     spelled = [m for m in src.missing if m not in lean_codes(src)] if lean else []
     codes = ", ".join(literal(m) for m in spelled)
+    # Parquet has no reader to give the codes to: a cell the rules read is compared here
+    # (the columns carried through keep what the file holds)
+    item_codes = ", ".join(literal(m) for m in src.missing) if src.kind == "parquet" else codes
     by_col = {c.column: c for c in checked}
     raw_of: dict[str, str] = {}
     extra: list[str] = []
@@ -604,13 +607,14 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
         elif not text_cells and _FAST[c.kind] != "VARCHAR" and (
             src.kind == "csv" or names[n].startswith(_NUMERIC)
         ):
-            cols.append(ident(n))
+            value = _parquet_number(n, names[n], src.missing) if src.kind == "parquet" else None
+            cols.append(f"{value} AS {ident(n)}" if value else ident(n))
             raw_of[n] = f"CAST({ident(n)} AS VARCHAR)"
         else:
             raw = ident(c.clean.replace("__s_v", "__s_r"))
             cell = f"NULLIF(TRIM(CAST({ident(n)} AS VARCHAR)), '')"
-            if spelled:
-                cell = f"CASE WHEN {ident(n)} IN ({codes}) THEN NULL ELSE {cell} END"
+            if item_codes:
+                cell = f"CASE WHEN {ident(n)} IN ({item_codes}) THEN NULL ELSE {cell} END"
             extra.append(f"{cell} AS {raw}")
             cols.append(f"{_typed(c, raw)} AS {ident(n)}")
             cols.append(raw)
@@ -623,6 +627,29 @@ def source_select(src: Source, names: dict[str, str], checked: Sequence[Checked]
             reader = reader.removesuffix(")") + ", file_row_number = true)"
     inner = f"SELECT *, {', '.join(extra)} FROM {reader}" if extra else f"SELECT * FROM {reader}"
     return f"SELECT {', '.join(cols)} FROM ({inner})", raw_of
+
+
+def _parquet_number(name: str, kind: str, missing: Sequence[str]) -> str | None:
+    """A numeric Parquet column the rules read, with its missing values made NULL: NaN
+    (what pandas writes for a missing number) and the missing-value codes that are
+    numbers (``--na -99``); None when there is nothing to compare."""
+    values: list[str] = []
+    nan = False
+    for m in missing:
+        try:
+            number = float(m)
+        except ValueError:
+            continue
+        if number != number:
+            nan = True
+        elif abs(number) != float("inf"):
+            values.append(repr(number))
+    tests = [f"isnan({ident(name)})"] if nan and kind.startswith(("FLOAT", "DOUBLE")) else []
+    if values:
+        tests.append(f"{ident(name)} IN ({', '.join(dict.fromkeys(values))})")
+    if not tests:
+        return None
+    return f"CASE WHEN {' OR '.join(tests)} THEN NULL ELSE {ident(name)} END"
 
 
 def select_at(src: Source, names: dict[str, str], checked: Sequence[Checked], level: str,
