@@ -326,3 +326,27 @@ def test_bad_cells_are_shown_as_the_file_holds_them_with_several_sets(
         lines = [json.loads(x) for x in got.out.splitlines()]
         assert [r["row"] for r in lines] == [1, 2, 3, 4]
         assert lines[1]["bad_cells"] == f"{names[-1]}=5"
+
+
+def test_one_set_writes_the_same_columns_with_or_without_json(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer's finding: `--format json` made a one-set run write prefixed columns
+    (dsm5_ptsd_status), so adding it to a script changed the output file; the JSON's
+    column names are those of the file."""
+    rows = [[str((i + n) % 5) for n in range(20)] for i in range(30)]
+    data = tmp_path / "d.csv"
+    data.write_text(",".join(["id", *ITEMS]) + "\n"
+                    + "".join(f"{i},{','.join(r)}\n" for i, r in enumerate(rows, 1)))
+    plain, with_json = tmp_path / "plain.csv", tmp_path / "json.csv"
+    assert main(["score", str(data), "--instrument", "pcl5", "--out", str(plain),
+                 "--no-summary"]) == 0
+    assert main(["score", str(data), "--instrument", "pcl5", "--out", str(with_json),
+                 "--format", "json"]) == 0
+    assert plain.read_bytes() == with_json.read_bytes()
+    assert main(["score", str(data), "--instrument", "pcl5", "--summary-only",
+                 "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    header = plain.read_text().splitlines()[0].split(",")
+    [s] = doc["sets"]
+    assert s["column"] == "status" and s["column"] in header
+    assert set(s["criterion_columns"].values()) <= set(header)

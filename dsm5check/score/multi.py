@@ -75,7 +75,9 @@ def plan_sets(names: Sequence[str], loaded: Sequence[LoadedRuleset], instrument:
     derived: dict[str, str] = {}  # SQL -> column, so sets computing the same share it
     for ld in loaded:
         r = plan_for(names, ld.rules, instrument, cmap, locate, source, assume)
-        prefix = prefix_of(ld.rules)
+        # one set (asked for --format json or a report) writes the columns a one-set run
+        # writes: its columns need no set's id to tell them apart
+        prefix = prefix_of(ld.rules) if len(loaded) > 1 else ""
         if prefix in prefixes:
             raise UsageError(f"--rules: ruleset {ld.rules.id!r} is named twice")
         prefixes.add(prefix)
