@@ -328,3 +328,11 @@ def test_prorate_writes_fractional_totals(tmp_path: Path,
     total, prorated, e = duckdb.sql(
         f"SELECT total, items_prorated, E_status FROM '{out}'").fetchall()[0]
     assert total == pytest.approx(39 + 39 / 19) and prorated == 1 and e == "met"
+    assert f"{header_only}: no rows to score: the file holds a header and no data" in err
+    for extra in (["--summary-only"], ["--rules", "dsm5-ptsd,icd11-ptsd", "--summary-only"]):
+        code, _, err = run(capsys, str(header_only), "--instrument", "pcl5", *extra)
+        assert code == 0 and "no rows to score" in err  # a newcomer's finding: no word
+    blank = tmp_path / "b.csv"
+    blank.write_text("\n\n  \n")
+    code, _, err = run(capsys, str(blank), "--instrument", "pcl5")
+    assert code == 2 and f"{blank}:1:1: the file holds only blank lines" in err

@@ -90,6 +90,9 @@ def report_bad_cells(summary: Summary, compiled: Compiled, src: Source,
     """The first bad cells as `file:line:col: ...` on standard error, then a count."""
     from dsm5check.score.run import bad_cell_problems
 
+    if summary.rows == 0:  # a header alone: not an error (a filter may leave no rows)
+        print(f"{src.name}: no rows to score: the file holds a header and no data rows",
+              file=sys.stderr)
     for p in bad_cell_problems(summary, compiled, src, positions, first_line)[:MAX_REPORTED]:
         print(p, file=sys.stderr)
     if summary.bad_rows > len(summary.first_bad):

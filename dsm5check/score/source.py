@@ -79,8 +79,22 @@ def open_source(data: str, missing: Sequence[str]) -> Source:
                                   " input")])
     if os.path.getsize(data) == 0:
         raise InputError([Problem(data, 1, 1, "the file is empty (expected a header and rows)")])
+    if _blank(data):
+        raise InputError([Problem(data, 1, 1, "the file holds only blank lines (expected a"
+                                  " header and rows)")])
     kind = "parquet" if data.lower().endswith((".parquet", ".pq")) else "csv"
     return Source(data, data, kind, miss)
+
+
+def _blank(path: str) -> bool:
+    """Whether a short file holds nothing but white space (a longer one is read on)."""
+    if os.path.getsize(path) > 4096:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return not fh.read().strip()
+    except OSError:
+        return False
 
 
 def lean_codes(src: Source) -> tuple[str, ...]:
