@@ -254,6 +254,14 @@ def test_missing_or_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
     header_only = write(tmp_path / "h.csv", ITEMS, [])
     code, out, err = run(capsys, str(header_only), "--instrument", "pcl5")
     assert code == 0 and out == "" and "dsm5check score: 0 rows" in err
+    assert f"{header_only}: no rows to score: the file holds a header and no data" in err
+    for extra in (["--summary-only"], ["--rules", "dsm5-ptsd,icd11-ptsd", "--summary-only"]):
+        code, _, err = run(capsys, str(header_only), "--instrument", "pcl5", *extra)
+        assert code == 0 and "no rows to score" in err  # a newcomer's finding: no word
+    blank = tmp_path / "b.csv"
+    blank.write_text("\n\n  \n")
+    code, _, err = run(capsys, str(blank), "--instrument", "pcl5")
+    assert code == 2 and f"{blank}:1:1: the file holds only blank lines" in err
 
 
 def test_ragged_and_garbled_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -328,11 +336,3 @@ def test_prorate_writes_fractional_totals(tmp_path: Path,
     total, prorated, e = duckdb.sql(
         f"SELECT total, items_prorated, E_status FROM '{out}'").fetchall()[0]
     assert total == pytest.approx(39 + 39 / 19) and prorated == 1 and e == "met"
-    assert f"{header_only}: no rows to score: the file holds a header and no data" in err
-    for extra in (["--summary-only"], ["--rules", "dsm5-ptsd,icd11-ptsd", "--summary-only"]):
-        code, _, err = run(capsys, str(header_only), "--instrument", "pcl5", *extra)
-        assert code == 0 and "no rows to score" in err  # a newcomer's finding: no word
-    blank = tmp_path / "b.csv"
-    blank.write_text("\n\n  \n")
-    code, _, err = run(capsys, str(blank), "--instrument", "pcl5")
-    assert code == 2 and f"{blank}:1:1: the file holds only blank lines" in err
