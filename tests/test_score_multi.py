@@ -350,3 +350,24 @@ def test_one_set_writes_the_same_columns_with_or_without_json(
     [s] = doc["sets"]
     assert s["column"] == "status" and s["column"] in header
     assert set(s["criterion_columns"].values()) <= set(header)
+
+
+def test_no_agreement_figures_for_a_set_with_criteria_left_open(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer's finding: kappa, sensitivity and the rest were printed against a set
+    that leaves deciding criteria open (it can rule rows out, never in); with them taken
+    as given the figures come back."""
+    data = write(tmp_path / "d.csv", cells(random_rows(300, 5)))
+    base = [str(data), "--instrument", "pcl5", "--rules", "dsm5-ptsd,icd11-ptsd",
+            "--summary-only"]
+    code, text, _ = run(capsys, *base)
+    assert code == 0
+    assert "no agreement figures: icd11-ptsd leaves criteria open" in text
+    assert "Cohen's kappa" not in text and "sensitivity" not in text
+    code, doc_text, _ = run(capsys, *base, "--format", "json")
+    [pair] = json.loads(doc_text)["pairs"]
+    assert pair["left_open_in"] == ["icd11-ptsd"] and "kappa" in pair
+    code, text, _ = run(capsys, *base, "--assume", ASSUME_ALL)
+    assert "no agreement figures" not in text and "Cohen's kappa" in text
+    code, doc_text, _ = run(capsys, *base, "--assume", ASSUME_ALL, "--format", "json")
+    assert json.loads(doc_text)["pairs"][0]["left_open_in"] == []

@@ -139,6 +139,10 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
         a, b = multi.sets[x], multi.sets[y]
         pairs.append({"first": a.rules.id, "second": b.rules.id,
                       "reference": a.rules.id,
+                      # a set with criteria left open that decide its status decides
+                      # mostly the rows it rules out: its figures would mislead
+                      "left_open_in": [d["id"] for d in (sets[x], sets[y])
+                                       if d["left_open_deciding"]],
                       **compare_pair(_cross(s, a.status, b.status))})
     out: dict[str, Any] = {
         "shape": SHAPE_VERSION,
@@ -307,6 +311,11 @@ def _render_pair(pair: dict[str, Any], console: Console) -> None:
     for st, row in zip(STATUSES, pair["table"], strict=True):
         t.add_row(st.replace("_", " "), *(f"{n:,}" for n in row))
     console.print(t)
+    if pair["left_open_in"]:
+        console.print(Text(f"no agreement figures: {', '.join(pair['left_open_in'])} leaves"
+                           " criteria open (see above), so the rows it decides are mostly"
+                           " those it rules out", style="dim"))
+        return
     k = pair["kappa"]
     kap = kappa_text(k, 3)
     console.print(f"over {rows_text(pair['both_decided'])} both decide"
