@@ -514,7 +514,11 @@ def run_cases(batch: list[Input], work: Path, findings: list[Finding], stats: Co
     for line in check_problem_lines(err, {*paths, str(folder)}):
         findings.append(Finding("cases", where, "problem without file:line:col", line))
     results: dict[str, list[str]] = {}
-    for line in out.splitlines():
+    # JSON Lines end at "\n" only: a case id may hold U+2028, which JSON leaves raw and
+    # str.splitlines() would take for a line end
+    for line in out.split("\n"):
+        if not line:
+            continue
         try:
             record = json.loads(line)
         except ValueError:
@@ -612,7 +616,9 @@ def run_score(batch: list[Input], work: Path, findings: list[Finding],
     finally:
         os.unlink(fh.name)
     seen = set()
-    for line in proc.stdout.splitlines():
+    for line in proc.stdout.split("\n"):  # JSON Lines end at "\n" only (see above)
+        if not line:
+            continue
         try:
             r = json.loads(line)
         except ValueError:

@@ -33,12 +33,15 @@ class Problem:
         return cls(name, 0, 0, message)
 
     def __str__(self) -> str:
-        where = f" (at {self.path})" if self.path else ""
+        # the key path and the file name come from the input: a line break in them
+        # (a key holding U+2028, say) must not split the problem's one line
+        where = f" (at {one_line(self.path)})" if self.path else ""
+        name = one_line(self.file)
         if not self.file:  # a command-line problem: no file to point at
             return f"{self.message}{where}"
         if self.line <= 0:  # not about a position in a file
-            return f"{self.file}: {self.message}{where}"
-        return f"{self.file}:{self.line}:{self.col}: {self.message}{where}"
+            return f"{name}: {self.message}{where}"
+        return f"{name}:{self.line}:{self.col}: {self.message}{where}"
 
     def as_record(self) -> dict[str, object]:
         return {
@@ -48,6 +51,17 @@ class Problem:
             "path": self.path,
             "message": self.message,
         }
+
+
+#: what str.splitlines() takes for the end of a line
+_BREAKS = {ch: repr(ch)[1:-1] for ch in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that ends a line written as its escape."""
+    if text.isprintable() or not any(ch in _BREAKS for ch in text):
+        return text
+    return "".join(_BREAKS.get(ch, ch) for ch in text)
 
 
 class InputError(Exception):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dsm5check.cli import main
@@ -246,3 +248,24 @@ def test_a_rating_outside_a_narrower_ruleset_scale(
     # 7 is outside the format itself: reported once, by the format
     assert err.count("symptoms.B3") == 1 and "expected less than or equal to 4" in err
     assert "symptoms.B4" not in err
+
+
+def test_a_line_break_in_a_key_does_not_split_the_problem_line(tmp_path: Path) -> None:
+    """A fuzz finding (seed 2027): a JSON key holding U+2028 or NEL was echoed raw in
+    the problem's key path, so tools reading the problems line by line
+    (str.splitlines) saw a line without file:line:col."""
+    import json
+    import subprocess
+    import sys
+
+    for ch in ("\u2028", "\x85", "\u2029"):
+        case = tmp_path / "c.json"
+        case.write_text(json.dumps({"id": "x", "ruleset": "dsm5-ptsd",
+                                    "symptoms": {f"E3{ch}x": 2}}, ensure_ascii=False),
+                        encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-m", "dsm5check", "check", str(case)],
+                              capture_output=True, text=True, encoding="utf-8")
+        assert proc.returncode == 2
+        lines = proc.stderr.splitlines()
+        assert lines and all(ln.startswith(f"{case}:") for ln in lines), lines
+        assert "E3" in lines[0] and repr(ch)[1:-1] in lines[0]
