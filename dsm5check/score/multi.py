@@ -543,7 +543,7 @@ def _run(con: duckdb.DuckDBPyConnection, sets: Sequence[ScoredSet], instrument: 
                 continue
             raise read_failure(src, exc) from None
         if numbers and summary.bad.bad_rows:
-            todo = ["items_text", "text"]
+            todo = list(levels[levels.index("items_text"):])
             continue
         return multi, summary
     if failure is None:  # pragma: no cover - the loop returns or fails

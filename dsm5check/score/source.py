@@ -201,8 +201,7 @@ def read_failure(src: Source, exc: Exception) -> InputError:
         if "unicode" in first.lower() or "utf-8" in first.lower():
             line, col = _first_bad_utf8(src.path) or (line, 1)
             first = "invalid UTF-8 (save the file as UTF-8)"
-        elif (placed := _serial_failure(src, line, first)
-              if src.serial or _lines_in_cells(src, line) else None) is not None:
+        elif (placed := _serial_failure(src, line, first)) is not None:
             line, col, first = placed  # cells hold line breaks: DuckDB's lines are rows
         elif first.startswith("Expected Number of Columns") and src.layout is not None:
             width = len(src.layout.columns)
@@ -380,20 +379,6 @@ def _records(src: Source, first_line: int) -> Iterator[tuple[int, int, str]]:
         return
 
 
-def _lines_in_cells(src: Source, line: int) -> bool:
-    """Whether a cell of a CSV file holds a line break before line ``line`` (read as
-    a row number: DuckDB's count of lines then counts rows)."""
-    layout = src.layout
-    if layout is None:
-        return False
-    for row, _, text in _records(src, layout.first_line):
-        if "\n" in text:
-            return True
-        if row >= line - layout.first_line + 1:
-            return False
-    return False
-
-
 def _place(start: int, text: str, offset: int) -> tuple[int, int]:
     """Line and character column of the 1-based ``offset`` in a record's ``text`` that
     starts on line ``start``."""
@@ -425,19 +410,22 @@ def record_cells(src: Source, wanted: set[tuple[int, int]],
 
 
 def _serial_failure(src: Source, line: int, problem: str) -> tuple[int, int, str] | None:
-    """Where a read failure really is in a CSV file whose cells hold line breaks: DuckDB
-    counts one line a row there. The row's first line and the column of what is wrong
-    (a cell beyond the header's), with the words for a row too wide; None when the row
-    cannot be found."""
+    """Where a read failure really is in a CSV file whose cells hold line breaks (read
+    serially, or one found in a cell up to the failing row): DuckDB counts one line a
+    row there. The row's first line and the column of what is wrong (a cell beyond the
+    header's), with the words for a row too wide; None when no cell before holds a line
+    break or the row cannot be found."""
     layout = src.layout
     if layout is None:
         return None
     wanted = line - layout.first_line + 1
     delim, quote = _delim_quote(src)
+    broken = src.serial
     for row, start, text in _records(src, layout.first_line):
+        broken = broken or "\n" in text
         if row < wanted:
             continue
-        if row > wanted:
+        if row > wanted or not broken:
             break
         if problem.startswith("Expected Number of Columns"):
             starts, width = field_starts(text, delim, quote), len(layout.columns)
@@ -666,13 +654,18 @@ def _parquet_number(name: str, kind: str, missing: Sequence[str]) -> str | None:
     return f"CASE WHEN {' OR '.join(tests)} THEN NULL ELSE {ident(name)} END"
 
 
+def _level_flags(level: str) -> dict[str, bool]:
+    """A level of reading by its name (score/app.LEVELS: "lean", "numbers",
+    "items_text" or "text") as the flags of :func:`source_select`."""
+    return {"text": level == "text", "items_text": level == "items_text",
+            "lean": level == "lean"}
+
+
 def select_at(src: Source, names: dict[str, str], checked: Sequence[Checked], level: str,
               numbered: bool = True, staged: str | None = None) -> tuple[str, dict[str, str]]:
-    """:func:`source_select` at one level of reading, by its name (score/app.LEVELS:
-    "lean", "numbers", "items_text" or "text")."""
-    return source_select(src, names, checked, text=level == "text",
-                         items_text=level == "items_text", lean=level == "lean",
-                         numbered=numbered, staged=staged)
+    """:func:`source_select` at one level of reading, by its name."""
+    return source_select(src, names, checked, numbered=numbered, staged=staged,
+                         **_level_flags(level))
 
 
 def level_reader(src: Source, checked: Sequence[Checked], text: bool = False,
@@ -685,7 +678,6 @@ def level_reader(src: Source, checked: Sequence[Checked], text: bool = False,
         return _reader(src, {c.column: "VARCHAR" for c in checked})
     if src.kind == "parquet":
         return _reader(src)
-    lean = lean and not (text or items_text)
     return _reader(src, {c.column: _FAST[c.kind] for c in checked}, lean=lean)
 
 
@@ -694,8 +686,7 @@ def stage_sql(src: Source, checked: Sequence[Checked], path: str, level: str) ->
     (``path``), in input order: read back with ``file_row_number`` (source_select's
     ``staged``), the rows are numbered on every thread, where ``ROW_NUMBER() OVER ()``
     over the CSV reader keeps the whole scoring query on one (see run.write_rows)."""
-    reader = level_reader(src, checked, text=level == "text",
-                          items_text=level == "items_text", lean=level == "lean")
+    reader = level_reader(src, checked, **_level_flags(level))
     return (f"COPY (SELECT * FROM {reader}) TO {literal(path)}"
             f" (FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE {STAGE_ROW_GROUP})")
 
