@@ -10,9 +10,12 @@ on ends the program with 130 once the command is done, without a word.
 After an interruption the process ends at once (``os._exit``, output flushed):
 Python's own shutdown puts the default SIGINT action back, so a Ctrl-C still on
 its way could otherwise kill the process by signal after it reported exit 130.
+Otherwise the process ends as usual, with what it holds kept out of the last
+garbage collection (see the end of :func:`run`).
 """
 
 import contextlib
+import gc
 import os
 import sys
 
@@ -37,4 +40,9 @@ def run() -> None:
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         os._exit(130)
+    # Python's shutdown runs a last garbage collection over everything still held
+    # (every module, the loaded rulesets, caches): about 30 ms of each run's end for
+    # nothing. Frozen, those objects are skipped; they are still freed, and exit
+    # handlers still run.
+    gc.freeze()
     raise SystemExit(code)

@@ -25,7 +25,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from dsm5check.cases.yamlbuild import json_too_many, too_many_message
@@ -130,10 +130,17 @@ def read_bounded(name: str, fh: BinaryIO, size: int | None, limit: int = MAX_FIL
 
 class _Lines:
     """Lines of a binary stream, each at most MAX_DOCUMENT_BYTES + 1 bytes (a longer
-    line comes in pieces), read in blocks (``readline`` with a limit is slow)."""
+    line comes in pieces), read in blocks (``readline`` with a limit is slow).
 
-    def __init__(self, fh: BinaryIO) -> None:
+    A ``live`` stream (a pipe: standard input) is read as its data come, a block at
+    most, never waiting for a whole block: cases written one by one into the pipe
+    are each answered before the next arrives."""
+
+    def __init__(self, fh: BinaryIO, live: bool = False) -> None:
         self.fh = fh
+        self.live = live
+        read1 = getattr(fh, "read1", None)
+        self._read: Callable[[int], bytes] = read1 if live and read1 is not None else fh.read
         self.number = 0  # of the last line returned
         self.pending: list[bytes] = []
         self.buf = b""
@@ -142,7 +149,7 @@ class _Lines:
         self._fill(_PEEK)
 
     def _fill(self, want: int) -> bool:
-        chunk = self.fh.read(max(want, 1 << 16))
+        chunk = self._read(max(want, 1 << 16))
         if not chunk:
             self.eof = True
             return False
@@ -163,6 +170,8 @@ class _Lines:
     def whole(self) -> str | None:
         """All the (small) stream as text, when it was read in one block and is
         plain UTF-8 without directives; else None (read it line by line)."""
+        if self.live and not self.eof:
+            return None  # more may come, later: read what is there, line by line
         if not self.eof and len(self.buf) < 1 << 20:
             self._fill(0)  # at the end, this read finds nothing and says so
         if not self.eof or self.number != 0:
@@ -254,7 +263,7 @@ def _small_yaml(name: str, fh: BinaryIO, size: int) -> Iterator[Item]:
 
 def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterator[Item]:
     """The documents of one open binary stream (see iter_documents)."""
-    lines = _Lines(fh)
+    lines = _Lines(fh, live=size is None)
     head = lines.head()
     if head.startswith(_BOMS) or head.startswith(b"\xff\xfe\x00\x00"):
         # UTF-16/32 (YAML allows them): small files, read whole

@@ -13,6 +13,7 @@ import itertools
 import json
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
@@ -79,9 +80,74 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False
 
 
 def _report(problems: list[Problem], new: Sequence[Problem]) -> None:
+    for blocks in _OPEN_BLOCKS:  # the records before a problem are written before it
+        blocks.flush()
     for p in new:
         print(p, file=sys.stderr)
     problems.extend(new)
+
+
+#: Records are written in blocks of about this many characters (one write a block,
+#: not one a case: an unbuffered standard output makes a system call of each) ...
+BLOCK_CHARS = 64 * 1024
+#: ... and at most this many seconds apart while cases keep coming, so that a
+#: long run still streams.
+BLOCK_SECONDS = 0.2
+
+
+class _Blocks:
+    """Where records are written: in blocks when ``blocked``, else each at once and
+    flushed (a terminal, or cases read from standard input, which may come one by
+    one: each is answered as it arrives)."""
+
+    def __init__(self, out: TextIO, blocked: bool) -> None:
+        self._out = out.write
+        self._stream = out
+        self.write = self._add if blocked else self._now
+        self._parts: list[str] = []
+        self._size = 0
+        self._since = time.monotonic()
+
+    def _add(self, text: str) -> None:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= BLOCK_CHARS or time.monotonic() - self._since >= BLOCK_SECONDS:
+            self.flush()
+
+    def _now(self, text: str) -> None:
+        self._out(text)
+        self._stream.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            text = "".join(self._parts)
+            self._parts.clear()
+            self._size = 0
+            self._out(text)
+        self._since = time.monotonic()
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[_Blocks]:
+        """Written out at the end, whatever ends the run, unless the reader has gone
+        (a closed pipe: nothing more can be written)."""
+        _OPEN_BLOCKS.append(self)
+        try:
+            yield self
+        except BrokenPipeError:
+            self._parts.clear()
+            raise
+        finally:
+            _OPEN_BLOCKS.remove(self)
+            self.flush()
+
+
+_OPEN_BLOCKS: list[_Blocks] = []
+
+
+def _blocked(out: TextIO, paths: Sequence[str]) -> bool:
+    """Whether records may wait to be written in blocks."""
+    isatty = getattr(out, "isatty", None)
+    return "-" not in paths and not (isatty is not None and isatty())
 
 
 def exit_code(results: Sequence[CaseResult] | int, problems: Sequence[Problem]) -> int:
@@ -286,7 +352,7 @@ def check_paths(
             (record_text(r, doc, with_input), bool(r.mismatches))
             for r, doc in _evaluated(paths, resolver, problems, input_format)
         )
-        return _write_records(records, fmt, out, problems)
+        return _write_records(records, fmt, out, problems, _blocked(out, paths))
     results = iter_results(paths, resolver, problems, input_format)
     from dsm5check.render.console import make_console
     from dsm5check.render.text import render_run
@@ -345,27 +411,30 @@ def _write_blocks(
 
 
 def _write_records(
-    records: Iterator[tuple[str, bool]], fmt: str, out: TextIO, problems: list[Problem]
+    records: Iterator[tuple[str, bool]], fmt: str, out: TextIO, problems: list[Problem],
+    blocked: bool = False,
 ) -> int:
-    """Stream JSON lines, or one JSON list (written item by item, same bytes as a dump)."""
+    """Stream JSON lines, or one JSON list (written item by item, same bytes as a dump);
+    with ``blocked``, in blocks (see _Blocks)."""
     mismatched = 0
-    write = out.write
-    if fmt == "jsonl":
-        for text, bad in records:
-            mismatched += bad
-            write(text + "\n")  # one write: an unbuffered stream makes a call of each
-        return exit_code(mismatched, problems)
-    write("[")
-    reader_gone = False
-    try:
-        for i, (text, bad) in enumerate(records):
-            mismatched += bad
-            write(",\n" if i else "\n")
-            write(text)
-    except BrokenPipeError:
-        reader_gone = True
-        raise
-    finally:  # whatever stops the run, what was written is a complete JSON list
-        if not reader_gone:
-            write("\n]\n")
+    with _Blocks(out, blocked).open() as blocks:
+        write = blocks.write
+        if fmt == "jsonl":
+            for text, bad in records:
+                mismatched += bad
+                write(text + "\n")
+            return exit_code(mismatched, problems)
+        write("[")
+        reader_gone = False
+        try:
+            for i, (text, bad) in enumerate(records):
+                mismatched += bad
+                write(",\n" if i else "\n")
+                write(text)
+        except BrokenPipeError:
+            reader_gone = True
+            raise
+        finally:  # whatever stops the run, what was written is a complete JSON list
+            if not reader_gone:
+                write("\n]\n")
     return exit_code(mismatched, problems)

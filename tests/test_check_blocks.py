@@ -1,0 +1,152 @@
+"""``check --format json|jsonl`` writes its records in blocks when the output is not a
+terminal (one write a block rather than one a case), yet still streams: records
+before a problem are written before it, cases read from standard input are
+answered as they arrive, a long run writes at least every BLOCK_SECONDS, and an
+interrupted run keeps every record it finished, whole.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dsm5check.check import batch
+from tests.conftest import EXAMPLES, ROOT
+
+CASE = (EXAMPLES / "vet-014.yaml").read_text(encoding="utf-8")
+
+
+def _case(i: int) -> str:
+    assert CASE.startswith("id: vet-014\n")
+    return CASE.replace("id: vet-014\n", f"id: block-{i:04d}\n", 1)
+
+
+def test_records_and_problems_keep_their_order_in_a_merged_output(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(_case(1), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("id: broken\nsymptoms: [unclosed\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(_case(3), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "dsm5check", "check", str(tmp_path), "--format", "jsonl"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=120)
+    lines = proc.stdout.decode().splitlines()
+    assert proc.returncode == 2
+    assert len(lines) == 3, lines
+    assert json.loads(lines[0])["id"] == "block-0001"
+    assert lines[1].startswith(str(tmp_path / "b.yaml") + ":")
+    assert json.loads(lines[2])["id"] == "block-0003"
+
+
+def _read_line(stream: io.BufferedReader, seconds: float) -> bytes:
+    ready, _, _ = select.select([stream], [], [], seconds)
+    assert ready, f"no line within {seconds} s"
+    return stream.readline()
+
+
+def test_cases_from_standard_input_are_answered_as_they_arrive() -> None:
+    case = json.dumps({"id": "arrives-1", "symptoms": {"B1": 3}})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dsm5check", "check", "-", "--input-format", "jsonl",
+         "--format", "jsonl"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # as on most machines: Python's own output buffer on (this one turns it off)
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"})
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(case.encode() + b"\n")
+        proc.stdin.flush()
+        # the input is still open: the answer must not wait for more cases
+        first = json.loads(_read_line(proc.stdout, 60))
+        assert first["id"] == "arrives-1"
+        proc.stdin.write(case.replace("arrives-1", "arrives-2").encode() + b"\n")
+        proc.stdin.flush()
+        assert json.loads(_read_line(proc.stdout, 60))["id"] == "arrives-2"
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    assert proc.returncode == 0
+
+
+class _Out(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_blocks_are_written_by_size_and_by_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(batch.time, "monotonic", lambda: now[0])
+    out = _Out()
+    blocks = batch._Blocks(out, blocked=True)
+    record = "x" * 999 + "\n"
+    with blocks.open():
+        for _ in range(batch.BLOCK_CHARS // len(record)):
+            blocks.write(record)
+        assert out.writes == 0  # under a block, no time passed: nothing written yet
+        blocks.write(record)
+        assert out.writes == 1  # a full block
+        blocks.write(record)
+        now[0] += batch.BLOCK_SECONDS  # a slow case: what waits is written
+        blocks.write(record)
+        assert out.writes == 2
+        blocks.write("last\n")
+    assert out.writes == 3  # the rest at the end
+    assert out.getvalue() == record * (batch.BLOCK_CHARS // len(record) + 3) + "last\n"
+
+
+def test_a_terminal_gets_each_record_at_once() -> None:
+    out = _Out()
+    out.isatty = lambda: True  # type: ignore[method-assign]
+    assert not batch._blocked(out, ["cases/"])
+    assert not batch._blocked(_Out(), ["-"])
+    assert batch._blocked(_Out(), ["cases/"])
+
+
+def test_records_before_a_problem_are_written_before_it(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _Out()
+    problems: list[batch.Problem] = []
+    with batch._Blocks(out, blocked=True).open() as blocks:
+        blocks.write("first\n")
+        batch._report(problems, [batch.Problem("b.yaml", 2, 3, "bad")])
+        assert out.getvalue() == "first\n"
+        blocks.write("second\n")
+        assert out.getvalue() == "first\n"
+    assert out.getvalue() == "first\nsecond\n"
+    assert capsys.readouterr().err == "b.yaml:2:3: bad\n"
+
+
+def test_an_interrupted_run_keeps_every_finished_record_whole(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for i in range(3000):
+        (cases / f"case-{i:04d}.yaml").write_text(_case(i), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    with out.open("wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dsm5check", "check", str(cases), "--format", "jsonl",
+             "--jobs", "1"], cwd=ROOT, stdout=fh, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while out.stat().st_size == 0 and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    text = out.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    records = [json.loads(line) for line in text.splitlines()]
+    assert 0 < len(records) < 3000
+    assert [r["id"] for r in records] == [f"block-{i:04d}" for i in range(len(records))]
