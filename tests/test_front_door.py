@@ -262,3 +262,41 @@ def test_a_problem_is_one_line_without_control_characters(
     assert code == 2
     assert "\x1b" not in err
     assert all(line.startswith(f"{path}:") for line in err.splitlines())
+
+
+@pytest.mark.parametrize("name, text, good", [
+    # a YAML stream whose first document holds a NUL byte (fuzz, seed 2027): the
+    # other documents are still checked
+    ("first.yaml", b"id: a\x00b\nsymptoms: {B1: 3}\n---\nid: good-2\nsymptoms: {B1: 3}\n",
+     ["good-2"]),
+    ("first.jsonl", b'{"id": "a\x00"}\n{"id": "good-2", "symptoms": {"B1": 3}}\n', ["good-2"]),
+    ("later.yaml", b"id: good-1\n---\nid: g\x00\n---\nid: good-3\n", ["good-1", "good-3"]),
+])
+def test_a_stray_nul_byte_is_its_lines_problem(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: bytes,
+        good: list[str]) -> None:
+    path = tmp_path / name
+    path.write_bytes(text)
+    code, out, err = run(["check", str(path), "--format", "jsonl"], capsys)
+    assert code == 2
+    assert [json.loads(line)["id"] for line in out.splitlines()] == good
+    line = 1 if name.startswith("first") else 3
+    col = text.split(b"\n")[line - 1].index(b"\x00") + 1
+    message = ("not a text line: expected one JSON object" if name.endswith(".jsonl")
+               else "a NUL byte (binary data) in the text: expected UTF-8 YAML or JSON")
+    assert err.splitlines() == [f"{path}:{line}:{col}: {message}"]
+
+
+@pytest.mark.parametrize("head", [
+    b"\x00" * 4096,  # /dev/zero in a file
+    "id: a\n".encode("utf-16-le"),  # UTF-16 without its byte-order mark
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    b"id: a\x00\x00 \x00\xff\xfe\n",  # NUL bytes and bytes that are no UTF-8
+])
+def test_binary_data_is_still_refused_whole(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], head: bytes) -> None:
+    path = tmp_path / "data.yaml"
+    path.write_bytes(head + b"\nid: after\n")
+    code, out, err = run(["check", str(path), "--format", "jsonl"], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"{path}:1:1: not a text file: expected UTF-8 YAML or JSON\n"

@@ -30,6 +30,7 @@ from typing import BinaryIO
 
 from dsm5check.cases.yamlbuild import json_too_many, too_many_message
 from dsm5check.cases.yamlio import (
+    NUL_MESSAGE,
     Document,
     JsonPairs,
     LongNumber,
@@ -308,19 +309,28 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
 
 def _binary(head: bytes, lines_apart: bool = False) -> bool:
     """Whether a head holding a NUL byte is binary data rather than text with a
-    bad line: the first line holds the NUL or (unless each line stands apart,
-    as in JSON Lines) is not UTF-8 either (``\x89PNG``)."""
+    bad line: the first line holds the NUL and the head is no text either (no line
+    break, NUL bytes more than one in 64 (and more than one), or not UTF-8), or (unless each line
+    stands apart, as in JSON Lines) the first line is not UTF-8 (``\x89PNG``).
+    A stray NUL in the first line of text is that line's problem: the other cases
+    of the file are still read."""
     newline = head.find(b"\n")
     first = head if newline < 0 else head[:newline]
     if b"\x00" in first:
-        return True
+        return (newline < 0 or head.count(b"\x00") > max(1, len(head) // 64)
+                or not _utf8(head))
     if lines_apart:
         return False
+    return not _utf8(first)
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether bytes are UTF-8 text, perhaps cut inside the last character."""
     try:
-        first.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start < len(first) - 3  # not merely cut inside a character
-    return False
+        return exc.start >= len(data) - 3  # merely cut inside a character
+    return True
 
 
 def _sniff(first: bytes) -> str:
@@ -460,7 +470,7 @@ def _yaml_stream(name: str, lines: _Lines) -> Iterator[Item]:
             continue
         if "\x00" in text:
             broken, chunk = Problem(name, number, text.index("\x00") + 1,
-                                    "not a text file: expected UTF-8 YAML or JSON"), []
+                                    NUL_MESSAGE), []
             continue
         content = content or bool(text.strip())
         chunk.append(text)

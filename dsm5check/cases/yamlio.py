@@ -302,9 +302,12 @@ def read_text(file: str, raw: bytes) -> str:
     nul = text.find("\x00")
     if nul >= 0:
         line, col = _position(raw, raw.find(b"\x00"))
-        raise InputError([Problem(file, line, col, "not a text file: expected UTF-8 YAML or JSON")])
+        raise InputError([Problem(file, line, col, NUL_MESSAGE)])
     return text
 
+
+#: A NUL byte in a line of text (binary data as a whole is "not a text file").
+NUL_MESSAGE = "a NUL byte (binary data) in the text: expected UTF-8 YAML or JSON"
 
 _BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32"),
