@@ -343,9 +343,13 @@ def test_one_set_writes_the_same_columns_with_or_without_json(
     assert main(["score", str(data), "--instrument", "pcl5", "--out", str(with_json),
                  "--format", "json"]) == 0
     assert plain.read_bytes() == with_json.read_bytes()
+    # the rows in a file: the JSON summary on standard output, as with --summary-only
+    written = capsys.readouterr()
+    assert written.err == ""
     assert main(["score", str(data), "--instrument", "pcl5", "--summary-only",
                  "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
+    assert json.loads(written.out) == doc
     header = plain.read_text().splitlines()[0].split(",")
     [s] = doc["sets"]
     assert s["column"] == "status" and s["column"] in header

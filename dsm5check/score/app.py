@@ -10,7 +10,7 @@ from dsm5check.engine.ruleset import LoadedRuleset, Ruleset
 from dsm5check.errors import InputError, Problem, UsageError
 from dsm5check.score.cells import checked_columns
 from dsm5check.score.columns import ColumnPlan, plan_columns
-from dsm5check.score.datafile import open_data, report_bad_cells
+from dsm5check.score.datafile import open_data, report_bad_cells, summary_stream
 from dsm5check.score.instruments import INSTRUMENTS, SUMMED_SECTION, Instrument
 from dsm5check.score.mapfile import load_map, no_map
 from dsm5check.score.options import options_from
@@ -70,7 +70,7 @@ def score(args: argparse.Namespace) -> int:
             from dsm5check.render.console import make_console
             from dsm5check.score.summary import render
 
-            console = make_console(sys.stdout if args.summary_only else sys.stderr)
+            console = make_console(summary_stream(args))
             notes = [f"items found by: {plan.convention}", *plan.notes]
             from dsm5check.score.redcap import is_redcap
 

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from dsm5check.errors import InputError, Problem
 from dsm5check.score.mapfile import ColumnMap
@@ -83,6 +83,13 @@ def open_data(args: argparse.Namespace, cmap: ColumnMap, threads: int,
         yield Opened(engine, tmpdir, src, con, types, first_line)
     finally:
         runner.cleanup(tmpdir, src)
+
+
+def summary_stream(args: argparse.Namespace) -> TextIO:
+    """Where the summary goes: standard output when the rows are not written there
+    (``--summary-only``, or the rows written to ``--out``), so that a script can
+    read it there; else standard error, beside the rows on standard output."""
+    return sys.stdout if args.summary_only or args.out else sys.stderr
 
 
 def report_bad_cells(summary: Summary, compiled: Compiled, src: Source,

@@ -389,7 +389,7 @@ def rulesets(args: argparse.Namespace, instrument: Instrument) -> list[LoadedRul
 
 
 def score_multi(args: argparse.Namespace) -> int:
-    from dsm5check.score.datafile import open_data, report_bad_cells
+    from dsm5check.score.datafile import open_data, report_bad_cells, summary_stream
     from dsm5check.score.mapfile import load_map, no_map
     from dsm5check.score.options import options_from
 
@@ -439,12 +439,11 @@ def score_multi(args: argparse.Namespace) -> int:
         if args.format == "json" and (args.summary_only or args.no_summary):
             import json
 
-            out = sys.stdout if args.summary_only else sys.stderr
-            out.write(json.dumps(data, indent=2) + "\n")
+            summary_stream(args).write(json.dumps(data, indent=2) + "\n")
         elif args.summary_only or not args.no_summary:
             from dsm5check.render.console import make_console
 
-            console = make_console(sys.stdout if args.summary_only else sys.stderr)
+            console = make_console(summary_stream(args))
             if args.format == "json":
                 import json
 
