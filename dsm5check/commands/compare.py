@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
                          f" {', '.join(ids)}")
     problems: list[Problem] = []
     fmt = None if args.input_format == "auto" else args.input_format
-    tally = Tally(ids)
+    tally = Tally(ids, frozenset(frozenset((a.rules.id, b.rules.id)) for a in sets for b in sets
+                                 if a is not b and a.rules.exclusive_with(b.rules)))
     mismatched = 0
     comparisons = iter_comparisons(args.paths, sets, problems, input_format=fmt)
     shown = 0

@@ -97,6 +97,8 @@ class Tally:
     """Counts over a run: status per set, and the cross-table of every pair."""
 
     sets: list[str]
+    #: pairs of sets never given together (their ``excludes``): no agreement figures
+    exclusive: frozenset[frozenset[str]] = frozenset()
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     cross: dict[tuple[str, str], dict[tuple[str, str], int]] = field(default_factory=dict)
     cases: int = 0
@@ -155,7 +157,8 @@ class Tally:
                     first, second = b, a
                     table = {(y, x): n for (x, y), n in table.items()}
                 figures = compare_pair(table)
-                pairs.append({"reference": first, "other": second, **figures})
+                pairs.append({"reference": first, "other": second,
+                              "exclusive": frozenset((a, b)) in self.exclusive, **figures})
         return {
             "cases": self.cases,
             "sets": list(self.sets),

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -207,6 +207,12 @@ class Ruleset(_Frozen):
     symptom_threshold: int = Field(
         2, description="Rating at or above which an item counts as present (CAPS-5 convention)."
     )
+    excludes: tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")], ...] = Field(
+        (), description="Ids of sets whose diagnosis is never given together with this one"
+        " (ICD-11 PTSD is not given when Complex PTSD is met). Comparisons of two such sets"
+        " show how the cases split between them, not agreement figures: agreement between"
+        " diagnoses that exclude each other measures nothing.",
+    )
     scales: dict[str, Scale] = Field(default_factory=lambda: {"severity": Scale()})
     items: tuple[Item, ...]
     criteria: tuple[Criterion, ...]
@@ -234,6 +240,10 @@ class Ruleset(_Frozen):
     crosswalks: tuple[Crosswalk, ...] = Field(
         (), description="How this set reads cases coded in another set's items."
     )
+
+    def exclusive_with(self, other: Ruleset) -> bool:
+        """Whether the two sets' diagnoses are never given together (either says so)."""
+        return other.id in self.excludes or self.id in other.excludes
 
     @property
     def vocabulary(self) -> str:
@@ -351,6 +361,8 @@ def consistency_errors(rs: Ruleset) -> list[tuple[tuple[object, ...], str]]:
             )
     if rs.interview is not None:
         errors.extend(rs.interview.problems({i.id: i.group for i in rs.items}))
+    errors.extend(((("excludes", i), "a set's diagnosis cannot exclude itself; expected the"
+                    " id of another set") for i, x in enumerate(rs.excludes) if x == rs.id))
     errors.extend(_crosswalk_errors(rs))
     errors.extend(_correspondence_errors(rs))
     errors.extend(_cycles(rs))

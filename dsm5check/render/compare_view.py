@@ -85,7 +85,13 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
                                                       "prevalence"))], prev,
         title="Prevalence (over the cases a set decides; 95% Wilson interval)"))
     pairs = []
+    exclusive = []
     for p in summary["pairs"]:
+        if p.get("exclusive"):  # never given together: agreement would measure nothing
+            exclusive.append(p)
+            pairs.append([p["reference"], p["other"], str(p["both_decided"]),
+                          *(["\u2013"] * 6)])
+            continue
         k = p["kappa"]
         kappa = kappa_text(k, 2)
         pairs.append([p["reference"], p["other"], str(p["both_decided"]), _pct(p["agreement"]),
@@ -97,3 +103,8 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
                                          "specificity", "PPV", "NPV"))], pairs, keys=2,
         title="Agreement per pair (sensitivity to NPV against the set in the reference"
               " column; undecided cases are counted apart, never as not met)"))
+    for p in exclusive:
+        console.print(f"{p['reference']} and {p['other']} are never given together (one"
+                      " excludes the other): no agreement figures; only"
+                      f" {p['reference']}: {p['first_only']}, only {p['other']}:"
+                      f" {p['second_only']}.", soft_wrap=True)

@@ -143,6 +143,9 @@ def figures(s: MultiSummary, multi: Multi, instrument: Instrument,
                       # mostly the rows it rules out: its figures would mislead
                       "left_open_in": [d["id"] for d in (sets[x], sets[y])
                                        if d["left_open_deciding"]],
+                      # never given together (the sets' `excludes`): agreement between
+                      # them measures nothing; the table shows how the rows split
+                      "exclusive": a.rules.exclusive_with(b.rules),
                       **compare_pair(_cross(s, a.status, b.status))})
     out: dict[str, Any] = {
         "shape": SHAPE_VERSION,
@@ -311,6 +314,14 @@ def _render_pair(pair: dict[str, Any], console: Console) -> None:
     for st, row in zip(STATUSES, pair["table"], strict=True):
         t.add_row(st.replace("_", " "), *(f"{n:,}" for n in row))
     console.print(t)
+    if pair["exclusive"]:
+        console.print(Text(f"no agreement figures: {pair['first']} and {pair['second']} are"
+                           " never given together (one excludes the other), so agreement"
+                           " between them measures nothing; the table shows how the rows"
+                           " split", style="dim"))
+        console.print(f"only {pair['first']}: {pair['first_only']:,};"
+                      f" only {pair['second']}: {pair['second_only']:,}")
+        return
     if pair["left_open_in"]:
         console.print(Text(f"no agreement figures: {', '.join(pair['left_open_in'])} leaves"
                            " criteria open (see above), so the rows it decides are mostly"

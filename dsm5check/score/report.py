@@ -89,7 +89,8 @@ def figures_html(data: dict[str, Any], items: Sequence[dict[str, Any]]) -> list[
             showscale=False))
         fig.update_yaxes(autorange="reversed")
         fig.update_layout(margin={"t": 30})
-        charts.append((f"Agreement: {pair['first']} and {pair['second']}", fig))
+        what = "How the rows split" if pair.get("exclusive") else "Agreement"
+        charts.append((f"{what}: {pair['first']} and {pair['second']}", fig))
     if items:
         groups = list(dict.fromkeys(e["group"] for e in items))
         fig = go.Figure()
@@ -132,6 +133,13 @@ def _tables(data: dict[str, Any]) -> str:
                    "<th>rows both decide</th><th>agreement</th><th>Cohen's kappa (95% CI)</th>"
                    "<th>sensitivity</th><th>specificity</th><th>PPV</th><th>NPV</th></tr>")
         for p in data["pairs"]:
+            why = _no_figures(p)
+            if why:  # as in the text summary: figures that would mislead are not shown
+                out.append(f"<tr><td>{html.escape(p['first'])}</td><td>"
+                           f"{html.escape(p['second'])}</td><td>{p['both_decided']:,}</td>"
+                           f"<td colspan=6 class=note>no agreement figures: "
+                           f"{html.escape(why)}</td></tr>")
+                continue
             k = p["kappa"]
             kap = kappa_text(k, 3, none="&ndash;")
             out.append(f"<tr><td>{html.escape(p['first'])}</td><td>{html.escape(p['second'])}"
@@ -194,3 +202,14 @@ def write_report(path: str, data: dict[str, Any], items: Sequence[dict[str, Any]
         if os.path.exists(tmp):
             os.unlink(tmp)
 
+
+def _no_figures(pair: dict[str, Any]) -> str | None:
+    """Why a pair gets no agreement figures (the same reasons as the text summary)."""
+    if pair.get("exclusive"):
+        return (f"{pair['first']} and {pair['second']} are never given together (one"
+                f" excludes the other); only {pair['first']}: {pair['first_only']:,},"
+                f" only {pair['second']}: {pair['second_only']:,}")
+    if pair.get("left_open_in"):
+        return (f"{', '.join(pair['left_open_in'])} leaves criteria open, so the rows it"
+                " decides are mostly those it rules out")
+    return None
