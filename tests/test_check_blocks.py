@@ -30,19 +30,63 @@ def _case(i: int) -> str:
     return CASE.replace("id: vet-014\n", f"id: block-{i:04d}\n", 1)
 
 
-def test_records_and_problems_keep_their_order_in_a_merged_output(tmp_path: Path) -> None:
-    (tmp_path / "a.yaml").write_text(_case(1), encoding="utf-8")
-    (tmp_path / "b.yaml").write_text("id: broken\nsymptoms: [unclosed\n", encoding="utf-8")
-    (tmp_path / "c.yaml").write_text(_case(3), encoding="utf-8")
+def _without_unbuffered() -> dict[str, str]:
+    """The environment of most machines: Python's own output buffer on (this one
+    sets PYTHONUNBUFFERED)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 good cases, a broken file after the 150th and the 250th, a repeated id
+    after the 200th (a pool's chunks end elsewhere)."""
+    out = tmp_path_factory.mktemp("order")
+    for i in range(1, 301):
+        (out / f"c{i:03d}.yaml").write_text(_case(i), encoding="utf-8")
+    for name in ("c150x.yaml", "c250x.yaml"):
+        (out / name).write_text("id: broken\nsymptoms: [unclosed\n", encoding="utf-8")
+    (out / "c200x.yaml").write_text(_case(3), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("buffered", [False, True])
+def test_records_and_problems_keep_their_order_in_a_merged_output(
+        folder: Path, jobs: str, buffered: bool) -> None:
+    """A newcomer's finding: with worker processes, a problem came up to 64 records
+    early (a chunk's problems were reported before its records were written)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "dsm5check", "check", str(tmp_path), "--format", "jsonl"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=120)
+        [sys.executable, "-m", "dsm5check", "check", str(folder), "--format", "jsonl",
+         "--jobs", jobs], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        check=False, timeout=120, env=_without_unbuffered() if buffered else None)
     lines = proc.stdout.decode().splitlines()
     assert proc.returncode == 2
-    assert len(lines) == 3, lines
-    assert json.loads(lines[0])["id"] == "block-0001"
-    assert lines[1].startswith(str(tmp_path / "b.yaml") + ":")
-    assert json.loads(lines[2])["id"] == "block-0003"
+    assert len(lines) == 303, lines[:3]
+    problems = {n: line for n, line in enumerate(lines, 1) if not line.startswith("{")}
+    assert sorted(problems) == [151, 202, 253]
+    assert problems[151].startswith(str(folder / "c150x.yaml") + ":")
+    assert problems[202].startswith(str(folder / "c200x.yaml") + ":")
+    assert "already used" in problems[202]
+    assert problems[253].startswith(str(folder / "c250x.yaml") + ":")
+    ids = [json.loads(line)["id"] for line in lines if line.startswith("{")]
+    assert ids == [f"block-{i:04d}" for i in range(1, 301)]
+
+
+def test_one_file_is_read_by_one_process_whatever_jobs() -> None:
+    """A newcomer's finding: `check big.jsonl -j 2` handed the one file to one worker,
+    which said nothing until it was done (and an interruption lost every result)."""
+    assert batch._jobs(2, 1) == 1
+    assert batch._jobs(None, 1) == 1
+    assert batch._jobs(2, 2) == 2
+
+
+def test_a_pool_gets_several_chunks_a_worker() -> None:
+    """100 files over two workers: chunks of 13 (four or more a worker), not one chunk
+    of 64 and one of 36."""
+    sizes = list(batch.in_workers([f"f{i}" for i in range(100)], 2, int, (), len))
+    assert sizes == [13] * 7 + [9]
+    assert list(batch.in_workers([f"f{i}" for i in range(1000)], 2, int, (), len)) == \
+        [batch.CHUNK_FILES] * 15 + [40]
 
 
 def _read_line(stream: io.BufferedReader, seconds: float) -> bytes:

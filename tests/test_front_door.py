@@ -270,6 +270,10 @@ def test_a_problem_is_one_line_without_control_characters(
     ("first.yaml", b"id: a\x00b\nsymptoms: {B1: 3}\n---\nid: good-2\nsymptoms: {B1: 3}\n",
      ["good-2"]),
     ("first.jsonl", b'{"id": "a\x00"}\n{"id": "good-2", "symptoms": {"B1": 3}}\n', ["good-2"]),
+    # JSON Lines not named .jsonl, its first line broken by the NUL: the second says
+    # what the file is (a newcomer's finding: the whole file was refused)
+    ("first.json", b'{"id": "a",\x00"x": 1}\n{"id": "good-2", "symptoms": {"B1": 3}}\n',
+     ["good-2"]),
     ("later.yaml", b"id: good-1\n---\nid: g\x00\n---\nid: good-3\n", ["good-1", "good-3"]),
 ])
 def test_a_stray_nul_byte_is_its_lines_problem(
@@ -282,7 +286,8 @@ def test_a_stray_nul_byte_is_its_lines_problem(
     assert [json.loads(line)["id"] for line in out.splitlines()] == good
     line = 1 if name.startswith("first") else 3
     col = text.split(b"\n")[line - 1].index(b"\x00") + 1
-    message = ("not a text line: expected one JSON object" if name.endswith(".jsonl")
+    message = ("a NUL byte (binary data) in the line: expected one JSON object"
+               if name.endswith((".jsonl", ".json"))
                else "a NUL byte (binary data) in the text: expected UTF-8 YAML or JSON")
     assert err.splitlines() == [f"{path}:{line}:{col}: {message}"]
 

@@ -112,7 +112,10 @@ def test_compare_text_fits_and_keeps_every_figure(width: int,
     flat = " ".join(text.split())
     for p in summary["pairs"]:
         a = p["agreement"]
-        if a.get("estimate") is not None:
+        if p["exclusive"]:  # never given together: no figures, and a line that says so
+            assert (f"{p['reference']} and {p['other']} are never given together"
+                    in flat), (p["reference"], p["other"])
+        elif a.get("estimate") is not None:
             shown = (f"{100 * a['estimate']:.0f}% ({100 * a['ci_low']:.0f}-"
                      f"{100 * a['ci_high']:.0f})")
             assert shown in flat, (p["reference"], p["other"], shown)

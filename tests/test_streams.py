@@ -209,7 +209,7 @@ def test_nul_on_a_later_line_is_that_line_only(tmp_path: Path,
     code, out, err = run(["check", str(path), "--format", "jsonl"], capsys)
     assert code == 2
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["j0", "j2"]
-    assert err == f"{path}:2:10: not a text line: expected one JSON object\n"
+    assert err == f"{path}:2:10: a NUL byte (binary data) in the line: expected one JSON object\n"
 
 
 def test_small_files_read_whole_give_what_the_line_reader_gives(tmp_path: Path) -> None:

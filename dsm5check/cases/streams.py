@@ -42,6 +42,7 @@ from dsm5check.cases.yamlio import (
     json_int,
     json_loads,
     long_number_message,
+    looks_binary,
     read_text,
 )
 from dsm5check.errors import InputError, Problem
@@ -274,7 +275,7 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
                                       f" {MAX_FILE_BYTES // 2**20} MiB: save it as UTF-8")])
         yield from _whole(name, raw, kind)
         return
-    if b"\x00" in head and _binary(head, lines_apart=kind == "jsonl"):
+    if b"\x00" in head and looks_binary(head, lines_apart=kind == "jsonl"):
         # binary data (or /dev/zero) ends the file at once; a NUL on a later line of
         # text is reported on its own line, and the other cases are still read
         raise InputError([Problem(name, 1, 1, "not a text file: expected UTF-8 YAML or JSON")])
@@ -283,7 +284,7 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
         first = first[len(codecs.BOM_UTF8):]
     lines.push(first)
     if kind == "auto":
-        kind = _sniff(first)
+        kind = _sniff(first, lines)
     if kind == "jsonl":
         yield from _jsonl(name, lines)
         return
@@ -300,44 +301,33 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
     stripped = line.lstrip()
     if stripped.startswith(b"["):
         yield from _JsonBuffer(name, lines, "".join(b.decode() for b in blank)).elements()
-    elif stripped.startswith(b"{") and _complete_json_line(stripped):
+    elif stripped.startswith(b"{") and _jsonl_start(lines):
         yield from _jsonl(name, lines)  # one object per line: JSON Lines
     else:
         raw = b"".join(blank) + b"".join(_drain(lines, name))
         yield from _whole(name, raw, "json")
 
 
-def _binary(head: bytes, lines_apart: bool = False) -> bool:
-    """Whether a head holding a NUL byte is binary data rather than text with a
-    bad line: the first line holds the NUL and the head is no text either (no line
-    break, NUL bytes more than one in 64 (and more than one), or not UTF-8), or (unless each line
-    stands apart, as in JSON Lines) the first line is not UTF-8 (``\x89PNG``).
-    A stray NUL in the first line of text is that line's problem: the other cases
-    of the file are still read."""
-    newline = head.find(b"\n")
-    first = head if newline < 0 else head[:newline]
-    if b"\x00" in first:
-        return (newline < 0 or head.count(b"\x00") > max(1, len(head) // 64)
-                or not _utf8(head))
-    if lines_apart:
-        return False
-    return not _utf8(first)
-
-
-def _utf8(data: bytes) -> bool:
-    """Whether bytes are UTF-8 text, perhaps cut inside the last character."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(data) - 3  # merely cut inside a character
-    return True
-
-
-def _sniff(first: bytes) -> str:
+def _sniff(first: bytes, lines: _Lines) -> str:
     s = first.lstrip()
-    if s.startswith(b"{") and _complete_json_line(s):
+    if s.startswith(b"{") and _jsonl_start(lines):
         return "jsonl"
     return "json" if s.startswith((b"[", b"{")) else "yaml"
+
+
+def _jsonl_start(lines: _Lines) -> bool:
+    """Whether a stream whose next line starts with ``{`` is JSON Lines: that line is
+    one whole JSON object, or (that line broken: a NUL byte, a typo) the line after
+    it is. Lines read to see are given back."""
+    first = lines.next()
+    try:
+        if _complete_json_line(first.lstrip()):
+            return True
+        second = lines.next()
+        lines.push(second)
+        return second.lstrip().startswith(b"{") and _complete_json_line(second.lstrip())
+    finally:
+        lines.push(first)
 
 
 def _complete_json_line(line: bytes) -> bool:
@@ -411,7 +401,7 @@ def _jsonl(name: str, lines: _Lines) -> Iterator[Item]:
             continue
         if "\x00" in text:
             yield Problem(name, number, text.index("\x00") + 1,
-                          "not a text line: expected one JSON object")
+                          "a NUL byte (binary data) in the line: expected one JSON object")
             continue
         try:
             data, duplicated = json_loads(name, text, number - 1)

@@ -288,7 +288,7 @@ def read_text(file: str, raw: bytes) -> str:
             except UnicodeDecodeError:
                 message = f"starts with a {codec} byte-order mark but is not {codec}"
                 raise InputError([Problem(file, 1, 1, message)]) from None
-    if b"\x00" in raw[:8192]:  # text files hold no NUL bytes: this is binary data
+    if b"\x00" in raw[:8192] and looks_binary(raw[:8192]):  # (a stray NUL: below)
         raise InputError([Problem(file, 1, 1, "not a text file: expected UTF-8 YAML or JSON")])
     try:
         text = raw.decode("utf-8-sig")
@@ -304,6 +304,32 @@ def read_text(file: str, raw: bytes) -> str:
         line, col = _position(raw, raw.find(b"\x00"))
         raise InputError([Problem(file, line, col, NUL_MESSAGE)])
     return text
+
+
+def looks_binary(head: bytes, lines_apart: bool = False) -> bool:
+    """Whether a head holding a NUL byte is binary data rather than text with a
+    bad line: the first line holds the NUL and the head is no text either (no line
+    break, more than one NUL byte and more than one in 64 bytes, or not UTF-8), or
+    (unless each line stands apart, as in JSON Lines) the first line is not UTF-8
+    (``\x89PNG``). A stray NUL in the first line of text is that line's problem:
+    the other cases of the file are still read."""
+    newline = head.find(b"\n")
+    first = head if newline < 0 else head[:newline]
+    if b"\x00" in first:
+        return (newline < 0 or head.count(b"\x00") > max(1, len(head) // 64)
+                or not _utf8(head))
+    if lines_apart:
+        return False
+    return not _utf8(first)
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether bytes are UTF-8 text, perhaps cut inside the last character."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(data) - 3  # merely cut inside a character
+    return True
 
 
 #: A NUL byte in a line of text (binary data as a whole is "not a text file").

@@ -119,11 +119,14 @@ class _Blocks:
         self._stream.flush()
 
     def flush(self) -> None:
+        """Write what waits, through the stream's own buffer (Python keeps one on a
+        file or pipe unless PYTHONUNBUFFERED is set)."""
         if self._parts:
             text = "".join(self._parts)
             self._parts.clear()
             self._size = 0
             self._out(text)
+        self._stream.flush()
         self._since = time.monotonic()
 
     @contextlib.contextmanager
@@ -224,7 +227,9 @@ def in_workers(
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    # at least four chunks a worker while files allow, so that the work is shared out
+    size = max(1, min(CHUNK_FILES, -(-len(files) // (jobs * 4))))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     # what the parent holds (modules, rulesets) is never garbage: keep the workers'
     # collector off it, so that their copies of its memory pages stay shared
@@ -247,16 +252,25 @@ def in_workers(
         gc.unfreeze()  # a long-lived caller (the API, tests) collects as before
 
 
-def report_repeated_id(ids: CaseIds, problems: list[Problem], cid: str, name: str, line: int,
-                       index: int) -> bool:
-    """Claim a case id a worker sent; a repeated one is reported at the case's id, as a
-    run in one process does. True when it was repeated (the case is dropped)."""
+def repeated_id_problem(ids: CaseIds, cid: str, name: str, line: int, index: int
+                        ) -> Problem | None:
+    """Claim a case id a worker sent: None when it is new, else the problem to report
+    at the case's id, as a run in one process does (the case is dropped)."""
     duplicate = ids.claim(cid, name, line)
     if duplicate is None:
-        return False
+        return None
     doc = _doc_at(name, index)
-    _report(problems, [doc.problem(("id",), duplicate) if doc else
-                       Problem(name, line, 1, duplicate, "id")])
+    return doc.problem(("id",), duplicate) if doc else Problem(name, line, 1, duplicate, "id")
+
+
+def report_repeated_id(ids: CaseIds, problems: list[Problem], cid: str, name: str, line: int,
+                       index: int) -> bool:
+    """Claim a case id a worker sent and report it when repeated (see
+    repeated_id_problem). True when it was repeated (the case is dropped)."""
+    problem = repeated_id_problem(ids, cid, name, line, index)
+    if problem is None:
+        return False
+    _report(problems, [problem])
     return True
 
 
@@ -265,27 +279,42 @@ def _parallel_jsonl(
     with_input: bool = False,
 ) -> Iterator[tuple[str, int, int]]:
     """Blocks of JSON lines of every case, in input order, each with how many records it
-    holds and how many of them mismatched, evaluated by a pool of processes."""
+    holds and how many of them mismatched, evaluated by a pool of processes. Problems
+    (and repeated ids) are reported in the order of one process: the records before
+    one are yielded (and so written) before it is reported."""
     ids = CaseIds()
     chunks = in_workers(files, jobs, _init_worker, (rules_file, with_input), _work_chunk)
     for chunk in chunks:
-        repeated: list[bool] = []
-        for item in chunk.items:  # problems and repeated ids in the order of one process
+        lines: list[str] | None = None  # the block's records, split only when needed
+        waiting: list[int] = []  # records not yet yielded
+        bad = 0
+        whole = True  # no problem in the chunk so far: its block can go as it is
+        k = -1
+        for item in chunk.items:
             if isinstance(item, Problem):
-                _report(problems, [item])
+                problem = item
             else:
-                cid, name, line, index, _ = item
-                repeated.append(report_repeated_id(ids, problems, cid, name, line, index))
-        if not chunk.cases:
+                k += 1
+                cid, name, line, index, mismatched = item
+                repeated = repeated_id_problem(ids, cid, name, line, index)
+                if repeated is None:
+                    waiting.append(k)
+                    bad += mismatched
+                    continue
+                problem = repeated
+            if waiting:
+                lines = lines if lines is not None else chunk.block.split("\n")
+                yield "\n".join([lines[i] for i in waiting]), len(waiting), bad
+                waiting, bad = [], 0
+            whole = False
+            _report(problems, [problem])
+        if not waiting:
             continue
-        if not any(repeated):
+        if whole:
             yield chunk.block, chunk.cases, chunk.mismatched
-            continue
-        cases = [item for item in chunk.items if not isinstance(item, Problem)]
-        kept = [(text, case[4]) for text, case, again in zip(
-            chunk.block.split("\n"), cases, repeated, strict=True) if not again]
-        if kept:
-            yield "\n".join(t for t, _ in kept), len(kept), sum(bad for _, bad in kept)
+        else:
+            lines = lines if lines is not None else chunk.block.split("\n")
+            yield "\n".join([lines[i] for i in waiting]), len(waiting), bad
 
 
 def _in_pool(files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
@@ -312,6 +341,8 @@ def _doc_at(name: str, index: int) -> Document | None:
 
 
 def _jobs(requested: int | None, files: int) -> int:
+    if files < 2:  # one file (a stream of cases, say) is read in order by one process
+        return 1
     if requested is not None:
         return max(1, requested)
     if files < PARALLEL_MIN_FILES:
@@ -386,27 +417,28 @@ def _write_blocks(
     """Stream blocks of JSON lines (see _parallel_jsonl) as _write_records writes records:
     the same bytes."""
     mismatched = 0
-    write = out.write
-    if fmt == "jsonl":
-        for block, _, bad in blocks:
-            mismatched += bad
-            write(block + "\n")
-        return exit_code(mismatched, problems)
-    write("[")
-    reader_gone = False
-    first = True
-    try:
-        for block, _, bad in blocks:
-            mismatched += bad
-            write("\n" if first else ",\n")
-            write(block.replace("\n", ",\n"))
-            first = False
-    except BrokenPipeError:
-        reader_gone = True
-        raise
-    finally:  # whatever stops the run, what was written is a complete JSON list
-        if not reader_gone:
-            write("\n]\n")
+    with _Blocks(out, blocked=True).open() as writer:
+        write = writer.write
+        if fmt == "jsonl":
+            for block, _, bad in blocks:
+                mismatched += bad
+                write(block + "\n")
+            return exit_code(mismatched, problems)
+        write("[")
+        reader_gone = False
+        first = True
+        try:
+            for block, _, bad in blocks:
+                mismatched += bad
+                write("\n" if first else ",\n")
+                write(block.replace("\n", ",\n"))
+                first = False
+        except BrokenPipeError:
+            reader_gone = True
+            raise
+        finally:  # whatever stops the run, what was written is a complete JSON list
+            if not reader_gone:
+                write("\n]\n")
     return exit_code(mismatched, problems)
 
 

@@ -41,8 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--summary-only", action="store_true",
                         help="print only the summary, on standard output")
     parser.add_argument("--no-summary", action="store_true",
-                        help="do not print the text summary on standard error (with --format json"
-                        " the JSON summary still goes there)")
+                        help="do not print the text summary (with --format json the JSON"
+                        " summary is still written: to standard output when the rows go to"
+                        " --out, else to standard error)")
     parser.add_argument("--emit-sql", action="store_true",
                         help="print the generated SQL (over a table score_input) and stop")
     parser.add_argument("--rules", metavar="IDS",

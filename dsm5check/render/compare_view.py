@@ -107,4 +107,4 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
         console.print(f"{p['reference']} and {p['other']} are never given together (one"
                       " excludes the other): no agreement figures; only"
                       f" {p['reference']}: {p['first_only']}, only {p['other']}:"
-                      f" {p['second_only']}.", soft_wrap=True)
+                      f" {p['second_only']}.")
