@@ -96,7 +96,12 @@ def plain_document(text: str) -> tuple[Any, int, list[Duplicate]] | None:
     for c in _ANYWHERE:
         if c in text:
             return None
-    if _NON_PRINTABLE.search(text):
+    if text.isascii():
+        # (tab and CR are out already): ASCII is printable but for control characters
+        # and DEL, which str.isprintable finds much faster than the reader's pattern
+        if not text.replace("\n", "").isprintable():
+            return None
+    elif _NON_PRINTABLE.search(text):
         return None
     lines = _lines(text)
     if not lines:
