@@ -72,6 +72,22 @@ def test_records_and_problems_keep_their_order_in_a_merged_output(
     assert ids == [f"block-{i:04d}" for i in range(1, 301)]
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_compare_keeps_the_order_too(folder: Path, jobs: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "dsm5check", "compare", str(folder), "--format", "jsonl",
+         "--rules", "dsm5-ptsd,icd11-ptsd", "--jobs", jobs], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=300,
+        env=_without_unbuffered())
+    lines = proc.stdout.decode().splitlines()
+    assert proc.returncode == 2
+    assert len(lines) == 304, lines[:3]  # 300 cases, 3 problems, the summary
+    problems = {n: line for n, line in enumerate(lines, 1) if not line.startswith("{")}
+    assert sorted(problems) == [151, 202, 253], problems
+    assert problems[151].startswith(str(folder / "c150x.yaml") + ":")
+    assert "summary" in json.loads(lines[-1])
+
+
 def test_one_file_is_read_by_one_process_whatever_jobs() -> None:
     """A newcomer's finding: `check big.jsonl -j 2` handed the one file to one worker,
     which said nothing until it was done (and an interruption lost every result)."""
@@ -133,7 +149,7 @@ def test_blocks_are_written_by_size_and_by_time(monkeypatch: pytest.MonkeyPatch)
     now = [100.0]
     monkeypatch.setattr(batch.time, "monotonic", lambda: now[0])
     out = _Out()
-    blocks = batch._Blocks(out, blocked=True)
+    blocks = batch.Blocks(out, blocked=True)
     record = "x" * 999 + "\n"
     with blocks.open():
         for _ in range(batch.BLOCK_CHARS // len(record)):
@@ -153,16 +169,16 @@ def test_blocks_are_written_by_size_and_by_time(monkeypatch: pytest.MonkeyPatch)
 def test_a_terminal_gets_each_record_at_once() -> None:
     out = _Out()
     out.isatty = lambda: True  # type: ignore[method-assign]
-    assert not batch._blocked(out, ["cases/"])
-    assert not batch._blocked(_Out(), ["-"])
-    assert batch._blocked(_Out(), ["cases/"])
+    assert not batch.may_block(out, ["cases/"])
+    assert not batch.may_block(_Out(), ["-"])
+    assert batch.may_block(_Out(), ["cases/"])
 
 
 def test_records_before_a_problem_are_written_before_it(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     out = _Out()
     problems: list[batch.Problem] = []
-    with batch._Blocks(out, blocked=True).open() as blocks:
+    with batch.Blocks(out, blocked=True).open() as blocks:
         blocks.write("first\n")
         batch._report(problems, [batch.Problem("b.yaml", 2, 3, "bad")])
         assert out.getvalue() == "first\n"

@@ -95,7 +95,7 @@ BLOCK_CHARS = 64 * 1024
 BLOCK_SECONDS = 0.2
 
 
-class _Blocks:
+class Blocks:
     """Where records are written: in blocks when ``blocked``, else each at once and
     flushed (a terminal, or cases read from standard input, which may come one by
     one: each is answered as it arrives)."""
@@ -130,7 +130,7 @@ class _Blocks:
         self._since = time.monotonic()
 
     @contextlib.contextmanager
-    def open(self) -> Iterator[_Blocks]:
+    def open(self) -> Iterator[Blocks]:
         """Written out at the end, whatever ends the run, unless the reader has gone
         (a closed pipe: nothing more can be written)."""
         _OPEN_BLOCKS.append(self)
@@ -144,10 +144,10 @@ class _Blocks:
             self.flush()
 
 
-_OPEN_BLOCKS: list[_Blocks] = []
+_OPEN_BLOCKS: list[Blocks] = []
 
 
-def _blocked(out: TextIO, paths: Sequence[str]) -> bool:
+def may_block(out: TextIO, paths: Sequence[str]) -> bool:
     """Whether records may wait to be written in blocks."""
     isatty = getattr(out, "isatty", None)
     return "-" not in paths and not (isatty is not None and isatty())
@@ -383,7 +383,7 @@ def check_paths(
             (record_text(r, doc, with_input), bool(r.mismatches))
             for r, doc in _evaluated(paths, resolver, problems, input_format)
         )
-        return _write_records(records, fmt, out, problems, _blocked(out, paths))
+        return _write_records(records, fmt, out, problems, may_block(out, paths))
     results = iter_results(paths, resolver, problems, input_format)
     from dsm5check.render.console import make_console
     from dsm5check.render.text import render_run
@@ -417,7 +417,7 @@ def _write_blocks(
     """Stream blocks of JSON lines (see _parallel_jsonl) as _write_records writes records:
     the same bytes."""
     mismatched = 0
-    with _Blocks(out, blocked=True).open() as writer:
+    with Blocks(out, blocked=True).open() as writer:
         write = writer.write
         if fmt == "jsonl":
             for block, _, bad in blocks:
@@ -447,9 +447,9 @@ def _write_records(
     blocked: bool = False,
 ) -> int:
     """Stream JSON lines, or one JSON list (written item by item, same bytes as a dump);
-    with ``blocked``, in blocks (see _Blocks)."""
+    with ``blocked``, in blocks (see Blocks)."""
     mismatched = 0
-    with _Blocks(out, blocked).open() as blocks:
+    with Blocks(out, blocked).open() as blocks:
         write = blocks.write
         if fmt == "jsonl":
             for text, bad in records:

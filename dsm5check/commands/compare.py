@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from dsm5check.commands import positive_int
 
 if TYPE_CHECKING:
+    from dsm5check.check.batch import Blocks
     from dsm5check.compare.cases import Tally
+    from dsm5check.engine.ruleset import LoadedRuleset
     from dsm5check.errors import Problem
 
 HELP = "check cases against several criteria sets side by side, with agreement figures"
@@ -49,17 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-    import os
     import sys
 
-    from dsm5check.compare.cases import (
-        Tally,
-        comparison_record,
-        default_sets,
-        iter_comparisons,
-        record_text,
-    )
+    from dsm5check.compare.cases import Tally, default_sets
     from dsm5check.engine.registry import resolve, shipped_ids
     from dsm5check.errors import UsageError
 
@@ -73,16 +67,36 @@ def run(args: argparse.Namespace) -> int:
     if reference is not None and reference not in ids:
         raise UsageError(f"--reference {reference} is not one of the compared sets:"
                          f" {', '.join(ids)}")
+    from dsm5check.check.batch import Blocks, may_block
+
     problems: list[Problem] = []
     fmt = None if args.input_format == "auto" else args.input_format
     tally = Tally(ids, frozenset(frozenset((a.rules.id, b.rules.id)) for a in sets for b in sets
                                  if a is not b and a.rules.exclusive_with(b.rules)))
+    # JSON lines in blocks into a file or pipe, each at once on a terminal or for cases
+    # read from standard input; the lines before a problem are written before it
+    out = Blocks(sys.stdout, may_block(sys.stdout, args.paths))
+    with out.open():
+        return _compare(args, sets, ids, names, reference, tally, problems, fmt, out)
+
+
+def _compare(args: argparse.Namespace, sets: list[LoadedRuleset], ids: list[str],
+             names: list[str], reference: str | None, tally: Tally, problems: list[Problem],
+             fmt: str | None, out: Blocks) -> int:
+    import json
+    import os
+    import sys
+
+    from dsm5check.compare.cases import comparison_record, iter_comparisons, record_text
+
     mismatched = 0
     comparisons = iter_comparisons(args.paths, sets, problems, input_format=fmt)
     shown = 0
 
     def report_problems() -> None:
         nonlocal shown
+        if len(problems) > shown:
+            out.flush()
         for p in problems[shown:]:
             print(p, file=sys.stderr)
         shown = len(problems)
@@ -93,10 +107,10 @@ def run(args: argparse.Namespace) -> int:
             mismatched = 0
             for text, bad in parallel:
                 mismatched += bad
-                sys.stdout.write(text + "\n")
+                out.write(text + "\n")
             summary = tally.summary(reference) if tally.cases else None
-            sys.stdout.write(json.dumps({"summary": summary, "skipped": tally.skipped()},
-                                        ensure_ascii=False) + "\n")
+            out.write(json.dumps({"summary": summary, "skipped": tally.skipped()},
+                                 ensure_ascii=False) + "\n")
             return 2 if problems else 1 if mismatched else 0
 
     kept = []
@@ -107,14 +121,14 @@ def run(args: argparse.Namespace) -> int:
             continue
         mismatched += any(r.mismatches for r in c.results)
         if args.format == "jsonl":
-            sys.stdout.write(record_text(c) + "\n")
+            out.write(record_text(c) + "\n")
         else:
             kept.append(c)
     report_problems()
     summary = tally.summary(reference) if tally.cases else None
     if args.format == "jsonl":
-        sys.stdout.write(json.dumps({"summary": summary, "skipped": tally.skipped()},
-                                    ensure_ascii=False) + "\n")
+        out.write(json.dumps({"summary": summary, "skipped": tally.skipped()},
+                             ensure_ascii=False) + "\n")
     elif args.format == "json":
         doc = {"sets": ids, "cases": [comparison_record(c) for c in kept], "summary": summary,
                "skipped": tally.skipped()}
