@@ -73,6 +73,25 @@ def test_records_and_problems_keep_their_order_in_a_merged_output(
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_json_list_merged_with_its_problems_puts_each_on_its_own_line(
+        folder: Path, jobs: str) -> None:
+    """Two newcomers' finding: with --format json and 2>&1 a problem was glued to the
+    end of the record before it (a list's record ends its line only with the next
+    ","). Standard output alone stays the same bytes."""
+    cmd = [sys.executable, "-m", "dsm5check", "check", str(folder), "--format", "json",
+           "--jobs", jobs]
+    merged = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            check=False, timeout=120, env=_without_unbuffered()).stdout.decode()
+    apart = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False, timeout=120,
+                           env=_without_unbuffered())
+    problems = [line for line in merged.splitlines() if str(folder) + "/c" in line
+                and not line.startswith(("{", ",", "[", "]"))]
+    assert [p.split(":")[0] for p in problems] == [
+        str(folder / n) for n in ("c150x.yaml", "c200x.yaml", "c250x.yaml")]
+    assert len(json.loads(apart.stdout)) == 300  # a JSON list, as ever
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_compare_keeps_the_order_too(folder: Path, jobs: str) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "dsm5check", "compare", str(folder), "--format", "jsonl",

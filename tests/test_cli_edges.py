@@ -329,3 +329,13 @@ def test_input_errors_and_interrupts_keep_their_codes(
 
     monkeypatch.setattr(learn, "run", interrupted)
     assert run(capsys, "learn")[0] == 130
+
+
+def test_one_case_is_one_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer's finding: a table of one case said "1 cases"."""
+    (tmp_path / "a.yaml").write_text((EXAMPLES / "vet-014.yaml").read_text())
+    (tmp_path / "b.yaml").write_text("id: broken\nsymptoms: [unclosed\n")
+    main(["check", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "1 case\n" in out or "1 case " in out
+    assert "1 cases" not in out

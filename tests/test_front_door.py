@@ -275,6 +275,12 @@ def test_a_problem_is_one_line_without_control_characters(
     ("first.json", b'{"id": "a",\x00"x": 1}\n{"id": "good-2", "symptoms": {"B1": 3}}\n',
      ["good-2"]),
     ("later.yaml", b"id: good-1\n---\nid: g\x00\n---\nid: good-3\n", ["good-1", "good-3"]),
+    # a second newcomer's findings: a NUL as a line's first byte, two in a short file
+    ("first-byte.json", b'\x00{"id": "a"}\n{"id": "good-2", "symptoms": {"B1": 3}}\n',
+     ["good-2"]),
+    ("first-two.json", b'{"id":\x00\x00 "a"}\n{"id": "good-2", "symptoms": {"B1": 3}}\n',
+     ["good-2"]),
+    ("first-two.yaml", b"id: a\x00\x00\n---\nid: good-2\n", ["good-2"]),
 ])
 def test_a_stray_nul_byte_is_its_lines_problem(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: bytes,
@@ -296,6 +302,9 @@ def test_a_stray_nul_byte_is_its_lines_problem(
     b"\x00" * 4096,  # /dev/zero in a file
     "id: a\n".encode("utf-16-le"),  # UTF-16 without its byte-order mark
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "id: a\n".encode("utf-16-be"),
+    "id: a\n".encode("utf-32-le"),
+    b"\x00\n",  # a line of one NUL byte
     b"id: a\x00\x00 \x00\xff\xfe\n",  # NUL bytes and bytes that are no UTF-8
 ])
 def test_binary_data_is_still_refused_whole(

@@ -66,3 +66,13 @@ def test_no_summary_with_rows_in_a_file_prints_nothing_but_problems(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [BAD]
+
+
+def test_summary_only_and_no_summary_together_are_refused(
+        data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer's finding: both were accepted, and the summary printed."""
+    assert main(["score", str(data), "--instrument", "pcl5", "--summary-only",
+                 "--no-summary"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "--summary-only and --no-summary ask for opposite things" in err

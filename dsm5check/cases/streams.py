@@ -298,7 +298,7 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
         blank.append(line)
         line = lines.next()
     lines.push(line)
-    stripped = line.lstrip()
+    stripped = _shape(line)
     if stripped.startswith(b"["):
         yield from _JsonBuffer(name, lines, "".join(b.decode() for b in blank)).elements()
     elif stripped.startswith(b"{") and _jsonl_start(lines):
@@ -309,10 +309,16 @@ def documents_of(name: str, fh: BinaryIO, size: int | None, kind: str) -> Iterat
 
 
 def _sniff(first: bytes, lines: _Lines) -> str:
-    s = first.lstrip()
+    s = _shape(first)
     if s.startswith(b"{") and _jsonl_start(lines):
         return "jsonl"
     return "json" if s.startswith((b"[", b"{")) else "yaml"
+
+
+def _shape(line: bytes) -> bytes:
+    """A line as read to tell what the input holds: stray NUL bytes (reported on their
+    line later) and leading blanks left out."""
+    return line.replace(b"\x00", b"").lstrip()
 
 
 def _jsonl_start(lines: _Lines) -> bool:

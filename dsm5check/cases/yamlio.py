@@ -309,15 +309,15 @@ def read_text(file: str, raw: bytes) -> str:
 def looks_binary(head: bytes, lines_apart: bool = False) -> bool:
     """Whether a head holding a NUL byte is binary data rather than text with a
     bad line: the first line holds the NUL and the head is no text either (no line
-    break, more than one NUL byte and more than one in 64 bytes, or not UTF-8), or
+    break, a first line more than 40 % NUL bytes, as UTF-16 and UTF-32 text
+    without a byte-order mark is, or not UTF-8), or
     (unless each line stands apart, as in JSON Lines) the first line is not UTF-8
     (``\x89PNG``). A stray NUL in the first line of text is that line's problem:
     the other cases of the file are still read."""
     newline = head.find(b"\n")
     first = head if newline < 0 else head[:newline]
     if b"\x00" in first:
-        return (newline < 0 or head.count(b"\x00") > max(1, len(head) // 64)
-                or not _utf8(head))
+        return newline < 0 or first.count(b"\x00") * 5 > len(first) * 2 or not _utf8(head)
     if lines_apart:
         return False
     return not _utf8(first)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import itertools
 import json
+import os
 import signal
 import sys
 import time
@@ -80,8 +82,14 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False
 
 
 def _report(problems: list[Problem], new: Sequence[Problem]) -> None:
+    mid_line = False
     for blocks in _OPEN_BLOCKS:  # the records before a problem are written before it
         blocks.flush()
+        mid_line = mid_line or blocks.mid_line
+    if mid_line and new and _merged():
+        # a JSON list's record ends its line only when the next one comes (",\n"): in
+        # one stream with the results (2>&1, a terminal), the problem starts its own
+        sys.stderr.write("\n")
     for p in new:
         print(p, file=sys.stderr)
     problems.extend(new)
@@ -107,6 +115,8 @@ class Blocks:
         self._parts: list[str] = []
         self._size = 0
         self._since = time.monotonic()
+        #: the last text written does not end its line
+        self.mid_line = False
 
     def _add(self, text: str) -> None:
         self._parts.append(text)
@@ -117,6 +127,8 @@ class Blocks:
     def _now(self, text: str) -> None:
         self._out(text)
         self._stream.flush()
+        if text:
+            self.mid_line = not text.endswith("\n")
 
     def flush(self) -> None:
         """Write what waits, through the stream's own buffer (Python keeps one on a
@@ -126,6 +138,8 @@ class Blocks:
             self._parts.clear()
             self._size = 0
             self._out(text)
+            if text:
+                self.mid_line = not text.endswith("\n")
         self._stream.flush()
         self._since = time.monotonic()
 
@@ -145,6 +159,16 @@ class Blocks:
 
 
 _OPEN_BLOCKS: list[Blocks] = []
+
+
+def _merged() -> bool:
+    """Whether standard output and standard error go to one place (``2>&1``, a
+    terminal)."""
+    try:
+        a, b = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False  # no file behind them (a test's capture, say)
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def may_block(out: TextIO, paths: Sequence[str]) -> bool:
@@ -347,8 +371,6 @@ def _jobs(requested: int | None, files: int) -> int:
         return max(1, requested)
     if files < PARALLEL_MIN_FILES:
         return 1
-    import os
-
     # the cores this process may run on (a container or taskset may allow fewer
     # than the machine has)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -90,7 +90,7 @@ def render_comparison(console: Console, sets: Sequence[LoadedRuleset],
         if p.get("exclusive"):  # never given together: agreement would measure nothing
             exclusive.append(p)
             pairs.append([p["reference"], p["other"], str(p["both_decided"]),
-                          *(["\u2013"] * 6)])
+                          *(["-"] * 6)])
             continue
         k = p["kappa"]
         kappa = kappa_text(k, 2)

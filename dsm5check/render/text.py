@@ -163,7 +163,7 @@ def summary_table(results: Sequence[CaseResult]) -> Fitted:
         rows.append([r.case_id, status_text(r.diagnosis), specs, exp])
     return Fitted([Column("case", wrap=True), Column("diagnosis"),
                    Column("specifiers", wrap=True), Column("expected")], rows,
-                  title=f"{len(results)} cases")
+                  title=f"{len(results)} case{'' if len(results) == 1 else 's'}")
 
 
 def needs_attention(result: CaseResult) -> bool:

@@ -32,6 +32,8 @@ def _ruleset(rules_file: str | None) -> LoadedRuleset:
 
 
 def score(args: argparse.Namespace) -> int:
+    if args.summary_only and args.no_summary:
+        raise UsageError("--summary-only and --no-summary ask for opposite things; give one")
     instrument = INSTRUMENTS[args.instrument]
     from dsm5check.score import multi
 
