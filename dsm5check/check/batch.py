@@ -82,17 +82,24 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False
 
 
 def _report(problems: list[Problem], new: Sequence[Problem]) -> None:
+    show_problems(new)
+    problems.extend(new)
+
+
+def show_problems(new: Sequence[Problem]) -> None:
+    """Problems on standard error, after the records before them (see Blocks)."""
+    if not new:
+        return
     mid_line = False
     for blocks in _OPEN_BLOCKS:  # the records before a problem are written before it
         blocks.flush()
         mid_line = mid_line or blocks.mid_line
-    if mid_line and new and _merged():
+    if mid_line and _merged():
         # a JSON list's record ends its line only when the next one comes (",\n"): in
         # one stream with the results (2>&1, a terminal), the problem starts its own
         sys.stderr.write("\n")
     for p in new:
         print(p, file=sys.stderr)
-    problems.extend(new)
 
 
 #: Records are written in blocks of about this many characters (one write a block,
@@ -125,8 +132,11 @@ class Blocks:
             self.flush()
 
     def _now(self, text: str) -> None:
-        self._out(text)
+        self._emit(text)
         self._stream.flush()
+
+    def _emit(self, text: str) -> None:
+        self._out(text)
         if text:
             self.mid_line = not text.endswith("\n")
 
@@ -137,9 +147,7 @@ class Blocks:
             text = "".join(self._parts)
             self._parts.clear()
             self._size = 0
-            self._out(text)
-            if text:
-                self.mid_line = not text.endswith("\n")
+            self._emit(text)
         self._stream.flush()
         self._since = time.monotonic()
 
@@ -309,7 +317,7 @@ def _parallel_jsonl(
     ids = CaseIds()
     chunks = in_workers(files, jobs, _init_worker, (rules_file, with_input), _work_chunk)
     for chunk in chunks:
-        lines: list[str] | None = None  # the block's records, split only when needed
+        lines: list[str] = []  # the block's records, split only when needed
         waiting: list[int] = []  # records not yet yielded
         bad = 0
         whole = True  # no problem in the chunk so far: its block can go as it is
@@ -327,18 +335,23 @@ def _parallel_jsonl(
                     continue
                 problem = repeated
             if waiting:
-                lines = lines if lines is not None else chunk.block.split("\n")
-                yield "\n".join([lines[i] for i in waiting]), len(waiting), bad
-                waiting, bad = [], 0
+                yield _some_records(chunk, lines, waiting, bad)
+                waiting.clear()
+                bad = 0
             whole = False
             _report(problems, [problem])
-        if not waiting:
-            continue
-        if whole:
-            yield chunk.block, chunk.cases, chunk.mismatched
-        else:
-            lines = lines if lines is not None else chunk.block.split("\n")
-            yield "\n".join([lines[i] for i in waiting]), len(waiting), bad
+        if waiting:
+            yield ((chunk.block, chunk.cases, chunk.mismatched) if whole
+                   else _some_records(chunk, lines, waiting, bad))
+
+
+def _some_records(chunk: Chunk, lines: list[str], waiting: list[int], bad: int
+                  ) -> tuple[str, int, int]:
+    """Some of a chunk's records as one block (its lines split once, into ``lines``),
+    how many, and how many mismatched."""
+    if not lines:
+        lines.extend(chunk.block.split("\n"))
+    return "\n".join([lines[i] for i in waiting]), len(waiting), bad
 
 
 def _in_pool(files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
@@ -437,39 +450,19 @@ def _write_blocks(
     blocks: Iterator[tuple[str, int, int]], fmt: str, out: TextIO, problems: list[Problem]
 ) -> int:
     """Stream blocks of JSON lines (see _parallel_jsonl) as _write_records writes records:
-    the same bytes."""
-    mismatched = 0
-    with Blocks(out, blocked=True).open() as writer:
-        write = writer.write
-        if fmt == "jsonl":
-            for block, _, bad in blocks:
-                mismatched += bad
-                write(block + "\n")
-            return exit_code(mismatched, problems)
-        write("[")
-        reader_gone = False
-        first = True
-        try:
-            for block, _, bad in blocks:
-                mismatched += bad
-                write("\n" if first else ",\n")
-                write(block.replace("\n", ",\n"))
-                first = False
-        except BrokenPipeError:
-            reader_gone = True
-            raise
-        finally:  # whatever stops the run, what was written is a complete JSON list
-            if not reader_gone:
-                write("\n]\n")
-    return exit_code(mismatched, problems)
+    the same bytes (in a JSON list, a block's line breaks become its separators)."""
+    records = ((block if fmt == "jsonl" else block.replace("\n", ",\n"), bad)
+               for block, _, bad in blocks)
+    return _write_records(records, fmt, out, problems, blocked=True)
 
 
 def _write_records(
-    records: Iterator[tuple[str, bool]], fmt: str, out: TextIO, problems: list[Problem],
+    records: Iterator[tuple[str, int]], fmt: str, out: TextIO, problems: list[Problem],
     blocked: bool = False,
 ) -> int:
-    """Stream JSON lines, or one JSON list (written item by item, same bytes as a dump);
-    with ``blocked``, in blocks (see Blocks)."""
+    """Stream JSON lines, or one JSON list (written item by item, same bytes as a dump),
+    each with how many of its cases mismatched; with ``blocked``, in blocks (see
+    Blocks)."""
     mismatched = 0
     with Blocks(out, blocked).open() as blocks:
         write = blocks.write

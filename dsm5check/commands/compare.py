@@ -87,6 +87,7 @@ def _compare(args: argparse.Namespace, sets: list[LoadedRuleset], ids: list[str]
     import os
     import sys
 
+    from dsm5check.check.batch import show_problems
     from dsm5check.compare.cases import comparison_record, iter_comparisons, record_text
 
     mismatched = 0
@@ -95,10 +96,7 @@ def _compare(args: argparse.Namespace, sets: list[LoadedRuleset], ids: list[str]
 
     def report_problems() -> None:
         nonlocal shown
-        if len(problems) > shown:
-            out.flush()
-        for p in problems[shown:]:
-            print(p, file=sys.stderr)
+        show_problems(problems[shown:])
         shown = len(problems)
 
     if args.format == "jsonl" and fmt is None and "-" not in args.paths:

@@ -301,6 +301,19 @@ def _render_criteria(data: dict[str, Any], console: Console) -> None:
         console.print(t)
 
 
+def no_figures(pair: dict[str, Any]) -> str | None:
+    """Why a pair gets no agreement figures in the text summary and the report (its
+    JSON keeps them, marked), or None."""
+    if pair["exclusive"]:
+        return (f"{pair['first']} and {pair['second']} are never given together (one"
+                " excludes the other), so agreement between them measures nothing; the"
+                " table shows how the rows split")
+    if pair["left_open_in"]:
+        return (f"{', '.join(pair['left_open_in'])} leaves criteria open (see above), so"
+                " the rows it decides are mostly those it rules out")
+    return None
+
+
 def _render_pair(pair: dict[str, Any], console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -314,18 +327,12 @@ def _render_pair(pair: dict[str, Any], console: Console) -> None:
     for st, row in zip(STATUSES, pair["table"], strict=True):
         t.add_row(st.replace("_", " "), *(f"{n:,}" for n in row))
     console.print(t)
-    if pair["exclusive"]:
-        console.print(Text(f"no agreement figures: {pair['first']} and {pair['second']} are"
-                           " never given together (one excludes the other), so agreement"
-                           " between them measures nothing; the table shows how the rows"
-                           " split", style="dim"))
-        console.print(f"only {pair['first']}: {pair['first_only']:,};"
-                      f" only {pair['second']}: {pair['second_only']:,}")
-        return
-    if pair["left_open_in"]:
-        console.print(Text(f"no agreement figures: {', '.join(pair['left_open_in'])} leaves"
-                           " criteria open (see above), so the rows it decides are mostly"
-                           " those it rules out", style="dim"))
+    why = no_figures(pair)
+    if why:
+        console.print(Text(f"no agreement figures: {why}", style="dim"))
+        if pair["exclusive"]:
+            console.print(f"only {pair['first']}: {pair['first_only']:,};"
+                          f" only {pair['second']}: {pair['second_only']:,}")
         return
     k = pair["kappa"]
     kap = kappa_text(k, 3)

@@ -21,7 +21,7 @@ from dsm5check.errors import InputError, Problem
 from dsm5check.score.cells import Checked, clean_sql
 from dsm5check.score.compile_sql import ident
 from dsm5check.score.instruments import shown_name
-from dsm5check.score.multi_summary import set_notes
+from dsm5check.score.multi_summary import no_figures, set_notes
 from dsm5check.score.summary import rows_text
 
 REPORT_EXTRA = "report"
@@ -133,8 +133,11 @@ def _tables(data: dict[str, Any]) -> str:
                    "<th>rows both decide</th><th>agreement</th><th>Cohen's kappa (95% CI)</th>"
                    "<th>sensitivity</th><th>specificity</th><th>PPV</th><th>NPV</th></tr>")
         for p in data["pairs"]:
-            why = _no_figures(p)
+            why = no_figures(p)
             if why:  # as in the text summary: figures that would mislead are not shown
+                if p["exclusive"]:
+                    why += (f"; only {p['first']}: {p['first_only']:,},"
+                            f" only {p['second']}: {p['second_only']:,}")
                 out.append(f"<tr><td>{html.escape(p['first'])}</td><td>"
                            f"{html.escape(p['second'])}</td><td>{p['both_decided']:,}</td>"
                            f"<td colspan=6 class=note>no agreement figures: "
@@ -201,15 +204,3 @@ def write_report(path: str, data: dict[str, Any], items: Sequence[dict[str, Any]
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def _no_figures(pair: dict[str, Any]) -> str | None:
-    """Why a pair gets no agreement figures (the same reasons as the text summary)."""
-    if pair.get("exclusive"):
-        return (f"{pair['first']} and {pair['second']} are never given together (one"
-                f" excludes the other); only {pair['first']}: {pair['first_only']:,},"
-                f" only {pair['second']}: {pair['second_only']:,}")
-    if pair.get("left_open_in"):
-        return (f"{', '.join(pair['left_open_in'])} leaves criteria open, so the rows it"
-                " decides are mostly those it rules out")
-    return None
