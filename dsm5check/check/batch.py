@@ -94,12 +94,13 @@ def show_problems(new: Sequence[Problem]) -> None:
     for blocks in _OPEN_BLOCKS:  # the records before a problem are written before it
         blocks.flush()
         mid_line = mid_line or blocks.mid_line
-    if mid_line and _merged():
-        # a JSON list's record ends its line only when the next one comes (",\n"): in
-        # one stream with the results (2>&1, a terminal), the problem starts its own
-        sys.stderr.write("\n")
-    for p in new:
-        print(p, file=sys.stderr)
+    # a JSON list's record ends its line only when the next one comes (",\n"): in one
+    # stream with the results (2>&1, a terminal), the problem starts its own
+    start = "\n" if mid_line and _merged() else ""
+    # one write a problem, its line break with it: an unbuffered standard error makes a
+    # system call of each write, and another process writing to the same terminal (a
+    # pipe's reader) could otherwise come between the text and its line break
+    sys.stderr.write(start + "".join(f"{p}\n" for p in new))
 
 
 #: Records are written in blocks of about this many characters (one write a block,
