@@ -43,6 +43,7 @@ from dsm5check.cases.yamlio import (
     json_loads,
     long_number_message,
     looks_binary,
+    plain_yaml_document,
     read_text,
 )
 from dsm5check.errors import InputError, Problem
@@ -222,15 +223,22 @@ class _Lines:
 def iter_documents(path: str, input_format: str | None = None) -> Iterator[Item]:
     """Every document of one input, in order, with a Problem for each that cannot
     be read (validation comes after). Never raises InputError."""
+    kind = kind_of(path, input_format)
+    raw = _small_file(path) if kind == "yaml" and path != "-" else None
+    if raw is not None:  # most case files: one small file, read in one system call
+        try:
+            yield from _small_yaml(path, raw)
+        except InputError as err:
+            yield from err.problems
+        return
     try:
         name, fh, size = open_source(path)
     except InputError as err:
         yield from err.problems
         return
-    kind = kind_of(path, input_format)
     try:
         if kind == "yaml" and size is not None and size <= _SMALL:
-            yield from _small_yaml(name, fh, size)
+            yield from _small_yaml(name, fh.read(size + 1), size)
         else:
             yield from documents_of(name, fh, size, kind)
     except InputError as err:
@@ -246,19 +254,49 @@ def iter_documents(path: str, input_format: str | None = None) -> Iterator[Item]
 _SMALL = 1 << 16
 
 
-def _small_yaml(name: str, fh: BinaryIO, size: int) -> Iterator[Item]:
-    """A small YAML file: read whole, and when it is plain UTF-8 text without
-    directives, split into documents at once; else (a BOM of UTF-16/32, a NUL byte,
-    bytes that are not UTF-8, a %YAML directive, a file that grew) the bytes read
-    go the general way, which reports each such problem at its place. The same
-    documents and problems either way; this way skips the line reader."""
-    raw = fh.read(size + 1)
+def _small_file(path: str) -> bytes | None:
+    """The bytes of a small regular file (see _SMALL), read with one system call
+    and no file object; None for anything else (a folder, a pipe, a larger file, a
+    file that cannot be opened), which open_source opens and reports on."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _SMALL:
+            return None
+        raw = os.read(fd, st.st_size + 1)
+        if len(raw) != st.st_size:  # it grew or shrank while read: the general way
+            return None
+        return raw
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _small_yaml(name: str, raw: bytes, size: int | None = None) -> Iterator[Item]:
+    """A small YAML file (its bytes, read whole): when it is plain UTF-8 text without
+    directives, split into documents at once (one in the plain layout: read at
+    once); else (a BOM of UTF-16/32, a NUL byte, bytes that are not UTF-8, a %YAML
+    directive, a file that grew) the bytes read go the general way, which reports
+    each such problem at its place. The same documents and problems either way;
+    this way skips the line reader."""
     text = None
-    if len(raw) == size and b"\x00" not in raw and not raw.startswith(_BOMS):
+    if (size is None or len(raw) == size) and b"\x00" not in raw \
+            and not raw.startswith(_BOMS):
         with contextlib.suppress(UnicodeDecodeError):
             text = raw.decode("utf-8")
     if text is None or text.startswith("%") or "\n%" in text:
         yield from documents_of(name, io.BufferedReader(io.BytesIO(raw)), len(raw), "yaml")
+        return
+    doc = plain_yaml_document(name, text, part=True)  # one document, the plain layout
+    if doc is not None:
+        yield doc
         return
     yield from _yaml_text(name, text[1:] if text.startswith("\ufeff") else text)
 

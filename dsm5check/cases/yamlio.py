@@ -384,6 +384,20 @@ def _duplicate_problem(file: str, duplicate: Duplicate, line_offset: int) -> Pro
                    " each key may appear once")
 
 
+def plain_yaml_document(file: str, text: str, line_offset: int = 0, part: bool = False,
+                        first_index: int = 0) -> Document | None:
+    """The one document of a text in the plain layout of most case files, read
+    line by line (yamlplain.py); None for any other text (iter_yaml reads it)."""
+    fast = plain_document(text)
+    if fast is None:
+        return None
+    data, start, duplicates = fast
+    found = tuple(_duplicate_problem(file, d, line_offset) for d in duplicates) \
+        if duplicates else ()
+    return Document(file, data, first_index, start + 1 + line_offset, text, problems=found,
+                    part=part, line_offset=line_offset)
+
+
 def iter_yaml(file: str, text: str, line_offset: int = 0, part: bool = False,
               first_index: int = 0) -> Iterator[Document]:
     """Yield each document of a YAML stream; raise InputError for the whole text.
@@ -391,12 +405,9 @@ def iter_yaml(file: str, text: str, line_offset: int = 0, part: bool = False,
     ``line_offset`` places ``text`` in its file (a stream is read a document at
     a time); ``part`` says ``text`` is one document alone.
     """
-    fast = plain_document(text)
+    fast = plain_yaml_document(file, text, line_offset, part, first_index)
     if fast is not None:  # the plain layout of most case files: read line by line
-        data, start, duplicates = fast
-        found = tuple(_duplicate_problem(file, d, line_offset) for d in duplicates)
-        yield Document(file, data, first_index, start + 1 + line_offset, text, problems=found,
-                       part=part, line_offset=line_offset)
+        yield fast
         return
     crowded = too_many_nodes(text, _BaseLoader)
     if crowded is not None:
