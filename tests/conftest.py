@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,18 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = tempfile.mkdtemp(prefix="dsm5check-test-cache-")
         os.environ["DSM5CHECK_CACHE_DIR"] = folder
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+@pytest.fixture(autouse=True)
+def _sigint_restored() -> Iterator[None]:
+    """Ctrl-C's handler as it was before each test: a command run in-process that
+    reports an interruption ignores Ctrl-C from then on (interview/interrupt.py
+    ``ignore``), and a process a later test starts would inherit that (a test that
+    interrupts its child with SIGINT then saw it run to the end)."""
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    if signal.getsignal(signal.SIGINT) is not before and before is not None:
+        signal.signal(signal.SIGINT, before)
 
 
 @pytest.fixture
