@@ -290,7 +290,7 @@ def iter_file_cases(
 def iter_cases(
     paths: Iterable[str], resolver: RulesetResolver | None = None, *,
     input_format: str | None = None, today: dt.date | None = None,
-    ids: CaseIds | None = None,
+    ids: CaseIds | None = None, expanded: bool = False,
 ) -> Iterator[LoadedCase | Problem]:
     """Every case under ``paths`` as it is read, in input order, with a Problem
     for everything wrong (never raised: a bad input does not stop the others).
@@ -298,12 +298,13 @@ def iter_cases(
     Files, folders (searched recursively), '-' for standard input; each may hold
     one case, a YAML stream, a JSON list or JSON Lines. ``input_format`` (yaml,
     json, jsonl) says what standard input and files without a known suffix
-    hold. Case ids must be unique across the run.
+    hold. Case ids must be unique across the run. ``expanded``: ``paths`` are files
+    found by expand_paths already (not looked at again).
     """
     resolver = resolver or RulesetResolver()
     today = today or dt.date.today()
     ids = ids or CaseIds()
-    for entry in expand_paths(paths):
+    for entry in paths if expanded else expand_paths(paths):
         if isinstance(entry, Problem):
             yield entry
             continue

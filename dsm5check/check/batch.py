@@ -54,9 +54,9 @@ def iter_results(
 
 def _evaluated(
     paths: Sequence[str], resolver: RulesetResolver, problems: list[Problem],
-    input_format: str | None = None,
+    input_format: str | None = None, expanded: bool = False,
 ) -> Iterator[tuple[CaseResult, Document]]:
-    for item in iter_cases(paths, resolver, input_format=input_format):
+    for item in iter_cases(paths, resolver, input_format=input_format, expanded=expanded):
         if isinstance(item, Problem):
             _report(problems, [item])
             continue
@@ -400,6 +400,7 @@ def check_paths(
     override = resolve(rules_file) if rules_file else None
     resolver = RulesetResolver(override)
     problems: list[Problem] = []
+    expanded = False  # paths are the files found under them (not looked at again)
     if fmt in ("json", "jsonl") and "-" not in paths:
         files: list[str] = []
         for entry in expand_paths(paths):
@@ -410,14 +411,14 @@ def check_paths(
         n_jobs = _jobs(jobs, len(files))
         if n_jobs > 1 and input_format in (None, "auto"):
             return _in_pool(files, rules_file, n_jobs, problems, with_input, resolver, fmt, out)
-        paths = files
+        paths, expanded = files, True
     if fmt == "fhir":
         return _write_fhir(list(iter_results(paths, resolver, problems, input_format)), out,
                            problems)
     if fmt in ("json", "jsonl"):
         records = (
             (record_text(r, doc, with_input), bool(r.mismatches))
-            for r, doc in _evaluated(paths, resolver, problems, input_format)
+            for r, doc in _evaluated(paths, resolver, problems, input_format, expanded)
         )
         return _write_records(records, fmt, out, problems, may_block(out, paths))
     results = iter_results(paths, resolver, problems, input_format)
