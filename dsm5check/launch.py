@@ -20,9 +20,31 @@ import os
 import sys
 
 
+def settle_for_batch() -> None:
+    """Before ``check`` works through a batch of cases: what
+    start-up built (modules, pydantic's validators) is kept out of every later
+    garbage collection (``gc.freeze``), and the youngest objects are collected after
+    7,000 new ones instead of 700. A batch makes hundreds of short-lived results a
+    case, which reference counting frees at once; the collector only needs to run
+    now and then. Measured with callgrind, ``check`` of 1,000 case files: 4 % fewer
+    instructions. Only the program does this (started by :func:`run`), never a
+    caller of ``cli.main`` or the Python API in a process of its own."""
+    if not _STARTED:
+        return
+    gc.freeze()
+    gc.set_threshold(7000, *gc.get_threshold()[1:])
+
+
+#: whether this process is the program (see run)
+_STARTED = False
+
+
 def run() -> None:
     """Run the command line and exit with its status."""
+    global _STARTED
     from dsm5check.interview.interrupt import held, hold_early
+
+    _STARTED = True
 
     hold_early()  # a Ctrl-C Python cannot raise while importing is held, not lost
     try:

@@ -339,3 +339,33 @@ def test_one_case_is_one_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "1 case\n" in out or "1 case " in out
     assert "1 cases" not in out
+
+
+def test_check_in_process_leaves_the_garbage_collector_alone(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The program tunes the collector for a batch (launch.settle_for_batch); a caller
+    of cli.main in its own process keeps its own settings."""
+    import gc
+
+    before = gc.get_threshold(), gc.get_freeze_count()
+    assert main(["check", str(EXAMPLES / "vet-014.yaml"), "--format", "jsonl"]) == 0
+    capsys.readouterr()
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_the_program_tunes_the_collector_for_a_batch(tmp_path: Path) -> None:
+    """Started as the program, check freezes what start-up built and collects less
+    often (launch.settle_for_batch)."""
+    probe = ("import gc, runpy, sys\n"
+             "import dsm5check.check.batch as batch\n"
+             "check_paths = batch.check_paths\n"
+             "def seen(*args, **kwargs):\n"
+             "    print(gc.get_threshold()[0], gc.get_freeze_count() > 0, file=sys.stderr)\n"
+             "    return check_paths(*args, **kwargs)\n"
+             "batch.check_paths = seen\n"
+             "sys.argv = ['dsm5check', 'check', sys.argv[1], '--format', 'jsonl']\n"
+             "runpy.run_module('dsm5check', run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", probe, str(EXAMPLES / "vet-014.yaml")],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.split()[-2:] == ["7000", "True"]

@@ -57,7 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dsm5check.check.batch import check_paths
+    from dsm5check.launch import settle_for_batch
 
+    settle_for_batch()
     return check_paths(
         args.paths, fmt=args.format, rules_file=args.rules, detail=args.detail, jobs=args.jobs,
         explain=args.explain, input_format=args.input_format, with_input=args.with_input,
