@@ -53,6 +53,9 @@ Word = Literal["present", "absent", "unknown"]
 
 def _form(value: Any) -> str | None:
     """Which form of answer a value is, so that only that form reports errors."""
+    found = _FORMS.get(type(value))  # the common types at once (pydantic calls this
+    if found is not None:            # for every answer of every case)
+        return found
     if isinstance(value, bool):
         return "yes_no"
     if isinstance(value, int):
@@ -63,6 +66,8 @@ def _form(value: Any) -> str | None:
         return "detail"
     return None
 
+
+_FORMS: dict[type, str] = {bool: "yes_no", int: "rating", str: "word", dict: "detail"}
 
 _ANSWER_HELP = (
     "expected a rating 0-4, true/false, present/absent/unknown,"

@@ -7,6 +7,7 @@ the 31st of January" is the last day of February, as a clinician counts.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 _DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -14,6 +15,7 @@ _DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 DAYS_PER_MONTH = 365.2425 / 12
 
 
+@lru_cache(maxsize=8192)  # a batch asks about the same dates and spans again and again
 def add_months(day: dt.date, months: float) -> dt.date:
     """The date ``months`` calendar months after ``day`` (whole months clamp)."""
     whole = int(months // 1)
