@@ -34,6 +34,7 @@ from dsm5check.cases.yamlio import Document, expected_mapping
 from dsm5check.engine.registry import DEFAULT_RULESET, shipped
 from dsm5check.engine.ruleset import LoadedRuleset
 from dsm5check.errors import InputError, Problem
+from dsm5check.frozen import quick_init
 
 __all__ = ["CASE_SUFFIXES", "CaseIds", "LoadedCase", "RulesetResolver", "iter_cases",
            "load_case_file", "read_source"]
@@ -45,6 +46,7 @@ MAX_PROBLEMS_PER_FILE = 200
 MAX_MESSAGE_CHARS = 400
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LoadedCase:
     case: Case

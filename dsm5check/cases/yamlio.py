@@ -34,6 +34,7 @@ from dsm5check.cases.yamlbuild import (
 )
 from dsm5check.cases.yamlplain import Duplicate, plain_document
 from dsm5check.errors import InputError, Problem, format_path
+from dsm5check.frozen import quick_init
 
 try:  # the C loader is many times faster; fall back to pure Python
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -44,6 +45,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Document:
     """One parsed document: its data, and its text for error positions."""

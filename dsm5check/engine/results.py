@@ -17,6 +17,7 @@ from dsm5check.engine.outcome import UNKNOWN as UNKNOWN
 from dsm5check.engine.outcome import ResultKind
 from dsm5check.engine.outcome import Status as Status
 from dsm5check.engine.reasons import needed_inputs, needed_names, reason_for
+from dsm5check.frozen import quick_init
 
 
 class NodeResult(NamedTuple):
@@ -48,6 +49,7 @@ class NodeResult(NamedTuple):
         return self.id or self.label or self.name
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CriterionResult:
     id: str
@@ -72,6 +74,7 @@ class CriterionResult:
         return self.node.reason
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SpecifierResult:
     id: str
@@ -107,13 +110,13 @@ class LazySpecifierResult(SpecifierResult):
 
     def __init__(self, id: str, title: str, source: str, status: Status,
                  later: Callable[[], NodeResult], diagnosis: Status) -> None:
-        set_ = object.__setattr__
-        set_(self, "id", id)
-        set_(self, "title", title)
-        set_(self, "source", source)
-        set_(self, "status", status)
-        set_(self, "diagnosis", diagnosis)
-        set_(self, "_later", later)
+        # each field through its slot's own setter (see frozen.py): five of these a case
+        _SET_ID(self, id)
+        _SET_TITLE(self, title)
+        _SET_SOURCE(self, source)
+        _SET_STATUS(self, status)
+        _SET_DIAGNOSIS(self, diagnosis)
+        _SET_LATER(self, later)
 
     @property
     def node(self) -> NodeResult:
@@ -143,6 +146,12 @@ class LazySpecifierResult(SpecifierResult):
         return (SpecifierResult, _fields(self))
 
 
+_SET_ID, _SET_TITLE, _SET_SOURCE, _SET_STATUS, _SET_DIAGNOSIS = (
+    SpecifierResult.__dict__[name].__set__
+    for name in ("id", "title", "source", "status", "diagnosis"))
+_SET_LATER = LazySpecifierResult.__dict__["_later"].__set__
+
+
 def _fields(s: SpecifierResult) -> tuple[Any, ...]:
     return (s.id, s.title, s.source, s.status, s.node, s.diagnosis)
 
@@ -166,6 +175,7 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseResult:
     case_id: str
