@@ -16,7 +16,12 @@ Two ratios per run: wall-clock time (what a user waits for) and CPU time (user +
 system of the process and its workers, which other load on a shared machine
 disturbs less). The load average (``/proc/loadavg``) is printed before and after.
 
+With ``--before DIR`` (a checkout of the code before a change), that code's
+``check --jobs 1`` runs in the same rounds (PYTHONPATH=DIR, a ruleset cache of its
+own): a before/after ratio from one run.
+
 Usage: python benchmarks/bench_check.py [--cases 10000] [--repeat 3] [--dir DIR]
+                                        [--runs-only] [--before DIR]
 """
 
 from __future__ import annotations
@@ -105,17 +110,25 @@ print(n)
 """
 
 
-def measure(cmd: list[str], out: Path | None = None) -> tuple[float, float]:
+#: the environment of each command by its label (see --before); such a command runs
+#: in a folder of its own (``python -m`` puts the current folder first on the path)
+ENVS: dict[str, dict[str, str]] = {}
+
+
+def measure(cmd: list[str], out: Path | None = None, env: dict[str, str] | None = None
+            ) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the process and its children) of one run, its
     standard output written to ``out`` (a file, as a user would redirect it)."""
+    cwd = env["DSM5CHECK_CACHE_DIR"] if env else None
     before = os.times()
     start = time.perf_counter()
     if out is None:
         proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              check=False)
+                              check=False, env=env, cwd=cwd)
     else:
         with out.open("wb") as fh:
-            proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.PIPE, check=False)
+            proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.PIPE, check=False,
+                                  env=env, cwd=cwd)
     elapsed = time.perf_counter() - start
     after = os.times()
     cpu = (after.children_user - before.children_user) + (
@@ -149,7 +162,7 @@ def interleaved(runs: dict[str, list[str]], repeat: int, out: Path
     cpus: dict[str, list[float]] = {label: [] for label in runs}
     for _ in range(repeat):
         for i, (label, cmd) in enumerate(runs.items()):
-            wall, cpu = measure(cmd, out / f"run{i}.out")
+            wall, cpu = measure(cmd, out / f"run{i}.out", ENVS.get(label))
             walls[label].append(wall)
             cpus[label].append(cpu)
     return {label: (statistics.median(walls[label]), statistics.median(cpus[label]))
@@ -230,6 +243,10 @@ def main() -> int:
     ap.add_argument("--dir", type=Path, default=None, help="keep generated files here")
     ap.add_argument("--runs-only", action="store_true",
                     help="only the command-line runs (no per-stage costs, no start-up)")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="another checkout (the code before a change, e.g. a git worktree):"
+                    " its check --jobs 1 runs in the same rounds, with a ruleset cache of"
+                    " its own")
     args = ap.parse_args()
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="dsm5check-bench-"))
@@ -246,6 +263,12 @@ def main() -> int:
             "check --jobs 2": [*check, "--jobs", "2"],
             "check (default jobs)": check,
         }
+        if args.before is not None:
+            label = "check --jobs 1, --before"
+            runs[label] = [*check, "--jobs", "1"]
+            ENVS[label] = {**os.environ, "PYTHONPATH": str(args.before.resolve()),
+                           "DSM5CHECK_CACHE_DIR": str(tmp / "before-cache")}
+            (tmp / "before-cache").mkdir()
         print(f"load average before: {load_average()}")
         med = interleaved(runs, args.repeat, tmp)
         print(f"load average after:  {load_average()}")
