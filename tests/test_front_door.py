@@ -200,6 +200,83 @@ def test_fifo_in_a_folder_is_skipped_with_a_word(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["id"] == "vet-014"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("name", ["pipe.yaml", "pipe.jsonl", "pipe"])
+def test_a_fifo_named_on_the_command_line_is_opened_once(tmp_path: Path, name: str) -> None:
+    """A named pipe given by name is read (as <(...) is): opened once, since opening
+    it again would wait for a writer that has already gone (a newcomer saw check
+    hang forever in 2 runs of 10)."""
+    import threading
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    text = GOOD.replace("id: vet-014", "id: piped") if name != "pipe.jsonl" else (
+        json.dumps({"id": "piped", "ruleset": "dsm5-ptsd"}) + "\n")
+
+    def write() -> None:
+        with open(fifo, "w", encoding="utf-8") as fh:  # waits for the reader
+            fh.write(text)
+
+    for _ in range(5):  # the hang depended on timing: try a few times
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        proc = subprocess.run(
+            [sys.executable, "-m", "dsm5check", "check", str(fifo), "--format", "jsonl"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+        writer.join(timeout=10)
+        assert "Traceback" not in proc.stderr
+        assert json.loads(proc.stdout.splitlines()[0])["id"] == "piped", proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_each_input_is_opened_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The timing-free form of the test above: every way a path could be opened is
+    counted, for a named pipe, a small and a large YAML file and a JSON Lines file."""
+    import builtins
+    import threading
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.yaml"
+    big.write_text("# padding\n" * 8000 + GOOD.replace("vet-014", "big"), encoding="utf-8")
+    small = tmp_path / "small.yaml"
+    small.write_text(GOOD.replace("vet-014", "small"), encoding="utf-8")
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text(json.dumps({"id": "line", "ruleset": "dsm5-ptsd"}) + "\n",
+                     encoding="utf-8")
+    opened: list[str] = []
+    real_os_open, real_open = os.open, builtins.open
+
+    def os_open(path: object, *args: object, **kwargs: object) -> int:
+        opened.append(str(path))
+        return real_os_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def any_open(path: object, *args: object, **kwargs: object) -> object:
+        if not isinstance(path, int):
+            opened.append(str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    def write() -> None:
+        with real_open(fifo, "w", encoding="utf-8") as fh:
+            fh.write(GOOD.replace("vet-014", "piped"))
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(builtins, "open", any_open)
+    code, out, _ = run(["check", str(fifo), str(small), str(big), str(lines),
+                        "--format", "jsonl"], capsys)
+    monkeypatch.undo()
+    writer.join(timeout=10)
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [
+        "piped", "small", "big", "line"]
+    for path in (fifo, small, big, lines):
+        assert opened.count(str(path)) == 1, (path, opened)
+
+
 class _NoRead:
     """A file that must not be read."""
 

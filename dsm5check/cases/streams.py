@@ -84,21 +84,35 @@ def open_source(path: str) -> tuple[str, BinaryIO, int | None]:
     """(name shown, binary stream, size when known) of a path, or '-' for stdin."""
     if path == "-":
         return "<stdin>", sys.stdin.buffer, None
+    fd, st = _open_path(path)
+    return path, open(fd, "rb"), _size(st)
+
+
+def _open_path(path: str) -> tuple[int, os.stat_result]:
+    """An open descriptor of a file (not a folder), and what the system says of it.
+    Opened once: a named pipe opened twice could wait for a writer that has gone."""
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed by the caller
+        fd = os.open(path, _READ_FLAGS)
     except IsADirectoryError:
         raise InputError([Problem(path, 1, 1, "is a folder, not a file")]) from None
     except OSError as exc:
         raise InputError([Problem(path, 1, 1, f"cannot read: {exc.strerror}")]) from None
     try:
-        st = os.fstat(fh.fileno())
+        st = os.fstat(fd)
     except OSError as exc:  # pragma: no cover - fstat of an open file
-        fh.close()
+        os.close(fd)
         raise InputError([Problem(path, 1, 1, f"cannot read: {exc.strerror}")]) from None
     if stat.S_ISDIR(st.st_mode):
-        fh.close()
+        os.close(fd)
         raise InputError([Problem(path, 1, 1, "is a folder, not a file")])
-    return path, fh, st.st_size if stat.S_ISREG(st.st_mode) else None
+    return fd, st
+
+
+def _size(st: os.stat_result) -> int | None:
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def special_file(path: str) -> str | None:
@@ -224,23 +238,32 @@ def iter_documents(path: str, input_format: str | None = None) -> Iterator[Item]
     """Every document of one input, in order, with a Problem for each that cannot
     be read (validation comes after). Never raises InputError."""
     kind = kind_of(path, input_format)
-    raw = _small_file(path) if kind == "yaml" and path != "-" else None
-    if raw is not None:  # most case files: one small file, read in one system call
+    if path == "-":
+        name, fh, size = open_source(path)
+    else:
         try:
-            yield from _small_yaml(path, raw)
+            fd, st = _open_path(path)
         except InputError as err:
             yield from err.problems
-        return
-    try:
-        name, fh, size = open_source(path)
-    except InputError as err:
-        yield from err.problems
-        return
-    try:
+            return
+        name, size = path, _size(st)
         if kind == "yaml" and size is not None and size <= _SMALL:
-            yield from _small_yaml(name, fh.read(size + 1), size)
-        else:
-            yield from documents_of(name, fh, size, kind)
+            # most case files: one small file, read whole with no file object
+            try:
+                raw = _read_whole(fd, size)
+            except OSError as exc:
+                yield Problem(name, 1, 1, f"cannot read: {exc.strerror or exc}")
+                return
+            finally:
+                os.close(fd)
+            try:
+                yield from _small_yaml(name, raw, size)
+            except InputError as err:
+                yield from err.problems
+            return
+        fh = open(fd, "rb")  # noqa: SIM115 - closed below
+    try:
+        yield from documents_of(name, fh, size, kind)
     except InputError as err:
         yield from err.problems
     except OSError as exc:
@@ -254,29 +277,16 @@ def iter_documents(path: str, input_format: str | None = None) -> Iterator[Item]
 _SMALL = 1 << 16
 
 
-def _small_file(path: str) -> bytes | None:
-    """The bytes of a small regular file (see _SMALL), read with one system call
-    and no file object; None for anything else (a folder, a pipe, a larger file, a
-    file that cannot be opened), which open_source opens and reports on."""
-    try:
-        fd = os.open(path, _READ_FLAGS)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > _SMALL:
-            return None
-        raw = os.read(fd, st.st_size + 1)
-        if len(raw) != st.st_size:  # it grew or shrank while read: the general way
-            return None
-        return raw
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+def _read_whole(fd: int, size: int) -> bytes:
+    """Up to ``size + 1`` bytes of a file (one more than its size: a file that grew
+    is noticed), in as few system calls as the system allows (one, as a rule)."""
+    raw = os.read(fd, size + 1)
+    while len(raw) <= size:
+        more = os.read(fd, size + 1 - len(raw))
+        if not more:
+            break
+        raw += more
+    return raw
 
 
 def _small_yaml(name: str, raw: bytes, size: int | None = None) -> Iterator[Item]:
