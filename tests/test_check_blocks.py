@@ -72,6 +72,35 @@ def test_records_and_problems_keep_their_order_in_a_merged_output(
     assert ids == [f"block-{i:04d}" for i in range(1, 301)]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_problems_found_while_listing_the_inputs_keep_their_places(
+        tmp_path: Path, jobs: str) -> None:
+    """A newcomer's finding: a named pipe skipped in a folder, and a path that does
+    not exist, were reported before every result with json/jsonl (the inputs were
+    listed first), though the results before them come first."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for i in range(1, 301):
+        (cases / f"c{i:03d}.yaml").write_text(_case(i), encoding="utf-8")
+    os.mkfifo(cases / "c150x.yaml")
+    after = tmp_path / "z-after.yaml"
+    after.write_text(_case(999), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "dsm5check", "check", str(cases), str(tmp_path / "nope.yaml"),
+         str(after), "--format", "jsonl", "--jobs", jobs], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, check=False, timeout=120)
+    lines = proc.stdout.decode().splitlines()
+    assert proc.returncode == 2
+    problems = {n: line for n, line in enumerate(lines, 1) if not line.startswith("{")}
+    assert sorted(problems) == [151, 302], lines[:3]
+    assert problems[151] == (f"{cases / 'c150x.yaml'}:1:1: skipped: a named pipe (FIFO),"
+                             " not a regular file")
+    assert problems[302].startswith(f"{tmp_path / 'nope.yaml'}:")
+    ids = [json.loads(line)["id"] for line in lines if line.startswith("{")]
+    assert ids == [f"block-{i:04d}" for i in range(1, 301)] + ["block-0999"]
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_json_list_merged_with_its_problems_puts_each_on_its_own_line(
         folder: Path, jobs: str) -> None:

@@ -15,6 +15,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from pydantic import ValidationError
 
@@ -290,7 +291,8 @@ def iter_file_cases(
 
 
 def iter_cases(
-    paths: Iterable[str], resolver: RulesetResolver | None = None, *,
+    paths: Iterable[str] | Iterable[str | Problem], resolver: RulesetResolver | None = None,
+    *,
     input_format: str | None = None, today: dt.date | None = None,
     ids: CaseIds | None = None, expanded: bool = False,
 ) -> Iterator[LoadedCase | Problem]:
@@ -300,13 +302,14 @@ def iter_cases(
     Files, folders (searched recursively), '-' for standard input; each may hold
     one case, a YAML stream, a JSON list or JSON Lines. ``input_format`` (yaml,
     json, jsonl) says what standard input and files without a known suffix
-    hold. Case ids must be unique across the run. ``expanded``: ``paths`` are files
-    found by expand_paths already (not looked at again).
+    hold. Case ids must be unique across the run. ``expanded``: ``paths`` are what
+    expand_paths gave already (files, and problems reported in their places).
     """
     resolver = resolver or RulesetResolver()
     today = today or dt.date.today()
     ids = ids or CaseIds()
-    for entry in paths if expanded else expand_paths(paths):
+    entries = paths if expanded else expand_paths(cast("Iterable[str]", paths))
+    for entry in entries:
         if isinstance(entry, Problem):
             yield entry
             continue

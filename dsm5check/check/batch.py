@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
 R = TypeVar("R")
+F = TypeVar("F")
 
 
 def iter_results(
@@ -53,7 +54,7 @@ def iter_results(
 
 
 def _evaluated(
-    paths: Sequence[str], resolver: RulesetResolver, problems: list[Problem],
+    paths: Sequence[str | Problem], resolver: RulesetResolver, problems: list[Problem],
     input_format: str | None = None, expanded: bool = False,
 ) -> Iterator[tuple[CaseResult, Document]]:
     for item in iter_cases(paths, resolver, input_format=input_format, expanded=expanded):
@@ -228,14 +229,18 @@ class Chunk(NamedTuple):
     mismatched: int
 
 
-def _work_chunk(names: list[str]) -> Chunk:
-    """In a worker: read, check and evaluate files; return JSON lines and problems."""
+def _work_chunk(names: list[str | Problem]) -> Chunk:
+    """In a worker: read, check and evaluate files; return JSON lines and problems (a
+    problem found while listing the inputs comes back in its place)."""
     assert _WORKER_RESOLVER is not None
     items: list[CaseAt | Problem] = []
     texts: list[str] = []
     mismatched = 0
     with_input = _WORKER_WITH_INPUT
     for name in names:
+        if isinstance(name, Problem):
+            items.append(name)
+            continue
         for item in iter_file_cases(name, _WORKER_RESOLVER):
             if isinstance(item, Problem):
                 items.append(item)
@@ -251,8 +256,8 @@ def _work_chunk(names: list[str]) -> Chunk:
 
 
 def in_workers(
-    files: list[str], jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
-    work: Callable[[list[str]], R],
+    files: list[F], jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
+    work: Callable[[list[F]], R],
 ) -> Iterator[R]:
     """``work`` over chunks of ``files`` in a pool of ``jobs`` processes, results in
     input order. Workers are forked (on Linux): they start with every module and
@@ -308,7 +313,7 @@ def report_repeated_id(ids: CaseIds, problems: list[Problem], cid: str, name: st
 
 
 def _parallel_jsonl(
-    files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
+    files: list[str | Problem], rules_file: str | None, jobs: int, problems: list[Problem],
     with_input: bool = False,
 ) -> Iterator[tuple[str, int, int]]:
     """Blocks of JSON lines of every case, in input order, each with how many records it
@@ -355,7 +360,8 @@ def _some_records(chunk: Chunk, lines: list[str], waiting: list[int], bad: int
     return "\n".join([lines[i] for i in waiting]), len(waiting), bad
 
 
-def _in_pool(files: list[str], rules_file: str | None, jobs: int, problems: list[Problem],
+def _in_pool(files: list[str | Problem], rules_file: str | None, jobs: int,
+             problems: list[Problem],
              with_input: bool, resolver: RulesetResolver, fmt: str, out: TextIO) -> int:
     """JSON records of every file, evaluated by a pool of forked workers, which start
     with the ruleset loaded here (rather than each loading it again)."""
@@ -400,25 +406,24 @@ def check_paths(
     override = resolve(rules_file) if rules_file else None
     resolver = RulesetResolver(override)
     problems: list[Problem] = []
-    expanded = False  # paths are the files found under them (not looked at again)
+    inputs: Sequence[str | Problem] = paths
+    expanded = False  # inputs are the files found under paths (not looked at again)
     if fmt in ("json", "jsonl") and "-" not in paths:
-        files: list[str] = []
-        for entry in expand_paths(paths):
-            if isinstance(entry, Problem):
-                _report(problems, [entry])
-            else:
-                files.append(entry)
-        n_jobs = _jobs(jobs, len(files))
+        # the files found, and in their places what could not be listed (reported
+        # when reached: the results before a problem are written before it)
+        entries = list(expand_paths(paths))
+        n_jobs = _jobs(jobs, sum(1 for e in entries if not isinstance(e, Problem)))
         if n_jobs > 1 and input_format in (None, "auto"):
-            return _in_pool(files, rules_file, n_jobs, problems, with_input, resolver, fmt, out)
-        paths, expanded = files, True
+            return _in_pool(entries, rules_file, n_jobs, problems, with_input, resolver, fmt,
+                            out)
+        inputs, expanded = entries, True
     if fmt == "fhir":
         return _write_fhir(list(iter_results(paths, resolver, problems, input_format)), out,
                            problems)
     if fmt in ("json", "jsonl"):
         records = (
             (record_text(r, doc, with_input), bool(r.mismatches))
-            for r, doc in _evaluated(paths, resolver, problems, input_format, expanded)
+            for r, doc in _evaluated(inputs, resolver, problems, input_format, expanded)
         )
         return _write_records(records, fmt, out, problems, may_block(out, paths))
     results = iter_results(paths, resolver, problems, input_format)
