@@ -258,3 +258,17 @@ def test_yaml_stream_with_binary_in_one_document(tmp_path: Path,
     assert code == 2
     assert [json.loads(x)["id"] for x in out.splitlines()] == ["b0", "b2"]
     assert len(err.splitlines()) == 1 and f"{path}:{GOOD_YAML.count(chr(10)) + 2}:" in err
+
+
+def test_a_folder_is_read_files_first_then_subfolders_each_in_name_order(
+        tmp_path: Path) -> None:
+    """docs/case-format.md: a folder's files in name order, then its subfolders."""
+    case = (Path(__file__).parent.parent / "examples" / "vet-014.yaml").read_text(
+        encoding="utf-8")
+    for rel in ("d.yaml", "b.yaml", "c/y.yaml", "a/x.yaml", "a/z/w.yaml", "a/v.yaml"):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(case.replace("id: vet-014", f"id: {rel}"), encoding="utf-8")
+    items = list(iter_cases([str(tmp_path)], RulesetResolver()))
+    assert [i.case.id for i in items if isinstance(i, LoadedCase)] == [
+        "b.yaml", "d.yaml", "a/v.yaml", "a/x.yaml", "a/z/w.yaml", "c/y.yaml"]
