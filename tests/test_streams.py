@@ -272,3 +272,29 @@ def test_a_folder_is_read_files_first_then_subfolders_each_in_name_order(
     items = list(iter_cases([str(tmp_path)], RulesetResolver()))
     assert [i.case.id for i in items if isinstance(i, LoadedCase)] == [
         "b.yaml", "d.yaml", "a/v.yaml", "a/x.yaml", "a/z/w.yaml", "c/y.yaml"]
+
+
+@pytest.mark.parametrize("how", ["small file", "large file", "stdin"])
+def test_a_directive_after_an_end_marker_belongs_to_the_next_document(
+        tmp_path: Path, how: str) -> None:
+    """A newcomer's finding: a valid stream (a case, ``...``, ``%YAML 1.2``, ``---``,
+    a case) got "YAML syntax error: did not find expected <document start>". The
+    directive is now read with the document after it, and positions stay right."""
+    case = (Path(__file__).parent.parent / "examples" / "vet-014.yaml").read_text(
+        encoding="utf-8")
+    pad = "# padding\n" * (8000 if how == "large file" else 0)
+    second = case.replace("id: vet-014", "id: second").replace(
+        "ruleset: dsm5-ptsd", "ruleset: dsm5-ptsd\nunknown_key: 1", 1)
+    text = (f"%YAML 1.1\n---\n{pad}{case.replace('id: vet-014', 'id: first')}...\n"
+            f"# the next one\n%YAML 1.2\n\n---\n{second}")
+    path = tmp_path / "stream.yaml"
+    path.write_text(text, encoding="utf-8")
+    bad_line = text.splitlines().index("unknown_key: 1") + 1
+    args = [sys.executable, "-m", "dsm5check", "check", "-" if how == "stdin" else str(path),
+            "--format", "jsonl"]
+    proc = subprocess.run(args, input=text if how == "stdin" else None, capture_output=True,
+                          text=True, timeout=120, check=False)
+    name = "<stdin>" if how == "stdin" else str(path)
+    assert [json.loads(line)["id"] for line in proc.stdout.splitlines()] == ["first"]
+    assert proc.stderr.startswith(f"{name}:{bad_line}:1: "), proc.stderr
+    assert "unknown_key" in proc.stderr and "syntax" not in proc.stderr

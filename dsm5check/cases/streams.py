@@ -487,6 +487,10 @@ def _yaml_stream(name: str, lines: _Lines) -> Iterator[Item]:
         raw = lines.next()
         number = lines.number
         if not raw or (_is_document_start(raw) and not _only_directives(chunk)):
+            carried: list[str] = []  # the next document's directives, after an end marker
+            at = _directives_after_end(chunk) if raw and broken is None else None
+            if at is not None:
+                chunk, carried = chunk[:at], chunk[at:]
             if broken is not None:
                 yield broken
                 index += 1
@@ -498,7 +502,8 @@ def _yaml_stream(name: str, lines: _Lines) -> Iterator[Item]:
                     yield item
             if not raw:
                 break
-            chunk, size, broken, start = [], 0, None, number
+            chunk, size, broken = carried, sum(len(c) for c in carried), None
+            start = number - len(carried)
         if broken is not None:
             content = True
             lines.skip_rest_of_line(raw)
@@ -537,6 +542,12 @@ def _yaml_text(name: str, text: str) -> Iterator[Item]:
         text.startswith("---") or "\n---" in text) else []
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
+    if "\n%" in text:  # directives after an end marker belong to the next document
+        for k in range(1, len(starts)):
+            lines = text[starts[k - 1]:starts[k]].splitlines(keepends=True)
+            at = _directives_after_end(lines)
+            if at is not None:
+                starts[k] -= sum(len(line) for line in lines[at:])
     starts.append(len(text))
     index = 0
     line_offset = 0
@@ -548,6 +559,20 @@ def _yaml_text(name: str, text: str) -> Iterator[Item]:
         line_offset += chunk.count("\n")
     if not index:
         yield Problem(name, 1, 1, "file holds no document: expected a case")
+
+
+def _directives_after_end(chunk: list[str]) -> int | None:
+    """Where the lines that belong to the next document begin in a document's lines:
+    after its end marker (``...``), directives (``%YAML``, ``%TAG``) with comments or
+    blank lines between them are the next document's (YAML allows a directive only
+    at the start or after an end marker). None when there are none."""
+    for i in range(len(chunk) - 1, -1, -1):
+        s = chunk[i].strip()
+        if s == "..." or s.startswith("... #"):
+            return i + 1 if _only_directives(chunk[i + 1:]) else None
+        if s and not s.startswith(("%", "#")):
+            return None
+    return None
 
 
 def _only_directives(chunk: list[str]) -> bool:
