@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
 R = TypeVar("R")
-F = TypeVar("F")
+Work = TypeVar("Work")
 
 
 def iter_results(
@@ -256,8 +256,8 @@ def _work_chunk(names: list[str | Problem]) -> Chunk:
 
 
 def in_workers(
-    files: list[F], jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
-    work: Callable[[list[F]], R],
+    files: list[Work], jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
+    work: Callable[[list[Work]], R],
 ) -> Iterator[R]:
     """``work`` over chunks of ``files`` in a pool of ``jobs`` processes, results in
     input order. Workers are forked (on Linux): they start with every module and
