@@ -289,7 +289,7 @@ def _read_whole(fd: int, size: int) -> bytes:
     return raw
 
 
-def _small_yaml(name: str, raw: bytes, size: int | None = None) -> Iterator[Item]:
+def _small_yaml(name: str, raw: bytes, size: int) -> Iterator[Item]:
     """A small YAML file (its bytes, read whole): when it is plain UTF-8 text without
     directives, split into documents at once (one in the plain layout: read at
     once); else (a BOM of UTF-16/32, a NUL byte, bytes that are not UTF-8, a %YAML
@@ -297,8 +297,7 @@ def _small_yaml(name: str, raw: bytes, size: int | None = None) -> Iterator[Item
     each such problem at its place. The same documents and problems either way;
     this way skips the line reader."""
     text = None
-    if (size is None or len(raw) == size) and b"\x00" not in raw \
-            and not raw.startswith(_BOMS):
+    if len(raw) == size and b"\x00" not in raw and not raw.startswith(_BOMS):
         with contextlib.suppress(UnicodeDecodeError):
             text = raw.decode("utf-8")
     if text is None or text.startswith("%") or "\n%" in text:
