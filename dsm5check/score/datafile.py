@@ -75,6 +75,7 @@ def open_data(args: argparse.Namespace, cmap: ColumnMap, threads: int,
     tmpdir = runner.temp_folder()
     try:
         src = open_source(args.data, [*args.na, *cmap.missing_values])
+        engine = runner.for_input(engine, src.path)
         if args.out:
             runner.out_format(args.out)
             runner.refuse_overwriting_input(args.out, args.data)
