@@ -391,3 +391,25 @@ def test_binary_data_is_still_refused_whole(
     code, out, err = run(["check", str(path), "--format", "jsonl"], capsys)
     assert (code, out) == (2, "")
     assert err == f"{path}:1:1: not a text file: expected UTF-8 YAML or JSON\n"
+
+
+def test_a_small_case_file_is_read_in_one_system_call(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file read whole asks for one byte more than its size (a file that grew is
+    noticed); a read that gave the whole file is not followed by another one."""
+    from dsm5check.cases.streams import iter_documents
+
+    small = tmp_path / "small.yaml"
+    small.write_text(GOOD, encoding="utf-8")
+    reads: list[int] = []
+    real = os.read
+
+    def counted(fd: int, n: int) -> bytes:
+        reads.append(n)
+        return real(fd, n)
+
+    monkeypatch.setattr(os, "read", counted)
+    docs = list(iter_documents(str(small)))
+    monkeypatch.undo()
+    assert [type(d).__name__ for d in docs] == ["Document"]
+    assert reads == [small.stat().st_size + 1]

@@ -279,9 +279,10 @@ _SMALL = 1 << 16
 
 def _read_whole(fd: int, size: int) -> bytes:
     """Up to ``size + 1`` bytes of a file (one more than its size: a file that grew
-    is noticed), in as few system calls as the system allows (one, as a rule)."""
+    is noticed), in one system call as a rule: a read that gave ``size`` bytes is not
+    followed by another one to see the end (only a short read is)."""
     raw = os.read(fd, size + 1)
-    while len(raw) <= size:
+    while len(raw) < size:
         more = os.read(fd, size + 1 - len(raw))
         if not more:
             break
