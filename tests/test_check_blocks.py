@@ -73,12 +73,14 @@ def test_records_and_problems_keep_their_order_in_a_merged_output(
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("command", ["check", "compare"])
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_problems_found_while_listing_the_inputs_keep_their_places(
-        tmp_path: Path, jobs: str) -> None:
+        tmp_path: Path, jobs: str, command: str) -> None:
     """A newcomer's finding: a named pipe skipped in a folder, and a path that does
     not exist, were reported before every result with json/jsonl (the inputs were
-    listed first), though the results before them come first."""
+    listed first), though the results before them come first; compare's workers
+    did the same."""
     cases = tmp_path / "cases"
     cases.mkdir()
     for i in range(1, 301):
@@ -86,12 +88,15 @@ def test_problems_found_while_listing_the_inputs_keep_their_places(
     os.mkfifo(cases / "c150x.yaml")
     after = tmp_path / "z-after.yaml"
     after.write_text(_case(999), encoding="utf-8")
+    extra = ["--rules", "dsm5-ptsd,icd11-ptsd"] if command == "compare" else []
     proc = subprocess.run(
-        [sys.executable, "-m", "dsm5check", "check", str(cases), str(tmp_path / "nope.yaml"),
-         str(after), "--format", "jsonl", "--jobs", jobs], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, check=False, timeout=120)
+        [sys.executable, "-m", "dsm5check", command, str(cases), str(tmp_path / "nope.yaml"),
+         str(after), "--format", "jsonl", "--jobs", jobs, *extra], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=300)
     lines = proc.stdout.decode().splitlines()
     assert proc.returncode == 2
+    if command == "compare":
+        assert "summary" in json.loads(lines.pop())
     problems = {n: line for n, line in enumerate(lines, 1) if not line.startswith("{")}
     assert sorted(problems) == [151, 302], lines[:3]
     assert problems[151] == (f"{cases / 'c150x.yaml'}:1:1: skipped: a named pipe (FIFO),"

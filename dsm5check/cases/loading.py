@@ -38,7 +38,7 @@ from dsm5check.errors import InputError, Problem
 from dsm5check.frozen import quick_init
 
 __all__ = ["CASE_SUFFIXES", "CaseIds", "LoadedCase", "RulesetResolver", "iter_cases",
-           "load_case_file", "read_source"]
+           "iter_listed_cases", "load_case_file", "read_source"]
 
 #: Problems shown per file; the rest are counted (a file with thousands of
 #: problems is a wrong file, and printing them all helps nobody).
@@ -305,22 +305,32 @@ def iter_cases(
     hold. Case ids must be unique across the run. ``expanded``: ``paths`` are what
     expand_paths gave already (files, and problems reported in their places).
     """
-    resolver = resolver or RulesetResolver()
-    today = today or dt.date.today()
     ids = ids or CaseIds()
     entries = paths if expanded else expand_paths(cast("Iterable[str]", paths))
+    for item in iter_listed_cases(entries, resolver or RulesetResolver(),
+                                  input_format=input_format, today=today):
+        if isinstance(item, LoadedCase):
+            doc = item.doc
+            duplicate = ids.claim(item.case.id, doc.file, doc.line)
+            if duplicate is not None:
+                yield doc.problem(("id",), duplicate)
+                continue
+        yield item
+
+
+def iter_listed_cases(
+    entries: Iterable[str | Problem], resolver: RulesetResolver, *,
+    input_format: str | None = None, today: dt.date | None = None,
+) -> Iterator[LoadedCase | Problem]:
+    """Every case of inputs listed by expand_paths (files, and what could not be
+    listed as a Problem in its place), in order; ids are not compared (iter_cases
+    does that, and a pool's parent for its workers)."""
+    today = today or dt.date.today()
     for entry in entries:
         if isinstance(entry, Problem):
             yield entry
-            continue
-        for item in iter_file_cases(entry, resolver, input_format=input_format, today=today):
-            if isinstance(item, LoadedCase):
-                doc = item.doc
-                duplicate = ids.claim(item.case.id, doc.file, doc.line)
-                if duplicate is not None:
-                    yield doc.problem(("id",), duplicate)
-                    continue
-            yield item
+        else:
+            yield from iter_file_cases(entry, resolver, input_format=input_format, today=today)
 
 
 def load_case_file(

@@ -26,7 +26,7 @@ from dsm5check.cases.loading import (
     RulesetResolver,
     expand_paths,
     iter_cases,
-    iter_file_cases,
+    iter_listed_cases,
 )
 from dsm5check.cases.streams import iter_documents
 from dsm5check.cases.yamlio import Document
@@ -237,21 +237,17 @@ def _work_chunk(names: list[str | Problem]) -> Chunk:
     texts: list[str] = []
     mismatched = 0
     with_input = _WORKER_WITH_INPUT
-    for name in names:
-        if isinstance(name, Problem):
-            items.append(name)
+    for item in iter_listed_cases(names, _WORKER_RESOLVER):
+        if isinstance(item, Problem):
+            items.append(item)
             continue
-        for item in iter_file_cases(name, _WORKER_RESOLVER):
-            if isinstance(item, Problem):
-                items.append(item)
-                continue
-            doc = item.doc
-            r = with_cautions(evaluate(item.ruleset, item.case, file=doc.file, line=doc.line),
-                              item.case)
-            texts.append(record_text(r, doc, with_input))  # JSON: no line break inside
-            bad = bool(r.mismatches)
-            mismatched += bad
-            items.append((r.case_id, doc.file, doc.line, doc.index, bad))
+        doc = item.doc
+        r = with_cautions(evaluate(item.ruleset, item.case, file=doc.file, line=doc.line),
+                          item.case)
+        texts.append(record_text(r, doc, with_input))  # JSON: no line break inside
+        bad = bool(r.mismatches)
+        mismatched += bad
+        items.append((r.case_id, doc.file, doc.line, doc.index, bad))
     return Chunk(items, "\n".join(texts), len(texts), mismatched)
 
 
@@ -406,26 +402,22 @@ def check_paths(
     override = resolve(rules_file) if rules_file else None
     resolver = RulesetResolver(override)
     problems: list[Problem] = []
-    inputs: Sequence[str | Problem] = paths
-    expanded = False  # inputs are the files found under paths (not looked at again)
-    if fmt in ("json", "jsonl") and "-" not in paths:
-        # the files found, and in their places what could not be listed (reported
-        # when reached: the results before a problem are written before it)
+    if fmt in ("json", "jsonl"):
+        # the files found (each looked at once), and in their places what could not be
+        # listed (reported when reached: the results before a problem come before it)
         entries = list(expand_paths(paths))
         n_jobs = _jobs(jobs, sum(1 for e in entries if not isinstance(e, Problem)))
-        if n_jobs > 1 and input_format in (None, "auto"):
+        if n_jobs > 1 and "-" not in paths and input_format in (None, "auto"):
             return _in_pool(entries, rules_file, n_jobs, problems, with_input, resolver, fmt,
                             out)
-        inputs, expanded = entries, True
+        records = (
+            (record_text(r, doc, with_input), bool(r.mismatches))
+            for r, doc in _evaluated(entries, resolver, problems, input_format, expanded=True)
+        )
+        return _write_records(records, fmt, out, problems, may_block(out, paths))
     if fmt == "fhir":
         return _write_fhir(list(iter_results(paths, resolver, problems, input_format)), out,
                            problems)
-    if fmt in ("json", "jsonl"):
-        records = (
-            (record_text(r, doc, with_input), bool(r.mismatches))
-            for r, doc in _evaluated(inputs, resolver, problems, input_format, expanded)
-        )
-        return _write_records(records, fmt, out, problems, may_block(out, paths))
     results = iter_results(paths, resolver, problems, input_format)
     from dsm5check.render.console import make_console
     from dsm5check.render.text import render_run

@@ -154,18 +154,18 @@ def _parallel(args: argparse.Namespace, names: list[str], tally: Tally,
     """Cases compared in worker processes, when there are enough files (as ``check``
     does); None to compare in this process. Same lines, same order."""
     from dsm5check.cases.loading import expand_paths
-    from dsm5check.check.batch import _jobs, _report
+    from dsm5check.check.batch import _jobs
     from dsm5check.compare.cases import parallel_comparisons
 
     if args.jobs is not None and args.jobs < 2:
         return None
+    # the files found, and in their places what could not be listed (reported when
+    # reached, after the lines before it, as in one process)
     entries = list(expand_paths(args.paths))
-    files = [e for e in entries if isinstance(e, str)]
-    jobs = _jobs(args.jobs, len(files))
+    jobs = _jobs(args.jobs, sum(1 for e in entries if isinstance(e, str)))
     if jobs < 2:
         return None
-    _report(problems, [e for e in entries if not isinstance(e, str)])
-    return parallel_comparisons(files, names, jobs, tally, problems)
+    return parallel_comparisons(entries, names, jobs, tally, problems)
 
 
 def skipped_lines(skipped: dict[str, dict[str, Any]], *, verbose: bool) -> list[str]:

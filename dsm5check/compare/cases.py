@@ -29,7 +29,7 @@ from dsm5check.cases.loading import (
     LoadedCase,
     RulesetResolver,
     iter_cases,
-    iter_file_cases,
+    iter_listed_cases,
 )
 from dsm5check.compare.stats import STATUSES, compare_pair, prevalence
 from dsm5check.engine.crosswalk import source_of
@@ -288,25 +288,23 @@ def _init_worker(names: list[str]) -> None:
     _WORKER_SETS[:] = [resolve(n) for n in names]  # forked: already loaded
 
 
-def _compare_chunk(names: list[str]) -> list[Problem | Compared]:
-    """In a worker: every case of some files compared, in input order."""
-    today = dt.date.today()
-    resolver = RulesetResolver()
+def _compare_chunk(names: list[str | Problem]) -> list[Problem | Compared]:
+    """In a worker: every case of some files compared, in input order (a problem found
+    while listing the inputs comes back in its place)."""
     out: list[Problem | Compared] = []
-    for name in names:
-        for item in iter_file_cases(name, resolver, today=today):
-            if isinstance(item, Problem):
-                out.append(item)
-                continue
-            c = compare_case(item, _WORKER_SETS)
-            doc = item.doc
-            out.append((c.case_id, doc.file, doc.line, doc.index,
-                        record_text(c) if c.results else "", tuple(c.statuses.items()),
-                        any(r.mismatches for r in c.results), c.skipped))
+    for item in iter_listed_cases(names, RulesetResolver()):
+        if isinstance(item, Problem):
+            out.append(item)
+            continue
+        c = compare_case(item, _WORKER_SETS)
+        doc = item.doc
+        out.append((c.case_id, doc.file, doc.line, doc.index,
+                    record_text(c) if c.results else "", tuple(c.statuses.items()),
+                    any(r.mismatches for r in c.results), c.skipped))
     return out
 
 
-def parallel_comparisons(files: list[str], names: list[str], jobs: int, tally: Tally,
+def parallel_comparisons(files: list[str | Problem], names: list[str], jobs: int, tally: Tally,
                          problems: list[Problem]) -> Iterator[tuple[str, bool]]:
     """(JSON line, mismatched) of every case under ``files``, in input order, compared
     by ``jobs`` worker processes; the parent counts the tally and keeps case ids
