@@ -79,12 +79,12 @@ def test_limit_set_for_the_two_passes_and_put_back(
 def test_not_raised_for_a_long_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 12: 10M rows under 300 MB. The ordered writer holds more rows back the
     longer the file (10M PCL-5 rows to CSV peaked at 323 MB raised): an input longer
-    than RAISE_MAX_BYTES keeps the engine's own limit; a shorter one is raised."""
+    than STAGE_MAX_BYTES keeps the engine's own limit; a shorter one is raised."""
     engine = Engine(threads=2, memory_limit="128MB", default_mb=128)
     data = _data(tmp_path, 200)
     assert runner.for_input(engine, str(data)) is engine
     assert first_pass_memory(runner.for_input(engine, str(data)), 21) == "384MB"
-    monkeypatch.setattr(runner, "RAISE_MAX_BYTES", data.stat().st_size - 1)
+    monkeypatch.setattr(runner, "STAGE_MAX_BYTES", data.stat().st_size - 1)
     long = runner.for_input(engine, str(data))
     assert long.long_input and first_pass_memory(long, 21) is None
     assert runner.for_input(engine, str(tmp_path / "missing.csv")) is engine
@@ -105,7 +105,7 @@ def test_a_long_input_is_scored_under_the_engines_own_limit(
     data = _data(tmp_path, 5000)
     monkeypatch.setattr(runner, "_execute", spy)
     monkeypatch.setattr(runner, "default_threads", lambda: 2)
-    monkeypatch.setattr(runner, "RAISE_MAX_BYTES", data.stat().st_size - 1)
+    monkeypatch.setattr(runner, "STAGE_MAX_BYTES", data.stat().st_size - 1)
     out = tmp_path / "o.csv"
     assert main(["score", str(data), "--instrument", "pcl5", "--out", str(out),
                  "--no-summary"]) == 0

@@ -47,7 +47,7 @@ class Engine:
     #: passes may raise so that every thread writes (see first_pass_memory); None when
     #: --memory-limit was given (never raised)
     default_mb: int | None = None
-    #: the input is longer than RAISE_MAX_BYTES: the limit is not raised (see there)
+    #: the input is longer than STAGE_MAX_BYTES: the limit is not raised (for_input)
     long_input: bool = False
 
 
@@ -81,17 +81,14 @@ WRITER_MIB_PER_COLUMN = 4 * 4
 MAX_RAISED_MB = 384
 
 
-#: the limit is raised (first_pass_memory) only for an input up to this long: the
-#: ordered writer holds more rows back the longer the file, and 10M PCL-5 rows (469 MB)
-#: written to CSV peaked at 323 MB with the limit raised to 384 MB (issue 12: under
-#: 300 MB), 227 MB at the engine's own 128 MB. 1M rows (47 MB) keep every thread.
-RAISE_MAX_BYTES = 64 * 1024 * 1024
-
-
 def for_input(engine: Engine, path: str) -> Engine:
-    """``engine`` for the input at ``path``: a long input is marked (RAISE_MAX_BYTES)."""
+    """``engine`` for the input at ``path``: an input longer than STAGE_MAX_BYTES is
+    marked, and its limit is not raised (first_pass_memory). As for staging, the
+    ordered writer holds more rows back the longer the file: 10M PCL-5 rows (469 MB)
+    written to CSV peaked at 323 MB with the limit raised to 384 MB (issue 12: under
+    300 MB), 227 MB at the engine's own 128 MB. 1M rows (47 MB) keep every thread."""
     try:
-        long_input = os.path.getsize(path) > RAISE_MAX_BYTES
+        long_input = os.path.getsize(path) > STAGE_MAX_BYTES
     except OSError:
         return engine
     return dataclasses.replace(engine, long_input=long_input) if long_input else engine
