@@ -28,9 +28,9 @@ _FACTORY = _Factory()
 
 def quick_init(cls: type[T]) -> type[T]:
     """``cls`` (a frozen dataclass with slots), its ``__init__`` replaced as above."""
-    params = dataclasses.fields(cls)  # type: ignore[arg-type]
     if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__}: quick_init needs a dataclass with slots")
+    params = dataclasses.fields(cls)
     if hasattr(cls, "__post_init__") or any(f.kw_only for f in params):
         raise TypeError(f"{cls.__name__}: quick_init does not handle __post_init__ or kw_only")
     namespace: dict[str, Any] = {"_FACTORY": _FACTORY}
